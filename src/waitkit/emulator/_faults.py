@@ -1,0 +1,131 @@
+"""Injectable faults, per service or per operation.
+
+A fault says *what* goes wrong; each service backend decides *how it looks on its
+wire* (an AWS query ``Throttling`` error, a Lambda ``TooManyRequestsException``
+with ``Retry-After``, a Kubernetes 429 ``Status``...). The injector only answers
+"which faults apply to this request", so the two backends stay independent.
+
+Kinds:
+
+- ``throttle``: requests above ``rate`` per second (token bucket of ``burst``) are refused
+  with the service's throttling error; ``retry_after`` seconds are advertised when set.
+  Without ``rate``, every matching request (subject to ``probability``) is throttled.
+- ``error``: answer with HTTP ``status`` (default 503) in the service's error shape.
+- ``drop``: close the connection without an answer.
+- ``latency``: wait ``delay`` seconds before answering.
+- ``cut_watch``: a Kubernetes watch stream ends after ``after_events`` events.
+- ``gone``: a Kubernetes watch answers an ``ERROR`` event with a 410 Status.
+- ``truncate``: send only part of the body (a malformed response).
+
+``probability`` picks a random share of matching requests; ``count`` caps how many
+times the fault fires; ``start``/``stop`` bound it in scenario seconds.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+FaultKind = Literal["throttle", "error", "drop", "latency", "cut_watch", "gone", "truncate"]
+Service = Literal["autoscaling", "lambda", "logs", "kubernetes", "*"]
+
+
+class Fault(BaseModel):
+    """One injected fault (see the module docstring for the kinds)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: FaultKind
+    service: Service = "*"
+    operation: str = Field(default="*", description="AWS operation name or Kubernetes verb")
+    probability: float = Field(default=1.0, ge=0, le=1)
+    count: int | None = Field(default=None, ge=1)
+    start: float = Field(default=0.0, ge=0, description="scenario seconds")
+    stop: float | None = Field(default=None, ge=0, description="scenario seconds")
+    rate: float | None = Field(default=None, gt=0, description="throttle: requests per second")
+    burst: int = Field(default=1, ge=1, description="throttle: bucket size")
+    retry_after: float | None = Field(default=None, ge=0, description="throttle: seconds")
+    status: int = Field(default=503, ge=400, le=599, description="error: HTTP status")
+    delay: float = Field(default=0.0, ge=0, description="latency: seconds")
+    after_events: int = Field(default=1, ge=0, description="cut_watch: events before the cut")
+
+    @model_validator(mode="after")
+    def _window(self) -> Self:
+        if self.stop is not None and self.stop < self.start:
+            msg = f"stop ({self.stop}) is before start ({self.start})"
+            raise ValueError(msg)
+        return self
+
+    def matches(self, service: str, operation: str) -> bool:
+        """Whether this fault targets the given service and operation."""
+        return self.service in ("*", service) and self.operation in ("*", operation)
+
+
+class _TokenBucket:
+    def __init__(self, rate: float, burst: int, now: float) -> None:
+        self.rate = rate
+        self.capacity = float(burst)
+        self.tokens = float(burst)
+        self.stamp = now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class FaultInjector:
+    """Decides which faults fire for a request. Time is *real* seconds for rates, scenario seconds for windows."""
+
+    def __init__(self, faults: list[Fault] | None = None, *, seed: int | None = None) -> None:
+        self._faults: list[Fault] = []
+        self._fired: list[int] = []
+        self._buckets: dict[int, _TokenBucket] = {}
+        self._random = random.Random(seed)
+        for fault in faults or []:
+            self.add(fault)
+
+    @property
+    def faults(self) -> tuple[Fault, ...]:
+        """The faults currently configured."""
+        return tuple(self._faults)
+
+    def add(self, fault: Fault) -> None:
+        """Add a fault at run time."""
+        self._faults.append(fault)
+        self._fired.append(0)
+
+    def clear(self) -> None:
+        """Remove every fault."""
+        self._faults.clear()
+        self._fired.clear()
+        self._buckets.clear()
+
+    def decide(
+        self, service: str, operation: str, *, scenario_now: float, real_now: float
+    ) -> list[Fault]:
+        """The faults that fire for one request, in configuration order."""
+        fired: list[Fault] = []
+        for i, fault in enumerate(self._faults):
+            if not fault.matches(service, operation):
+                continue
+            if scenario_now < fault.start or (fault.stop is not None and scenario_now >= fault.stop):
+                continue
+            if fault.count is not None and self._fired[i] >= fault.count:
+                continue
+            if fault.kind == "throttle" and fault.rate is not None:
+                bucket = self._buckets.get(i)
+                if bucket is None:
+                    bucket = self._buckets[i] = _TokenBucket(fault.rate, fault.burst, real_now)
+                if bucket.take(real_now):
+                    continue
+            elif fault.probability < 1 and self._random.random() >= fault.probability:
+                continue
+            self._fired[i] += 1
+            fired.append(fault)
+        return fired
