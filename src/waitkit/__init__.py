@@ -1,1 +1,77 @@
-"""waitkit."""
+"""waitkit: await long-running infrastructure operations from asyncio.
+
+One engine (backoff with jitter, strict deadlines on the event loop's clock, typed
+states) for AWS and Kubernetes waiters, and for many waits at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from importlib.metadata import PackageNotFoundError, version
+
+from waitkit._core._backoff import Jitter
+from waitkit._core._classify import Classification, ErrorClassifier, ErrorKind, GenericClassifier
+from waitkit._core._durations import UNSET
+from waitkit._core._errors import (
+    ConfigurationError,
+    ProbeError,
+    ResourceNotFoundError,
+    UnexpectedStateError,
+    WaitError,
+    WaitFailedError,
+    WaitkitError,
+    WaitTimeoutError,
+)
+from waitkit._core._group import Outcome, as_completed, wait_all
+from waitkit._core._policy import Policy
+from waitkit._core._result import HistoryEntry, WaitResult
+from waitkit._core._shared import HubRegistry, ObservationHub, SharedSource
+from waitkit._core._until import until
+from waitkit._core._verdict import Verdict, VerdictKind
+from waitkit._core._waiter import State, Waiter
+
+try:
+    __version__ = version("waitkit")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without metadata
+    __version__ = "0+unknown"
+
+__all__ = (
+    "UNSET",
+    "Classification",
+    "ConfigurationError",
+    "ErrorClassifier",
+    "ErrorKind",
+    "GenericClassifier",
+    "HistoryEntry",
+    "HubRegistry",
+    "Jitter",
+    "ObservationHub",
+    "Outcome",
+    "Policy",
+    "ProbeError",
+    "ResourceNotFoundError",
+    "SharedSource",
+    "State",
+    "UnexpectedStateError",
+    "Verdict",
+    "VerdictKind",
+    "WaitError",
+    "WaitFailedError",
+    "WaitResult",
+    "WaitTimeoutError",
+    "Waiter",
+    "WaitkitError",
+    "__version__",
+    "as_completed",
+    "until",
+    "wait_all",
+)
+
+# Public objects say they live in `waitkit`, not in a private module (docs, reprs, pickles
+# keep working if the private layout changes).
+for _name in __all__:
+    _obj = globals()[_name]
+    if getattr(_obj, "__module__", "").startswith("waitkit._core"):
+        with contextlib.suppress(AttributeError, TypeError):  # e.g. typing aliases
+            _obj.__module__ = __name__
+del _name, _obj

@@ -1,0 +1,73 @@
+"""Error classification: how the engine treats an exception raised by an observation.
+
+Providers implement :class:`ErrorClassifier` once (``aws/_errors.py``,
+``k8s/_errors.py``); the engine never guesses from strings.
+
+=============  ==================================================================
+kind           what the engine does
+=============  ==================================================================
+THROTTLED      sleeps its own, longer backoff (or the server's ``retry_after``);
+               does not count toward ``max_transient_errors``
+TRANSIENT      retries on the polling schedule, up to ``max_transient_errors``
+               consecutive errors, then raises :class:`~waitkit.ProbeError`
+NOT_FOUND      raises :class:`~waitkit.ResourceNotFoundError` (retried while
+               within the policy's ``not_found_grace``)
+FATAL          raises :class:`~waitkit.ProbeError` at once
+=============  ==================================================================
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Protocol, final, runtime_checkable
+
+
+class ErrorKind(enum.Enum):
+    """How an observation error is treated (see the module docstring)."""
+
+    THROTTLED = "throttled"
+    TRANSIENT = "transient"
+    NOT_FOUND = "not_found"
+    FATAL = "fatal"
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The kind of an error, plus the server's retry-after hint in seconds when it sent one."""
+
+    kind: ErrorKind
+    retry_after: float | None = None
+
+
+@runtime_checkable
+class ErrorClassifier(Protocol):
+    """Decides how the engine treats an exception raised by ``observe()``."""
+
+    def classify(self, error: Exception) -> Classification:
+        """The classification of ``error``."""
+        ...
+
+
+THROTTLED = Classification(ErrorKind.THROTTLED)
+TRANSIENT = Classification(ErrorKind.TRANSIENT)
+NOT_FOUND = Classification(ErrorKind.NOT_FOUND)
+FATAL = Classification(ErrorKind.FATAL)
+
+
+@final
+class GenericClassifier:
+    """The default: timeouts and connection errors are transient, everything else is fatal.
+
+    Example:
+        >>> from waitkit import ErrorKind, GenericClassifier
+        >>> GenericClassifier().classify(ConnectionResetError()).kind is ErrorKind.TRANSIENT
+        True
+    """
+
+    def classify(self, error: Exception) -> Classification:
+        """Transient for :class:`TimeoutError` and :class:`OSError` (connections), else fatal."""
+        if isinstance(error, TimeoutError | OSError):
+            return TRANSIENT
+        return FATAL

@@ -1,0 +1,392 @@
+"""The poll loop: one wait, driven one distinct state at a time.
+
+Rules this module keeps (and the tests pin down):
+
+- The deadline is computed once, on the event loop's clock (``anyio.current_time()``),
+  so virtual-time loops (trio's MockClock, looptime) stop on time.
+- No sleep crosses the deadline; the last sleep ends on it and one final observation
+  is made there (Smithy's last-attempt clamp).
+- Each observation runs under ``Policy.call_timeout``, which therefore bounds how far a
+  wait can overshoot its deadline.
+- Errors are classified by the target's classifier, never guessed: throttling sleeps its
+  own backoff and does not count as a failed attempt; transient errors are retried up to
+  a bound; not-found and fatal errors raise at once, from the original error.
+- Cancellation is never caught: the engine catches ``Exception`` only.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar, final
+
+import anyio
+
+from waitkit._core._backoff import fit_to_deadline
+from waitkit._core._classify import ErrorKind
+from waitkit._core._errors import (
+    ProbeError,
+    ResourceNotFoundError,
+    UnexpectedStateError,
+    WaitContext,
+    WaitFailedError,
+    WaitTimeoutError,
+)
+from waitkit._core._logging import elapsed_seconds, logger
+from waitkit._core._result import HistoryEntry, WaitResult
+from waitkit._core._summary import render_history
+from waitkit._core._verdict import Verdict, VerdictKind
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from contextlib import AbstractAsyncContextManager
+
+    from waitkit._core._classify import Classification
+    from waitkit._core._policy import Policy
+
+T = TypeVar("T")
+
+# Loop clocks are floats; after sleeping "exactly the rest" the clock may read a hair
+# before the deadline. Closer than this counts as "at the deadline".
+_DEADLINE_SLACK: Final = 1e-6
+
+
+class Target(Protocol[T]):
+    """What the engine needs from a waiter (a :class:`~waitkit.Waiter` is one)."""
+
+    @property
+    def kind(self) -> str:
+        """A short snake_case name of the waiter, for logs."""
+        ...
+
+    @property
+    def resource_id(self) -> str:
+        """The id of the awaited resource, for logs."""
+        ...
+
+    def describe(self) -> str:
+        """What is awaited, for messages: ``"instance refresh web-asg/0f1e..."``."""
+        ...
+
+    async def observe(self) -> T:
+        """One look at the resource."""
+        ...
+
+    def verdict(self, state: T) -> Verdict:
+        """Judge one state."""
+        ...
+
+    def classify_error(self, error: Exception) -> Classification:
+        """How to treat an error raised by :meth:`observe`."""
+        ...
+
+    def summarize(self, state: T) -> str:
+        """A one-line summary of a state."""
+        ...
+
+    def session(self) -> AbstractAsyncContextManager[object]:
+        """Entered around the whole wait: set-up before the first observation, clean-up after."""
+        ...
+
+
+class _Retry:
+    """The observation failed in a retryable way; the next delay is planned."""
+
+
+_RETRY: Final = _Retry()
+
+
+@final
+class WaitRun(Generic[T]):
+    """One wait in progress: its deadline, counters, history and schedule.
+
+    Created by the waiter for each call of ``wait()`` or ``states()``; all per-wait state
+    lives here so the :class:`~waitkit.Policy` and the waiter stay shareable.
+    """
+
+    __slots__ = (
+        "_call_timeout",
+        "_delay",
+        "_has_state",
+        "_last_error",
+        "_last_error_key",
+        "_min_delay",
+        "_policy",
+        "_schedule",
+        "_state",
+        "_timed_out",
+        "_transient_streak",
+        "attempts",
+        "deadline",
+        "history",
+        "started",
+        "target",
+    )
+
+    def __init__(self, target: Target[T], policy: Policy, *, deadline: float | None) -> None:
+        self.target = target
+        self._policy = policy
+        self._schedule = policy.schedule()
+        self._call_timeout = policy.call_timeout
+        self._min_delay = policy.min_delay
+        self.started = anyio.current_time()
+        self.deadline = deadline
+        self.attempts = 0
+        self.history: deque[HistoryEntry[T]] = deque(maxlen=policy.history_limit)
+        self._state: T | None = None
+        self._has_state = False
+        self._delay: float | None = None
+        self._timed_out = False
+        self._transient_streak = 0
+        self._last_error: Exception | None = None
+        self._last_error_key: tuple[ErrorKind, type[Exception]] | None = None
+
+    # ------------------------------------------------------------------ public
+    async def step(self) -> tuple[T, Verdict, bool]:
+        """Observe, sleeping in between, until a new state appears or the verdict is terminal.
+
+        Returns the state, its verdict, and whether the state differs from the previous one.
+
+        Raises:
+            WaitTimeoutError: the deadline passed.
+            ResourceNotFoundError, ProbeError, UnexpectedStateError: see the classifier table.
+        """
+        while True:
+            if self._timed_out:
+                raise self._timeout_error()
+            if self._delay is not None:
+                await anyio.sleep(self._delay)
+            state = await self._observe()
+            if isinstance(state, _Retry):
+                continue
+            self._last_error = None
+            self._last_error_key = None
+            self._transient_streak = 0
+            changed = self._record(state)
+            verdict = self._judge(state)
+            if verdict.is_terminal:
+                return state, verdict, changed
+            self._plan(self._schedule.next())
+            if changed:
+                return state, verdict, changed
+
+    def finish(self, state: T, verdict: Verdict) -> WaitResult[T]:
+        """The result of a terminal verdict: a :class:`WaitResult`, or :class:`WaitFailedError`."""
+        elapsed = anyio.current_time() - self.started
+        if verdict.kind is VerdictKind.SUCCESS:
+            logger.info(
+                "wait.succeeded",
+                waiter=self.target.kind,
+                resource=self.target.resource_id,
+                state=self.target.summarize(state),
+                elapsed=elapsed_seconds(elapsed),
+                attempts=self.attempts,
+            )
+            return WaitResult(
+                state=state, history=tuple(self.history), attempts=self.attempts, elapsed=elapsed
+            )
+        reason = verdict.reason or self.target.summarize(state)
+        self._log_failed(reason)
+        message = (
+            f"{self.target.describe()} failed after {elapsed:.1f}s: {reason} "
+            f"({self._observations()}); states: {self._rendered_history()}"
+        )
+        raise WaitFailedError(message, reason=reason, **self._context())
+
+    async def run(self) -> WaitResult[T]:
+        """Drive the wait to its end inside the target's session."""
+        self._log_started()
+        async with self.target.session():
+            while True:
+                state, verdict, _ = await self.step()
+                if verdict.is_terminal:
+                    return self.finish(state, verdict)
+
+    async def iterate(self) -> AsyncIterator[T]:
+        """Yield each distinct state until terminal (inside the target's session)."""
+        self._log_started()
+        async with self.target.session():
+            while True:
+                state, verdict, changed = await self.step()
+                if changed:
+                    yield state
+                if verdict.is_terminal:
+                    self.finish(state, verdict)
+                    return
+
+    # ------------------------------------------------------------------ observation
+    async def _observe(self) -> T | _Retry:
+        self.attempts += 1
+        try:
+            if self._call_timeout is None:
+                return await self.target.observe()
+            with anyio.move_on_after(self._call_timeout) as scope:
+                return await self.target.observe()
+        except Exception as error:  # noqa: BLE001 - classified below; cancellation is not an Exception
+            return self._on_error(error)
+        # Only reached when the scope cancelled the call: the call timed out.
+        assert scope.cancelled_caught  # noqa: S101 - the scope is the only way out without a return
+        return self._on_transient(
+            TimeoutError(f"observation took longer than Policy.call_timeout={self._call_timeout}s")
+        )
+
+    def _on_error(self, error: Exception) -> _Retry:
+        classification = self.target.classify_error(error)
+        kind = classification.kind
+        if kind is ErrorKind.THROTTLED:
+            # Throttling is the service asking us to slow down, not a failed attempt.
+            self._note_retry(error, kind)
+            self._plan(self._schedule.throttled(classification.retry_after))
+            return _RETRY
+        if kind is ErrorKind.TRANSIENT:
+            return self._on_transient(error)
+        if kind is ErrorKind.NOT_FOUND:
+            if anyio.current_time() - self.started < self._policy.not_found_grace:
+                self._note_retry(error, kind)
+                self._plan(self._schedule.next())
+                return _RETRY
+            message = (
+                f"{self.target.describe()} was not found after {self._elapsed():.1f}s "
+                f"({self._observations()}): {_error_text(error)}"
+            )
+            self._log_failed("not found")
+            raise ResourceNotFoundError(message, **self._context()) from error
+        message = f"observing {self.target.describe()} failed: {_error_text(error)}"
+        self._log_failed("probe error")
+        raise ProbeError(message, **self._context()) from error
+
+    def _on_transient(self, error: Exception) -> _Retry:
+        self._transient_streak += 1
+        if self._transient_streak > self._policy.max_transient_errors:
+            message = (
+                f"observing {self.target.describe()} failed {self._transient_streak} times in a "
+                f"row (Policy.max_transient_errors={self._policy.max_transient_errors}); "
+                f"last error: {_error_text(error)}"
+            )
+            self._log_failed("too many transient errors")
+            raise ProbeError(message, **self._context()) from error
+        self._note_retry(error, ErrorKind.TRANSIENT)
+        self._plan(self._schedule.next())
+        return _RETRY
+
+    def _note_retry(self, error: Exception, kind: ErrorKind) -> None:
+        self._last_error = error
+        key = (kind, type(error))
+        if key != self._last_error_key:  # one event per change of error, not per retry
+            self._last_error_key = key
+            logger.info(
+                "wait.retrying",
+                waiter=self.target.kind,
+                resource=self.target.resource_id,
+                error_kind=kind.value,
+                error=_error_text(error),
+                attempts=self.attempts,
+                elapsed=elapsed_seconds(self._elapsed()),
+            )
+
+    # ------------------------------------------------------------------ states
+    def _record(self, state: T) -> bool:
+        if self._has_state and state == self._state:
+            return False
+        now = anyio.current_time()
+        previous = self._state
+        had_state = self._has_state
+        self._state = state
+        self._has_state = True
+        self.history.append(HistoryEntry(at=now, elapsed=now - self.started, state=state))
+        logger.info(
+            "wait.state_changed",
+            waiter=self.target.kind,
+            resource=self.target.resource_id,
+            state=self.target.summarize(state),
+            previous=self.target.summarize(previous) if had_state else None,  # type: ignore[arg-type]
+            elapsed=elapsed_seconds(now - self.started),
+            attempts=self.attempts,
+        )
+        return True
+
+    def _judge(self, state: T) -> Verdict:
+        verdict = self.target.verdict(state)
+        if verdict.kind is VerdictKind.UNKNOWN and self._policy.unknown_status == "fail":
+            status = verdict.reason or self.target.summarize(state)
+            message = (
+                f"{self.target.describe()} reported a status the waiter does not know: "
+                f"{status!r} (Policy.unknown_status='fail'); states: {self._rendered_history()}"
+            )
+            self._log_failed(f"unknown status {status}")
+            raise UnexpectedStateError(message, **self._context())
+        return verdict
+
+    # ------------------------------------------------------------------ time
+    def _plan(self, delay: float) -> None:
+        if self.deadline is None:
+            self._delay = delay
+            return
+        remaining = self.deadline - anyio.current_time()
+        if remaining <= _DEADLINE_SLACK:
+            self._timed_out = True
+            return
+        self._delay = fit_to_deadline(delay, remaining, self._min_delay)
+
+    def _elapsed(self) -> float:
+        return anyio.current_time() - self.started
+
+    def _timeout_error(self) -> WaitTimeoutError:
+        timeout = (self.deadline or self.started) - self.started
+        message = (
+            f"{self.target.describe()} did not finish within {timeout:.1f}s "
+            f"({self._observations()}); last states: {self._rendered_history()}"
+        )
+        if self._last_error is not None:
+            message += f"; last error: {_error_text(self._last_error)}"
+        logger.warning(
+            "wait.timed_out",
+            waiter=self.target.kind,
+            resource=self.target.resource_id,
+            state=self.target.summarize(self._state) if self._has_state else None,  # type: ignore[arg-type]
+            elapsed=elapsed_seconds(self._elapsed()),
+            attempts=self.attempts,
+        )
+        error = WaitTimeoutError(message, **self._context())
+        error.__cause__ = self._last_error
+        return error
+
+    # ------------------------------------------------------------------ reporting
+    def _context(self) -> WaitContext:
+        return {
+            "waiter": self.target.describe(),
+            "state": self._state,
+            "history": tuple(self.history),
+            "elapsed": self._elapsed(),
+            "attempts": self.attempts,
+        }
+
+    def _observations(self) -> str:
+        return f"{self.attempts} observation{'' if self.attempts == 1 else 's'}"
+
+    def _rendered_history(self) -> str:
+        return render_history(tuple(self.history), self.target.summarize)
+
+    def _log_started(self) -> None:
+        logger.info(
+            "wait.started",
+            waiter=self.target.kind,
+            resource=self.target.resource_id,
+            timeout=None
+            if self.deadline is None
+            else elapsed_seconds(self.deadline - self.started),
+        )
+
+    def _log_failed(self, reason: str) -> None:
+        logger.warning(
+            "wait.failed",
+            waiter=self.target.kind,
+            resource=self.target.resource_id,
+            reason=reason,
+            elapsed=elapsed_seconds(self._elapsed()),
+            attempts=self.attempts,
+        )
+
+
+def _error_text(error: BaseException) -> str:
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -1,0 +1,217 @@
+"""Many waits at once: wait_all() and as_completed(), under one shared deadline.
+
+Both run every wait in a task group of the caller's task, so no task outlives the
+call: when the caller is cancelled, or the first failure ends ``wait_all``, every
+other wait is cancelled and cleans up (its session's clean-up runs) before the
+call returns or raises.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar, final, overload
+
+import anyio
+
+from waitkit._core._durations import UNSET, _Unset
+from waitkit._core._errors import ConfigurationError
+from waitkit._core._policy import DEFAULT_POLICY
+from waitkit._core._waiter import Waiter, resolve_deadline
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterable, Sequence
+
+    from anyio.abc import TaskGroup
+    from anyio.streams.memory import MemoryObjectSendStream
+    from pydantic import BaseModel
+
+    from waitkit._core._durations import Duration
+    from waitkit._core._result import WaitResult
+
+StateT = TypeVar("StateT", bound="BaseModel")
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Outcome(Generic[StateT]):
+    """How one wait of a group ended: a result, or the exception it raised.
+
+    Yielded by :func:`as_completed`; do not instantiate.
+    """
+
+    #: The waiter that finished.
+    waiter: Waiter[StateT]
+    #: Its result when it succeeded.
+    result: WaitResult[StateT] | None
+    #: The exception when it did not.
+    error: Exception | None
+    #: Its position in the input.
+    index: int
+
+    @property
+    def ok(self) -> bool:
+        """Whether the wait succeeded."""
+        return self.error is None
+
+    def unwrap(self) -> WaitResult[StateT]:
+        """The result, or raise the wait's exception."""
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None  # noqa: S101 - exactly one of the two is set
+        return self.result
+
+
+def _validate(
+    waiters: Iterable[Waiter[StateT]], limit: int | None
+) -> tuple[Sequence[Waiter[StateT]], anyio.CapacityLimiter | None]:
+    items = list(waiters)
+    for i, waiter in enumerate(items):
+        _ensure_waiter(i, waiter)
+    if limit is None:
+        return items, None
+    return items, anyio.CapacityLimiter(_ensure_limit(limit))
+
+
+def _ensure_waiter(index: int, value: object) -> None:
+    if not isinstance(value, Waiter):
+        msg = f"waiters[{index}] must be a waitkit.Waiter, got {type(value).__name__}"
+        raise ConfigurationError(msg)
+
+
+def _ensure_limit(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        msg = f"limit must be an integer >= 1 or None, got {value!r}"
+        raise ConfigurationError(msg)
+    return value
+
+
+async def _wait_one(
+    waiter: Waiter[StateT],
+    deadline: float | _Unset | None,
+    limiter: anyio.CapacityLimiter | None,
+) -> WaitResult[StateT]:
+    if limiter is None:
+        return await waiter.start(deadline=deadline).run()
+    async with limiter:
+        return await waiter.start(deadline=deadline).run()
+
+
+def _group_deadline(timeout: Duration | _Unset | None) -> float | _Unset | None:
+    # Without a timeout each waiter keeps its own policy's; with one, all share one deadline.
+    if isinstance(timeout, _Unset):
+        return UNSET
+    return resolve_deadline(timeout, DEFAULT_POLICY)
+
+
+@overload
+async def wait_all(
+    waiters: Iterable[Waiter[StateT]],
+    *,
+    timeout: Duration | _Unset | None = ...,
+    return_exceptions: Literal[False] = ...,
+    limit: int | None = ...,
+) -> list[WaitResult[StateT]]: ...
+
+
+@overload
+async def wait_all(
+    waiters: Iterable[Waiter[StateT]],
+    *,
+    timeout: Duration | _Unset | None = ...,
+    return_exceptions: Literal[True],
+    limit: int | None = ...,
+) -> list[WaitResult[StateT] | Exception]: ...
+
+
+async def wait_all(
+    waiters: Iterable[Waiter[StateT]],
+    *,
+    timeout: Duration | _Unset | None = UNSET,
+    return_exceptions: bool = False,
+    limit: int | None = None,
+) -> list[WaitResult[StateT]] | list[WaitResult[StateT] | Exception]:
+    """Wait for every waiter; results in the order given.
+
+    Args:
+        waiters: the waiters.
+        timeout: one deadline shared by all (seconds or timedelta; ``None``: no bound);
+            default: each waiter's own policy timeout.
+        return_exceptions: put each failure in the list instead of raising the first.
+        limit: at most this many waits run at once; the rest queue (their deadline still
+            counts from the call).
+
+    Raises:
+        WaitError, ProbeError: the first failure, unless ``return_exceptions``; the other
+            waits are cancelled first.
+
+    Example:
+        >>> import anyio
+        >>> from waitkit import wait_all
+        >>> # results = anyio.run(lambda: wait_all([w1, w2], timeout=900))
+    """
+    items, limiter = _validate(waiters, limit)
+    deadline = _group_deadline(timeout)
+    results: list[WaitResult[StateT] | Exception | None] = [None] * len(items)
+    first_error: list[Exception] = []
+
+    async def run(index: int, waiter: Waiter[StateT], group: TaskGroup) -> None:
+        try:
+            results[index] = await _wait_one(waiter, deadline, limiter)
+        except Exception as error:  # noqa: BLE001 - returned, or re-raised after the group
+            if return_exceptions:
+                results[index] = error
+                return
+            if not first_error:
+                first_error.append(error)
+                group.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as group:
+        for index, waiter in enumerate(items):
+            group.start_soon(run, index, waiter, group)
+    if first_error:
+        raise first_error[0]
+    return results  # type: ignore[return-value] # every slot is filled once the group exits
+
+
+async def as_completed(
+    waiters: Iterable[Waiter[StateT]],
+    *,
+    timeout: Duration | _Unset | None = UNSET,
+    limit: int | None = None,
+) -> AsyncIterator[Outcome[StateT]]:
+    """Yield an :class:`Outcome` for each waiter as it finishes, first finished first.
+
+    Failures do not stop the others: each is an outcome with ``.error`` set. To stop
+    early, close the iterator in the same task, which cancels the waits still running::
+
+        async with contextlib.aclosing(as_completed(waiters)) as outcomes:
+            async for outcome in outcomes:
+                ...
+
+    Args:
+        waiters: the waiters.
+        timeout: one deadline shared by all; default: each waiter's own policy timeout.
+        limit: at most this many waits run at once.
+    """
+    items, limiter = _validate(waiters, limit)
+    deadline = _group_deadline(timeout)
+    send, receive = anyio.create_memory_object_stream[Outcome[StateT]](max_buffer_size=math.inf)
+
+    async def run(
+        index: int, waiter: Waiter[StateT], outbox: MemoryObjectSendStream[Outcome[StateT]]
+    ) -> None:
+        async with outbox:
+            try:
+                result = await _wait_one(waiter, deadline, limiter)
+            except Exception as error:  # noqa: BLE001 - delivered to the caller as an outcome
+                outbox.send_nowait(Outcome(waiter=waiter, result=None, error=error, index=index))
+            else:
+                outbox.send_nowait(Outcome(waiter=waiter, result=result, error=None, index=index))
+
+    async with anyio.create_task_group() as group, receive:
+        async with send:
+            for index, waiter in enumerate(items):
+                group.start_soon(run, index, waiter, send.clone())
+        async for outcome in receive:
+            yield outcome

@@ -1,0 +1,229 @@
+"""Shared observation: one observation loop serves many waiters.
+
+Waiters that one API call can serve (refreshes of one Auto Scaling group, durable
+executions of one function, Jobs in one namespace) subscribe to an
+:class:`ObservationHub` under their key. Each waiter still runs its own schedule
+and deadline; its ``observe()`` asks the hub, and the hub answers from a *round*:
+one call of :meth:`SharedSource.fetch` for every subscribed key.
+
+Rounds are single-flight and started on demand, so the loop runs at the pace of
+its most urgent subscriber and stops when nobody asks:
+
+- a request is served by the round in flight, or the last finished round, if that
+  round started at most ``max_age`` seconds before the request and covered the key;
+- otherwise the requester leads a new round itself (no background task: nothing can
+  outlive its caller); others join it. If the leader is cancelled mid-round, the
+  joiners elect a new leader;
+- when the last subscriber leaves, the source is closed (streams, sessions).
+
+So N waiters polling every few seconds cost about one call per ``max_age`` window,
+not N.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Collection, Hashable, Mapping
+from typing import Final, Generic, Protocol, TypeVar, final
+
+import anyio
+
+from waitkit._core._durations import seconds
+
+KeyT = TypeVar("KeyT", bound=Hashable)
+ObsT = TypeVar("ObsT")
+ObsT_co = TypeVar("ObsT_co", covariant=True)
+
+# Clean-up of a source after its last subscriber left: shielded, but bounded.
+_CLOSE_TIMEOUT: Final = 5.0
+
+
+class SharedSource(Protocol[KeyT, ObsT_co]):
+    """What a hub polls: one round fetches the observations of many keys."""
+
+    async def fetch(self, keys: Collection[KeyT]) -> Mapping[KeyT, ObsT_co]:
+        """Observe every key in one round; a key missing from the answer was not seen."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the source holds; called when the last subscriber leaves."""
+        ...
+
+
+@final
+class _Round(Generic[KeyT, ObsT]):
+    __slots__ = ("done", "error", "keys", "results", "started")
+
+    def __init__(self, started: float, keys: frozenset[KeyT]) -> None:
+        self.started = started
+        self.keys = keys
+        self.done = anyio.Event()
+        self.results: Mapping[KeyT, ObsT] | None = None
+        self.error: Exception | None = None
+
+    def serves(self, key: KeyT, requested: float, max_age: float) -> bool:
+        return key in self.keys and self.started >= requested - max_age
+
+
+@final
+class ObservationHub(Generic[KeyT, ObsT]):
+    """Serves many subscribers from single-flight rounds of one :class:`SharedSource`.
+
+    Args:
+        source: what to poll.
+        max_age: how old (seconds since the round started) an answer may be and still
+            serve a request. Bounds the call rate to about one round per ``max_age``.
+
+    Example:
+        >>> import anyio
+        >>> from waitkit import ObservationHub
+        >>> class Squares:
+        ...     calls = 0
+        ...     async def fetch(self, keys):
+        ...         Squares.calls += 1
+        ...         return {k: k * k for k in keys}
+        ...     async def aclose(self):
+        ...         pass
+        >>> async def main():
+        ...     hub = ObservationHub(Squares(), max_age=1.0)
+        ...     async with hub.subscribe(2), hub.subscribe(3):
+        ...         return await hub.observe(2), await hub.observe(3), Squares.calls
+        >>> anyio.run(main)
+        (4, 9, 1)
+    """
+
+    def __init__(self, source: SharedSource[KeyT, ObsT], *, max_age: float = 1.0) -> None:
+        self._source = source
+        self._max_age = seconds("max_age", max_age)
+        self._subscribers: Counter[KeyT] = Counter()
+        self._current: _Round[KeyT, ObsT] | None = None
+        self._last: _Round[KeyT, ObsT] | None = None
+        self._on_empty: list[Callable[[], None]] = []
+        #: Rounds fetched so far (each is one ``source.fetch`` call).
+        self.rounds = 0
+
+    @property
+    def subscribers(self) -> int:
+        """How many subscriptions are open."""
+        return sum(self._subscribers.values())
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, key: KeyT) -> AsyncIterator[None]:
+        """Subscribe ``key`` for the duration of the block (usually a waiter's session)."""
+        self._subscribers[key] += 1
+        try:
+            yield
+        finally:
+            self._subscribers[key] -= 1
+            if self._subscribers[key] <= 0:
+                del self._subscribers[key]
+            if not self._subscribers:
+                self._last = None
+                for callback in self._on_empty:
+                    callback()
+                with anyio.move_on_after(_CLOSE_TIMEOUT, shield=True):
+                    await self._source.aclose()
+
+    async def observe(self, key: KeyT) -> ObsT | None:
+        """``key``'s observation from a fresh-enough round; ``None`` if the round did not see it.
+
+        Raises whatever the round's ``fetch`` raised, so each waiter classifies it.
+        """
+        if key not in self._subscribers:
+            msg = f"observe({key!r}) outside subscribe({key!r})"
+            raise RuntimeError(msg)
+        requested = anyio.current_time()
+        while True:
+            current = self._current
+            if current is not None:
+                await current.done.wait()
+                if (
+                    current.serves(key, requested, self._max_age)
+                    and current.error is not _ABANDONED
+                ):
+                    return self._answer(current, key)
+                continue  # stale, not ours, or abandoned: look again (maybe lead)
+            last = self._last
+            if last is not None and last.serves(key, requested, self._max_age):
+                return self._answer(last, key)
+            # Let waiters that started in the same instant subscribe before the round
+            # fixes its keys; then check again whether someone else took the lead.
+            await anyio.lowlevel.checkpoint()
+            if self._current is None:
+                return await self._lead(key)
+
+    async def _lead(self, key: KeyT) -> ObsT | None:
+        current: _Round[KeyT, ObsT] = _Round(anyio.current_time(), frozenset(self._subscribers))
+        self._current = current
+        try:
+            self.rounds += 1
+            current.results = await self._source.fetch(current.keys)
+        except Exception as error:  # noqa: BLE001 - handed to every waiter of the round
+            current.error = error
+        finally:
+            if current.results is None and current.error is None:
+                current.error = _ABANDONED  # the leader was cancelled; joiners retry
+            elif current.error is None:
+                self._last = current
+            self._current = None
+            current.done.set()
+        return self._answer(current, key)
+
+    @staticmethod
+    def _answer(current: _Round[KeyT, ObsT], key: KeyT) -> ObsT | None:
+        if current.error is not None:
+            raise current.error
+        assert current.results is not None  # noqa: S101 - a round has a result or an error
+        return current.results.get(key)
+
+
+class _Abandoned(Exception):  # noqa: N818 - a private marker, never raised to users
+    """The round's leader was cancelled before the round finished."""
+
+
+_ABANDONED: Final = _Abandoned()
+
+
+@final
+class HubRegistry(Generic[KeyT, ObsT]):
+    """Finds the hub for a (client, key) pair, so waiters built separately share one.
+
+    Hubs are held per owner (for example an aiobotocore client) through a weak
+    reference: a closed and collected client takes its hubs with it. A hub leaves the
+    registry when its last subscriber leaves.
+
+    Example:
+        >>> from waitkit import HubRegistry
+        >>> registry: HubRegistry[str, int] = HubRegistry()
+    """
+
+    def __init__(self) -> None:
+        self._hubs: weakref.WeakKeyDictionary[object, dict[Hashable, ObservationHub[KeyT, ObsT]]]
+        self._hubs = weakref.WeakKeyDictionary()
+
+    def get(
+        self,
+        owner: object,
+        key: Hashable,
+        factory: Callable[[], ObservationHub[KeyT, ObsT]],
+    ) -> ObservationHub[KeyT, ObsT]:
+        """The hub of ``(owner, key)``, created by ``factory`` when there is none."""
+        hubs = self._hubs.setdefault(owner, {})
+        hub = hubs.get(key)
+        if hub is None:
+            hub = hubs[key] = factory()
+            owner_ref = weakref.ref(owner)
+            hub._on_empty.append(lambda: self._forget(owner_ref, key))  # noqa: SLF001 - same module
+        return hub
+
+    def _forget(self, owner_ref: weakref.ref[object], key: Hashable) -> None:
+        owner = owner_ref()
+        if owner is not None:
+            hubs = self._hubs.get(owner)
+            if hubs is not None:
+                hubs.pop(key, None)
+
+    def __len__(self) -> int:
+        return sum(len(hubs) for hubs in self._hubs.values())

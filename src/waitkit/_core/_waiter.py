@@ -1,0 +1,185 @@
+"""Waiter: the public base of every waiter, and State, the base of typed states."""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+
+import anyio
+from pydantic import BaseModel, ConfigDict
+
+from waitkit._core._classify import ErrorClassifier, GenericClassifier
+from waitkit._core._durations import UNSET, _Unset, seconds
+from waitkit._core._engine import WaitRun
+from waitkit._core._policy import DEFAULT_POLICY, Policy, ensure_policy
+from waitkit._core._summary import summarize
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from contextlib import AbstractAsyncContextManager
+
+    from waitkit._core._classify import Classification
+    from waitkit._core._durations import Duration
+    from waitkit._core._result import WaitResult
+    from waitkit._core._verdict import Verdict
+
+
+class State(BaseModel):
+    """Base for typed states: a frozen pydantic model with a one-line :meth:`summary`.
+
+    Subclasses declare the fields they observe. States are compared by value: the
+    engine records and logs a state only when it differs from the previous one.
+
+    Example:
+        >>> from waitkit import State
+        >>> class Build(State):
+        ...     status: str
+        ...     percent: int = 0
+        ...     def summary(self) -> str:
+        ...         return f"{self.status} {self.percent}%"
+        >>> Build(status="Running", percent=40).summary()
+        'Running 40%'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def summary(self) -> str:
+        """One line for messages and logs; by default the ``status`` field, else the fields."""
+        status = getattr(self, "status", None)
+        if status is not None:
+            return str(getattr(status, "value", status))
+        return " ".join(f"{k}={v!r}" for k, v in self.model_dump(exclude_none=True).items())
+
+
+StateT = TypeVar("StateT", bound=BaseModel)
+
+_GENERIC_CLASSIFIER = GenericClassifier()
+
+
+class Waiter(ABC, Generic[StateT]):
+    """Base class of every waiter: implement :meth:`observe` and :meth:`verdict`.
+
+    A waiter holds what to watch and a :class:`Policy`; it keeps no per-wait state, so
+    it may be awaited several times (each :meth:`wait` is independent).
+
+    Class attributes subclasses set:
+
+    - ``kind``: a short snake_case name for logs (``"instance_refresh"``).
+    - ``classifier``: the :class:`ErrorClassifier` for the provider's exceptions.
+
+    Example:
+        >>> import anyio
+        >>> from waitkit import Policy, State, Verdict, Waiter
+        >>> class Counter(State):
+        ...     value: int
+        >>> class CountTo(Waiter[Counter]):
+        ...     kind = "count"
+        ...     def __init__(self, target: int) -> None:
+        ...         super().__init__(policy=Policy(min_delay=0.01, max_delay=0.01))
+        ...         self.target, self.value = target, 0
+        ...     async def observe(self) -> Counter:
+        ...         self.value += 1
+        ...         return Counter(value=self.value)
+        ...     def verdict(self, state: Counter) -> Verdict:
+        ...         return Verdict.SUCCESS if state.value >= self.target else Verdict.PENDING
+        >>> anyio.run(lambda: CountTo(3).wait(timeout=5)).state
+        Counter(value=3)
+    """
+
+    kind: ClassVar[str] = "waiter"
+    classifier: ClassVar[ErrorClassifier] = _GENERIC_CLASSIFIER
+
+    def __init__(self, *, policy: Policy | None = None) -> None:
+        self.policy: Policy = DEFAULT_POLICY if policy is None else ensure_policy(policy)
+
+    # ------------------------------------------------------------------ to implement
+    @abstractmethod
+    async def observe(self) -> StateT:
+        """One look at the resource (one API call, or one read of a shared source)."""
+
+    @abstractmethod
+    def verdict(self, state: StateT) -> Verdict:
+        """Judge a state: PENDING, SUCCESS, ``Verdict.failure(why)`` or ``.unknown(status)``."""
+
+    # ------------------------------------------------------------------ may override
+    @property
+    def resource_id(self) -> str:
+        """The id of the awaited resource, for logs (override in subclasses)."""
+        return ""
+
+    def describe(self) -> str:
+        """What is awaited, for messages (default: kind and resource id)."""
+        kind = self.kind.replace("_", " ")
+        return f"{kind} {self.resource_id}" if self.resource_id else kind
+
+    def summarize(self, state: StateT) -> str:
+        """A one-line summary of ``state`` (default: its ``summary()``, else its status)."""
+        return summarize(state)
+
+    def classify_error(self, error: Exception) -> Classification:
+        """How the engine treats ``error`` (default: the class's ``classifier``)."""
+        return self.classifier.classify(error)
+
+    def session(self) -> AbstractAsyncContextManager[object]:
+        """Entered around a whole wait: set up before the first observation, clean up after.
+
+        Override to subscribe to a shared source, start a query, or stop it on
+        cancellation (clean-up should be shielded and time-bounded).
+        """
+        return contextlib.nullcontext()
+
+    # ------------------------------------------------------------------ public API
+    async def wait(
+        self, *, timeout: Duration | _Unset | None = UNSET, policy: Policy | None = None
+    ) -> WaitResult[StateT]:
+        """Observe until the resource succeeds; return the last state and the history.
+
+        Args:
+            timeout: total seconds (or timedelta); ``None`` for no bound; default the policy's.
+            policy: use this policy instead of the waiter's.
+
+        Raises:
+            WaitTimeoutError: the deadline passed (also a builtin ``TimeoutError``).
+            WaitFailedError: the resource reached a failure state.
+            ResourceNotFoundError: the resource does not exist.
+            UnexpectedStateError: an unknown status under ``unknown_status="fail"``.
+            ProbeError: observing failed in a way retrying will not fix.
+            ConfigurationError: an invalid argument (before any observation).
+        """
+        return await self.start(timeout=timeout, policy=policy).run()
+
+    def states(
+        self, *, timeout: Duration | _Unset | None = UNSET, policy: Policy | None = None
+    ) -> AsyncIterator[StateT]:
+        """Each *distinct* state, until terminal; raises like :meth:`wait` on failure.
+
+        The terminal state is yielded before a failure is raised. When you may stop
+        early, close the iterator in the same task: ``async with
+        contextlib.aclosing(waiter.states()) as states: ...``.
+        """
+        return self.start(timeout=timeout, policy=policy).iterate()
+
+    def start(
+        self,
+        *,
+        timeout: Duration | _Unset | None = UNSET,
+        policy: Policy | None = None,
+        deadline: float | _Unset | None = UNSET,
+    ) -> WaitRun[StateT]:
+        """Validate the arguments and create the run, without observing yet (engine use)."""
+        chosen = self.policy if policy is None else ensure_policy(policy)
+        if isinstance(deadline, _Unset):
+            deadline = resolve_deadline(timeout, chosen)
+        return WaitRun(self, chosen, deadline=deadline)
+
+
+def resolve_deadline(timeout: Duration | _Unset | None, policy: Policy) -> float | None:
+    """The absolute deadline on the loop clock for ``timeout`` (``UNSET``: the policy's)."""
+    if isinstance(timeout, _Unset):
+        bound = policy.timeout
+    elif timeout is None:
+        bound = None
+    else:
+        bound = seconds("timeout", timeout, positive=True)
+    return None if bound is None else anyio.current_time() + bound
