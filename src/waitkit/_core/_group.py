@@ -213,5 +213,10 @@ async def as_completed(
         async with send:
             for index, waiter in enumerate(items):
                 group.start_soon(run, index, waiter, send.clone())
-        async for outcome in receive:
-            yield outcome
+        try:
+            async for outcome in receive:
+                yield outcome
+        except GeneratorExit:
+            # The caller closed us early (aclosing): cancel the waits still running and
+            # let the task group wait for their clean-up; returning completes aclose().
+            group.cancel_scope.cancel()

@@ -1,0 +1,415 @@
+import contextlib
+import logging
+import pickle
+
+import anyio
+import pytest
+import structlog
+from structlog.testing import capture_logs
+
+from waitkit import (
+    ConfigurationError,
+    ErrorKind,
+    Policy,
+    ProbeError,
+    ResourceNotFoundError,
+    UnexpectedStateError,
+    WaitFailedError,
+    WaitTimeoutError,
+)
+from waitkit.testing import Hang, ScriptedError, ScriptedState, ScriptedWaiter
+
+pytestmark = pytest.mark.anyio
+
+STEADY = Policy(min_delay=10, max_delay=10, jitter="none", call_timeout=5, timeout=None)
+
+
+def tasks_now() -> int:
+    """How many tasks the event loop runs right now."""
+    return len(anyio.get_running_tasks())
+
+
+class TrackedWaiter(ScriptedWaiter):
+    """A scripted waiter whose session records set-up and clean-up."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.events: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def _session(self):
+        self.events.append("enter")
+        try:
+            yield
+        finally:
+            self.events.append("exit")
+
+    def session(self):
+        return self._session()
+
+
+async def test_success_returns_last_state_distinct_history_and_counts():
+    """wait() returns the success state, the distinct states with times, attempts and elapsed."""
+    waiter = ScriptedWaiter(["Pending", "Pending", "Running", "Running", "done"], policy=STEADY)
+    result = await waiter.wait(timeout=1000)
+    assert result.state == ScriptedState(status="done")
+    assert [entry.state.status for entry in result.history] == ["Pending", "Running", "done"]
+    assert [entry.elapsed for entry in result.history] == pytest.approx([0, 20, 40])
+    assert result.attempts == 5
+    assert result.elapsed == pytest.approx(40)
+
+
+async def test_states_yields_each_distinct_state_then_stops():
+    """states() yields every distinct state, including the terminal success, then ends."""
+    waiter = ScriptedWaiter(["a", "a", "b", "b", "b", "done"], policy=STEADY)
+    seen = [state.status async for state in waiter.states(timeout=1000)]
+    assert seen == ["a", "b", "done"]
+
+
+async def test_states_yields_the_failure_state_then_raises():
+    """states() yields the failure state before raising WaitFailedError."""
+    waiter = ScriptedWaiter(
+        ["a", ScriptedState(status="failed", detail="disk full")], policy=STEADY
+    )
+    seen: list[str] = []
+
+    async def collect() -> None:
+        async for state in waiter.states(timeout=1000):
+            seen.append(state.status)  # noqa: PERF401 - keeps what arrived before the raise
+
+    with pytest.raises(WaitFailedError) as info:
+        await collect()
+    assert seen == ["a", "failed"]
+    assert info.value.reason == "disk full"
+
+
+async def test_timeout_is_strict_on_the_loop_clock_with_a_final_observation_at_the_deadline():
+    """A waiter that never finishes raises WaitTimeoutError at the deadline, after a last look."""
+    waiter = ScriptedWaiter(["Pending"], policy=Policy(min_delay=7, max_delay=7, jitter="none"))
+    start = anyio.current_time()
+    with pytest.raises(WaitTimeoutError) as info:
+        await waiter.wait(timeout=30)
+    assert anyio.current_time() - start == pytest.approx(30)
+    offsets = [t - start for t in waiter.observed_at]
+    # 0, 7, 14, 21, then 30 (not 28: 30 - 28 <= min_delay, so the last sleep ends on the deadline)
+    assert offsets == pytest.approx([0, 7, 14, 21, 30])
+    assert all(offset <= 30 for offset in offsets)
+    error = info.value
+    assert isinstance(error, TimeoutError)
+    assert error.state == ScriptedState(status="Pending")
+    assert error.attempts == 5
+    assert error.elapsed == pytest.approx(30)
+
+
+async def test_no_sleep_crosses_the_deadline_with_jitter():
+    """Under jittered schedules no observation ever starts after the deadline."""
+    for jitter in ("smithy", "full", "equal", "decorrelated"):
+        waiter = ScriptedWaiter(
+            ["Pending"], policy=Policy(min_delay=1, max_delay=50, jitter=jitter, seed=1)
+        )
+        start = anyio.current_time()
+        with pytest.raises(WaitTimeoutError):
+            await waiter.wait(timeout=300)
+        assert max(waiter.observed_at) - start == pytest.approx(300)
+        assert anyio.current_time() - start == pytest.approx(300)
+
+
+async def test_hung_observation_is_cut_by_the_call_timeout():
+    """An observation that hangs is cancelled after call_timeout and retried as transient."""
+    waiter = ScriptedWaiter([Hang(), "done"], policy=STEADY)
+    start = anyio.current_time()
+    result = await waiter.wait(timeout=100)
+    # hang cut at 5 s, then the normal 10 s delay, then the successful look
+    assert anyio.current_time() - start == pytest.approx(15)
+    assert result.attempts == 2
+
+
+async def test_overshoot_is_bounded_by_the_call_timeout():
+    """A call that starts at the deadline may run at most call_timeout past it."""
+    waiter = ScriptedWaiter(
+        ["Pending", Hang()],  # the second look lands on the deadline (clamp) and hangs
+        policy=Policy(min_delay=10, max_delay=10, jitter="none", call_timeout=4),
+    )
+    start = anyio.current_time()
+    with pytest.raises(WaitTimeoutError) as info:
+        await waiter.wait(timeout=20)
+    overshoot = anyio.current_time() - start - 20
+    assert 0 < overshoot <= 4 + 1e-6
+    assert "call_timeout" in str(info.value)
+
+
+async def test_throttling_uses_its_own_backoff_and_does_not_count_as_failure():
+    """Throttled looks sleep Retry-After, and never use up the transient-error bound."""
+    throttled = ScriptedError(ErrorKind.THROTTLED, "Rate exceeded", retry_after=3)
+    waiter = ScriptedWaiter(
+        [throttled] * 10 + ["done"], policy=STEADY.replace(max_transient_errors=0)
+    )
+    start = anyio.current_time()
+    result = await waiter.wait(timeout=1000)
+    gaps = [b - a for a, b in zip(waiter.observed_at, waiter.observed_at[1:], strict=False)]
+    assert gaps == pytest.approx([3] * 10)
+    assert result.attempts == 11
+    assert anyio.current_time() - start == pytest.approx(30)
+
+
+async def test_throttling_without_hint_backs_off_longer_than_polling():
+    """Without Retry-After, throttled delays start at throttle_min_delay and double."""
+    throttled = ScriptedError(ErrorKind.THROTTLED)
+    policy = Policy(
+        min_delay=0.1, max_delay=0.1, throttle_min_delay=4, throttle_max_delay=64, jitter="none"
+    )
+    waiter = ScriptedWaiter([throttled] * 4 + ["done"], policy=policy)
+    await waiter.wait(timeout=1000)
+    gaps = [b - a for a, b in zip(waiter.observed_at, waiter.observed_at[1:], strict=False)]
+    assert gaps[0] >= 4
+    assert gaps[3] >= 16  # attempt 4: ceiling 32, equal jitter >= 16
+    assert sum(gaps) > 10 * 0.1
+
+
+async def test_transient_errors_are_retried_up_to_the_bound():
+    """Up to max_transient_errors consecutive transient errors are retried; one more raises."""
+    boom = ScriptedError(ErrorKind.TRANSIENT, "503 Service Unavailable")
+    ok = ScriptedWaiter([boom, boom, "done"], policy=STEADY.replace(max_transient_errors=2))
+    assert (await ok.wait(timeout=1000)).state.status == "done"
+
+    failing = ScriptedWaiter(
+        [boom, boom, boom, "done"], policy=STEADY.replace(max_transient_errors=2)
+    )
+    with pytest.raises(ProbeError) as info:
+        await failing.wait(timeout=1000)
+    assert info.value.__cause__ is boom
+    assert info.value.attempts == 3
+    assert "3 times in a row" in str(info.value)
+
+
+async def test_a_success_resets_the_transient_streak():
+    """Transient errors only count while consecutive."""
+    boom = ScriptedError(ErrorKind.TRANSIENT)
+    waiter = ScriptedWaiter(
+        [boom, "a", boom, "b", boom, "done"], policy=STEADY.replace(max_transient_errors=1)
+    )
+    assert (await waiter.wait(timeout=1000)).state.status == "done"
+
+
+async def test_connection_errors_are_transient_by_default():
+    """The generic classifier retries OSError and TimeoutError."""
+    waiter = ScriptedWaiter([ConnectionResetError("reset"), TimeoutError(), "done"], policy=STEADY)
+    assert (await waiter.wait(timeout=1000)).attempts == 3
+
+
+async def test_fatal_errors_raise_probe_error_at_once_from_the_original():
+    """A fatal error ends the wait on the first attempt, with the provider error as __cause__."""
+    denied = ScriptedError(ErrorKind.FATAL, "AccessDenied")
+    waiter = ScriptedWaiter(["a", denied, "done"], policy=STEADY)
+    with pytest.raises(ProbeError) as info:
+        await waiter.wait(timeout=1000)
+    assert info.value.__cause__ is denied
+    assert info.value.attempts == 2
+    assert info.value.state == ScriptedState(status="a")
+    assert "AccessDenied" in str(info.value)
+
+
+async def test_not_found_raises_unless_within_grace():
+    """Not-found raises ResourceNotFoundError, except during not_found_grace after the start."""
+    missing = ScriptedError(ErrorKind.NOT_FOUND, "no such group")
+    waiter = ScriptedWaiter([missing], policy=STEADY)
+    with pytest.raises(ResourceNotFoundError, match="no such group") as info:
+        await waiter.wait(timeout=1000)
+    assert info.value.attempts == 1
+
+    eventually = ScriptedWaiter(
+        [missing, missing, "done"], policy=STEADY.replace(not_found_grace=25)
+    )
+    assert (await eventually.wait(timeout=1000)).attempts == 3
+
+    too_late = ScriptedWaiter([missing] * 5, policy=STEADY.replace(not_found_grace=15))
+    with pytest.raises(ResourceNotFoundError):
+        await too_late.wait(timeout=1000)
+    assert len(too_late.observed_at) == 3  # t=0, 10 within grace; t=20 raises
+
+
+async def test_unknown_status_follows_the_policy():
+    """Unknown statuses keep the wait going by default, and raise under unknown_status='fail'."""
+    lenient = ScriptedWaiter(["Pending", "Baking", "done"], known=["Pending"], policy=STEADY)
+    assert (await lenient.wait(timeout=1000)).state.status == "done"
+
+    strict = ScriptedWaiter(
+        ["Pending", "Baking", "done"],
+        known=["Pending"],
+        policy=STEADY.replace(unknown_status="fail"),
+    )
+    with pytest.raises(UnexpectedStateError, match="'Baking'") as info:
+        await strict.wait(timeout=1000)
+    assert info.value.state == ScriptedState(status="Baking")
+
+
+async def test_failure_message_reads_like_an_assertion():
+    """str(WaitFailedError) says what, how long, why, and the last states."""
+    waiter = ScriptedWaiter(
+        ["Pending", "InProgress", ScriptedState(status="failed", detail="RollbackFailed")],
+        policy=STEADY,
+        resource_id="web-asg/r-1",
+    )
+    with pytest.raises(WaitFailedError) as info:
+        await waiter.wait(timeout=1000)
+    message = str(info.value)
+    assert message == (
+        "scripted web-asg/r-1 failed after 20.0s: RollbackFailed (3 observations); "
+        "states: +0.0s Pending -> +10.0s InProgress -> +20.0s failed"
+    )
+    assert info.value.waiter == "scripted web-asg/r-1"
+    assert [e.state.status for e in info.value.history] == ["Pending", "InProgress", "failed"]
+
+
+async def test_timeout_message_names_the_last_states_and_error():
+    """str(WaitTimeoutError) gives the timeout, observations, last states and last error."""
+    waiter = ScriptedWaiter(["a", "b", ScriptedError(ErrorKind.TRANSIENT, "503")], policy=STEADY)
+    with pytest.raises(WaitTimeoutError) as info:
+        await waiter.wait(timeout=30)
+    assert str(info.value) == (
+        "scripted script did not finish within 30.0s (3 observations); "
+        "last states: +0.0s a -> +10.0s b; last error: ScriptedError: 503"
+    )
+
+
+async def test_history_is_bounded_and_message_counts_the_hidden_states():
+    """Only history_limit distinct states are kept; the message shows the last five."""
+    statuses = [f"s{i}" for i in range(12)] + ["done"]
+    result = await ScriptedWaiter(statuses, policy=STEADY.replace(history_limit=4)).wait(
+        timeout=1000
+    )
+    assert [e.state.status for e in result.history] == ["s9", "s10", "s11", "done"]
+
+    waiter = ScriptedWaiter([*statuses[:8], "failed"], policy=STEADY)
+    with pytest.raises(WaitFailedError, match=r"\(4 earlier\) \+40.0s s4"):
+        await waiter.wait(timeout=1000)
+
+
+async def test_bad_arguments_are_rejected_before_any_observation():
+    """Invalid timeout or policy raises ConfigurationError without calling observe()."""
+    waiter = ScriptedWaiter(["done"])
+    for bad in (-1, 0, float("nan"), "soon"):
+        with pytest.raises(ConfigurationError, match="timeout"):
+            await waiter.wait(timeout=bad)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="policy"):
+        await waiter.wait(policy="fast")  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="policy"):
+        ScriptedWaiter(["done"], policy={"timeout": 5})  # type: ignore[arg-type]
+    assert waiter.observed_at == []
+
+
+async def test_no_timeout_means_no_bound():
+    """timeout=None waits as long as it takes."""
+    waiter = ScriptedWaiter(["Pending"] * 500 + ["done"], policy=STEADY)
+    result = await waiter.wait(timeout=None)
+    assert result.elapsed == pytest.approx(5000)
+
+
+async def test_cancellation_mid_sleep_runs_cleanup_and_leaves_no_task():
+    """Cancelling a wait while it sleeps exits its session and leaves no task behind."""
+    before = tasks_now()
+    waiter = TrackedWaiter(["Pending"], policy=STEADY)
+    with anyio.move_on_after(15):
+        await waiter.wait(timeout=1000)
+    assert waiter.events == ["enter", "exit"]
+    assert len(waiter.observed_at) == 2
+    assert tasks_now() == before
+
+
+async def test_cancellation_mid_call_cancels_the_call_and_runs_cleanup():
+    """Cancelling a wait during an observation cancels that call and exits the session."""
+    waiter = TrackedWaiter([Hang()], policy=STEADY.replace(call_timeout=None))
+    async with anyio.create_task_group() as group:
+        group.start_soon(waiter.wait)
+        await anyio.sleep(1)
+        assert waiter.in_flight == 1
+        group.cancel_scope.cancel()
+    assert waiter.in_flight == 0
+    assert waiter.events == ["enter", "exit"]
+
+
+async def test_log_events_one_per_change_none_per_poll():
+    """Events are emitted on start, each state change and the end, never once per poll."""
+    waiter = ScriptedWaiter(
+        ["a", "a", "a", ScriptedError(ErrorKind.TRANSIENT, "503"), "a", "b", "b", "done"],
+        policy=STEADY,
+        resource_id="r-1",
+    )
+    with capture_logs() as events:
+        await waiter.wait(timeout=1000)
+    assert events == [
+        {
+            "event": "wait.started", "log_level": "info", "waiter": "scripted",
+            "resource": "r-1", "timeout": 1000.0,
+        },
+        {
+            "event": "wait.state_changed", "log_level": "info", "waiter": "scripted",
+            "resource": "r-1", "state": "a", "previous": None, "elapsed": 0.0, "attempts": 1,
+        },
+        {
+            "event": "wait.retrying", "log_level": "info", "waiter": "scripted", "resource": "r-1",
+            "error_kind": "transient", "error": "ScriptedError: 503", "attempts": 4,
+            "elapsed": 30.0,
+        },
+        {
+            "event": "wait.state_changed", "log_level": "info", "waiter": "scripted",
+            "resource": "r-1", "state": "b", "previous": "a", "elapsed": 50.0, "attempts": 6,
+        },
+        {
+            "event": "wait.state_changed", "log_level": "info", "waiter": "scripted",
+            "resource": "r-1", "state": "done", "previous": "b", "elapsed": 70.0, "attempts": 8,
+        },
+        {
+            "event": "wait.succeeded", "log_level": "info", "waiter": "scripted",
+            "resource": "r-1", "state": "done", "elapsed": 70.0, "attempts": 8,
+        },
+    ]  # fmt: skip
+
+
+async def test_timed_out_and_failed_events():
+    """A timeout logs wait.timed_out; a failure logs wait.failed, both at warning level."""
+    with capture_logs() as events:
+        with pytest.raises(WaitTimeoutError):
+            await ScriptedWaiter(["a"], policy=STEADY).wait(timeout=10)
+        with pytest.raises(WaitFailedError):
+            await ScriptedWaiter(["failed"], policy=STEADY).wait(timeout=10)
+    ends = [
+        (e["event"], e["log_level"])
+        for e in events
+        if e["event"] in ("wait.timed_out", "wait.failed")
+    ]
+    assert ends == [("wait.timed_out", "warning"), ("wait.failed", "warning")]
+
+
+async def test_events_reach_stdlib_logging(caplog: pytest.LogCaptureFixture):
+    """With structlog routed to the standard library, events land on the 'waitkit' logger."""
+    structlog.configure(
+        processors=[structlog.stdlib.add_log_level, structlog.stdlib.render_to_log_kwargs],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    try:
+        with caplog.at_level(logging.INFO, logger="waitkit"):
+            await ScriptedWaiter(["a", "done"], policy=STEADY, resource_id="r-9").wait(timeout=100)
+    finally:
+        structlog.reset_defaults()
+    records = [r for r in caplog.records if r.name == "waitkit"]
+    assert [r.getMessage() for r in records] == [
+        "wait.started",
+        "wait.state_changed",
+        "wait.state_changed",
+        "wait.succeeded",
+    ]
+    assert records[-1].__dict__["resource"] == "r-9"
+
+
+async def test_errors_pickle_with_their_context():
+    """Wait errors survive pickling (multiprocessing, pytest-xdist) with state and history."""
+    with pytest.raises(WaitFailedError) as info:
+        await ScriptedWaiter(["a", "failed"], policy=STEADY).wait(timeout=100)
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert str(copy) == str(info.value)
+    assert copy.reason == "failed"
+    assert copy.state == info.value.state
+    assert copy.history == info.value.history

@@ -1,0 +1,153 @@
+import contextlib
+
+import anyio
+import pytest
+
+from waitkit import (
+    ConfigurationError,
+    Outcome,
+    Policy,
+    WaitFailedError,
+    WaitTimeoutError,
+    as_completed,
+    wait_all,
+)
+from waitkit.testing import Hang, ScriptedWaiter
+
+pytestmark = pytest.mark.anyio
+
+STEADY = Policy(min_delay=10, max_delay=10, jitter="none", timeout=None)
+
+
+def waiter(*script, **kwargs):
+    """A scripted waiter on the steady test policy."""
+    return ScriptedWaiter(list(script), policy=STEADY, **kwargs)
+
+
+class Closing(ScriptedWaiter):
+    """Records whether its session was exited (clean-up ran)."""
+
+    closed = False
+
+    @contextlib.asynccontextmanager
+    async def _session(self):
+        try:
+            yield
+        finally:
+            self.closed = True
+
+    def session(self):
+        return self._session()
+
+
+async def test_wait_all_returns_results_in_input_order():
+    """Results come back in the order the waiters were given, whatever order they finish in."""
+    slow = waiter("a", "a", "a", "done", resource_id="slow")
+    fast = waiter("done", resource_id="fast")
+    results = await wait_all([slow, fast], timeout=100)
+    assert [r.attempts for r in results] == [4, 1]
+
+
+async def test_wait_all_first_failure_cancels_the_others():
+    """Without return_exceptions the first failure is raised and the other waits are cancelled."""
+    long = Closing(["Pending"], policy=STEADY)
+    failing = waiter("a", "failed")
+    before = len(anyio.get_running_tasks())
+    with pytest.raises(WaitFailedError):
+        await wait_all([long, failing], timeout=1000)
+    assert long.closed
+    assert anyio.current_time() < 100
+    assert len(anyio.get_running_tasks()) == before
+
+
+async def test_wait_all_return_exceptions_collects_every_outcome():
+    """With return_exceptions every wait runs to its end; failures are in the list."""
+    results = await wait_all(
+        [waiter("done"), waiter("failed"), waiter("Pending")],
+        timeout=30,
+        return_exceptions=True,
+    )
+    assert results[0].state.status == "done"  # type: ignore[union-attr]
+    assert isinstance(results[1], WaitFailedError)
+    assert isinstance(results[2], WaitTimeoutError)
+
+
+async def test_shared_timeout_is_one_deadline_for_all():
+    """timeout= is one deadline for the group, even for waits queued behind the limit."""
+    waiters = [waiter("Pending", "done", resource_id=str(i)) for i in range(3)]
+    start = anyio.current_time()
+    results = await wait_all(waiters, timeout=25, limit=1, return_exceptions=True)
+    # each takes 10 s; the third would start at 20 and needs until 30 > 25
+    # (which one queues last is up to the scheduler: trio randomises task order)
+    kinds = sorted(type(r).__name__ for r in results)
+    assert kinds == ["WaitResult", "WaitResult", "WaitTimeoutError"]
+    assert anyio.current_time() - start == pytest.approx(25)
+
+
+async def test_limit_bounds_concurrent_waits():
+    """limit=N keeps at most N waits running at once."""
+    running = 0
+    peak = 0
+
+    class Counting(ScriptedWaiter):
+        async def observe(self):
+            nonlocal running, peak
+            running += 1
+            peak = max(peak, running)
+            try:
+                await anyio.sleep(1)
+                return await super().observe()
+            finally:
+                running -= 1
+
+    waiters = [Counting(["a", "done"], policy=STEADY) for _ in range(10)]
+    await wait_all(waiters, limit=3)
+    assert peak == 3
+
+
+async def test_without_timeout_each_waiter_keeps_its_policy():
+    """With no group timeout, each waiter's own policy timeout applies."""
+    short = ScriptedWaiter(["Pending"], policy=STEADY.replace(timeout=20))
+    results = await wait_all([short, waiter("done")], return_exceptions=True)
+    assert isinstance(results[0], WaitTimeoutError)
+
+
+async def test_as_completed_yields_outcomes_as_they_finish():
+    """as_completed yields each outcome in finishing order, failures included."""
+    slow = waiter("a", "a", "done", resource_id="slow")
+    fast = waiter("done", resource_id="fast")
+    bad = waiter("a", "failed", resource_id="bad")
+    outcomes = [o async for o in as_completed([slow, fast, bad], timeout=100)]
+    assert [o.waiter.resource_id for o in outcomes] == ["fast", "bad", "slow"]
+    assert [o.ok for o in outcomes] == [True, False, True]
+    assert [o.index for o in outcomes] == [1, 2, 0]
+    assert outcomes[0].unwrap().state.status == "done"
+    with pytest.raises(WaitFailedError):
+        outcomes[1].unwrap()
+    assert isinstance(outcomes[1], Outcome)
+
+
+async def test_as_completed_closed_early_cancels_the_rest():
+    """Leaving an aclosing() block early cancels the waits still running, and cleans them up."""
+    stuck = Closing([Hang()], policy=STEADY.replace(call_timeout=None))
+    before = len(anyio.get_running_tasks())
+    async with contextlib.aclosing(as_completed([waiter("done"), stuck])) as outcomes:
+        async for outcome in outcomes:
+            assert outcome.ok
+            break
+    assert stuck.closed
+    assert len(anyio.get_running_tasks()) == before
+
+
+async def test_group_arguments_are_validated():
+    """Non-waiters and bad limits raise ConfigurationError before anything runs."""
+    with pytest.raises(ConfigurationError, match=r"waiters\[1\]"):
+        await wait_all([waiter("done"), "not a waiter"])  # type: ignore[list-item]
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ConfigurationError, match="limit"):
+            await wait_all([waiter("done")], limit=bad)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="timeout"):
+        await wait_all([waiter("done")], timeout=-1)
+    with pytest.raises(ConfigurationError, match="limit"):
+        async for _ in as_completed([waiter("done")], limit=0):
+            pass

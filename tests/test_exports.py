@@ -1,0 +1,77 @@
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+from structlog.testing import capture_logs
+
+import waitkit
+import waitkit.testing
+
+PUBLIC_MODULES = [waitkit, waitkit.testing]
+# Public type aliases report module "typing"; they are listed here instead.
+TYPE_ALIASES = {"waitkit": {"Jitter"}, "waitkit.testing": set()}
+
+
+@pytest.mark.parametrize("module", PUBLIC_MODULES, ids=lambda m: m.__name__)
+def test_all_matches_the_public_names(module):
+    """__all__ is a literal tuple listing exactly the public names the module defines."""
+    assert isinstance(module.__all__, tuple)
+    public = {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and not isinstance(value, type(pytest))  # submodules
+        and getattr(value, "__module__", module.__name__).startswith(module.__name__)
+    } | ({"__version__"} if hasattr(module, "__version__") else set())
+    public |= TYPE_ALIASES[module.__name__]
+    assert set(module.__all__) == public
+
+
+def test_public_objects_say_they_live_in_waitkit():
+    """Public classes and functions report module 'waitkit', not a private module."""
+    for name in waitkit.__all__:
+        value = getattr(waitkit, name)
+        if name not in TYPE_ALIASES["waitkit"] and callable(value):
+            assert value.__module__ == "waitkit", name
+
+
+def test_version_is_set():
+    """waitkit.__version__ comes from the installed metadata."""
+    assert waitkit.__version__ != "0+unknown"
+
+
+def test_core_imports_no_provider_and_no_asyncio():
+    """The engine depends on anyio only: no asyncio, aiobotocore or kubernetes_asyncio imports."""
+    import ast
+    from pathlib import Path
+
+    core = Path(waitkit.__file__).parent / "_core"
+    for path in core.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                root = name.split(".")[0]
+                assert root not in {"asyncio", "aiobotocore", "botocore", "kubernetes_asyncio"}, (
+                    f"{path.name} imports {name}"
+                )
+
+
+def _engine_modules():
+    names = [waitkit.__name__, "waitkit.testing"]
+    names += [f"waitkit._core.{m.name}" for m in pkgutil.iter_modules(waitkit._core.__path__)]
+    return names
+
+
+@pytest.mark.parametrize("name", _engine_modules())
+def test_docstring_examples_run(name):
+    """Every example in the engine's docstrings runs and shows what it claims."""
+    module = importlib.import_module(name)
+    with capture_logs():  # structlog's stock config would print the events into the output
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
