@@ -413,3 +413,28 @@ async def test_errors_pickle_with_their_context():
     assert copy.reason == "failed"
     assert copy.state == info.value.state
     assert copy.history == info.value.history
+
+
+async def test_call_timeout_holds_after_many_quick_calls():
+    """After a run of fast calls sharing one armed timer, a hang is still cut within 10 %."""
+    waiter = ScriptedWaiter(
+        ["Pending"] * 30 + [Hang(), "done"],
+        policy=Policy(min_delay=0.1, max_delay=0.1, jitter="none", call_timeout=10),
+    )
+    result = await waiter.wait(timeout=1000)
+    hang_started, retried = waiter.observed_at[30], waiter.observed_at[31]
+    assert 9 <= retried - hang_started - 0.1 <= 10 + 1e-6
+    assert result.attempts == 32
+
+
+async def test_sleeps_near_the_call_deadline_cause_no_spurious_timeouts():
+    """Delays just under the call timeout never let the armed timer cut a healthy wait."""
+    for delay in (8.9, 9.0, 9.5, 9.99, 10.0, 10.5):
+        waiter = ScriptedWaiter(
+            ["Pending"] * 20 + ["done"],
+            policy=Policy(min_delay=delay, max_delay=delay, jitter="none", call_timeout=10),
+        )
+        with capture_logs() as events:
+            result = await waiter.wait(timeout=None)
+        assert result.attempts == 21, delay
+        assert not [e for e in events if e["event"] == "wait.retrying"], delay

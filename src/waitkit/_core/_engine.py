@@ -16,6 +16,7 @@ Rules this module keeps (and the tests pin down):
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar, final
 
@@ -33,6 +34,7 @@ from waitkit._core._errors import (
 )
 from waitkit._core._logging import elapsed_seconds, logger
 from waitkit._core._result import HistoryEntry, WaitResult
+from waitkit._core._runtime import current_runtime
 from waitkit._core._summary import render_history
 from waitkit._core._verdict import Verdict, VerdictKind
 
@@ -104,6 +106,7 @@ class WaitRun(Generic[T]):
     """
 
     __slots__ = (
+        "_armed",
         "_call_timeout",
         "_delay",
         "_has_state",
@@ -111,7 +114,10 @@ class WaitRun(Generic[T]):
         "_last_error_key",
         "_min_delay",
         "_policy",
+        "_rearm_slack",
+        "_runtime",
         "_schedule",
+        "_scope",
         "_state",
         "_timed_out",
         "_transient_streak",
@@ -124,11 +130,18 @@ class WaitRun(Generic[T]):
 
     def __init__(self, target: Target[T], policy: Policy, *, deadline: float | None) -> None:
         self.target = target
+        self._runtime = current_runtime()
+        self._scope: anyio.CancelScope | None = None
         self._policy = policy
         self._schedule = policy.schedule()
         self._call_timeout = policy.call_timeout
+        # The call timeout is a deadline on the segment's scope. Re-arming a timer for
+        # every call is the engine's largest cost at high poll rates, so a call may run
+        # under a deadline armed by an earlier call if it is at most 10 % shorter.
+        self._rearm_slack = 0.1 * (policy.call_timeout or 0.0)
+        self._armed = -math.inf
         self._min_delay = policy.min_delay
-        self.started = anyio.current_time()
+        self.started = self._runtime.current_time()
         self.deadline = deadline
         self.attempts = 0
         self.history: deque[HistoryEntry[T]] = deque(maxlen=policy.history_limit)
@@ -151,10 +164,34 @@ class WaitRun(Generic[T]):
             ResourceNotFoundError, ProbeError, UnexpectedStateError: see the classifier table.
         """
         while True:
+            # One cancel scope serves many observations: its deadline is moved to bound
+            # each call (cheaper than a new scope per call). A call that runs past it
+            # cancels the scope; the call is then a transient error and a new scope starts.
+            outcome = None
+            with self._runtime.cancel_scope() as scope:
+                self._scope = scope
+                self._armed = -math.inf
+                outcome = await self._segment()
+            self._scope = None
+            if outcome is not None:
+                return outcome
+            # Only our scope's deadline ends a segment without an outcome; any other
+            # cancellation propagates through the `with`.
+            self._on_transient(
+                TimeoutError(
+                    f"observation took longer than Policy.call_timeout={self._call_timeout}s"
+                )
+            )
+
+    async def _segment(self) -> tuple[T, Verdict, bool]:
+        """Observe until a new state or a terminal verdict (a call timeout cancels it)."""
+        sleep = self._runtime.sleep
+        while True:
             if self._timed_out:
                 raise self._timeout_error()
             if self._delay is not None:
-                await anyio.sleep(self._delay)
+                self._disarm_before(self._delay)
+                await sleep(self._delay)
             state = await self._observe()
             if isinstance(state, _Retry):
                 continue
@@ -171,7 +208,7 @@ class WaitRun(Generic[T]):
 
     def finish(self, state: T, verdict: Verdict) -> WaitResult[T]:
         """The result of a terminal verdict: a :class:`WaitResult`, or :class:`WaitFailedError`."""
-        elapsed = anyio.current_time() - self.started
+        elapsed = self._runtime.current_time() - self.started
         if verdict.kind is VerdictKind.SUCCESS:
             logger.info(
                 "wait.succeeded",
@@ -215,19 +252,24 @@ class WaitRun(Generic[T]):
 
     # ------------------------------------------------------------------ observation
     async def _observe(self) -> T | _Retry:
+        """One observation, bounded by the call timeout through the segment's scope."""
         self.attempts += 1
+        if self._call_timeout is not None and self._scope is not None:
+            wanted = self._runtime.current_time() + self._call_timeout
+            if self._armed < wanted - self._rearm_slack:
+                self._armed = self._scope.deadline = wanted
         try:
-            if self._call_timeout is None:
-                return await self.target.observe()
-            with anyio.move_on_after(self._call_timeout) as scope:
-                return await self.target.observe()
+            return await self.target.observe()
         except Exception as error:  # noqa: BLE001 - classified below; cancellation is not an Exception
             return self._on_error(error)
-        # Only reached when the scope cancelled the call: the call timed out.
-        assert scope.cancelled_caught  # noqa: S101 - the scope is the only way out without a return
-        return self._on_transient(
-            TimeoutError(f"observation took longer than Policy.call_timeout={self._call_timeout}s")
-        )
+
+    def _disarm_before(self, delay: float) -> None:
+        """Lift the call deadline if it could fire during (or right after) a sleep of ``delay``."""
+        if self._scope is None or self._armed == -math.inf:
+            return
+        if self._runtime.current_time() + delay >= self._armed - self._rearm_slack:
+            self._scope.deadline = math.inf
+            self._armed = -math.inf
 
     def _on_error(self, error: Exception) -> _Retry:
         classification = self.target.classify_error(error)
@@ -240,7 +282,7 @@ class WaitRun(Generic[T]):
         if kind is ErrorKind.TRANSIENT:
             return self._on_transient(error)
         if kind is ErrorKind.NOT_FOUND:
-            if anyio.current_time() - self.started < self._policy.not_found_grace:
+            if self._runtime.current_time() - self.started < self._policy.not_found_grace:
                 self._note_retry(error, kind)
                 self._plan(self._schedule.next())
                 return _RETRY
@@ -287,7 +329,7 @@ class WaitRun(Generic[T]):
     def _record(self, state: T) -> bool:
         if self._has_state and state == self._state:
             return False
-        now = anyio.current_time()
+        now = self._runtime.current_time()
         previous = self._state
         had_state = self._has_state
         self._state = state
@@ -321,14 +363,14 @@ class WaitRun(Generic[T]):
         if self.deadline is None:
             self._delay = delay
             return
-        remaining = self.deadline - anyio.current_time()
+        remaining = self.deadline - self._runtime.current_time()
         if remaining <= _DEADLINE_SLACK:
             self._timed_out = True
             return
         self._delay = fit_to_deadline(delay, remaining, self._min_delay)
 
     def _elapsed(self) -> float:
-        return anyio.current_time() - self.started
+        return self._runtime.current_time() - self.started
 
     def _timeout_error(self) -> WaitTimeoutError:
         timeout = (self.deadline or self.started) - self.started

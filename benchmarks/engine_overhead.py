@@ -1,0 +1,236 @@
+"""Engine overhead: what does waitkit cost per observation, and per pending wait?
+
+Question: 10,000 concurrent waiters, each needing 10 observations of an in-memory probe
+(pending 9 times, then done) with zero delay, in one process on asyncio. How much CPU
+and wall time does waitkit's engine take, compared in the same run with
+
+- a bare ``while`` loop (the floor: what any poller must at least do), and
+- tenacity's ``AsyncRetrying`` (``retry_if_result``, ``wait_none``; one object per poller,
+  as a shared one is not safe across tasks)?
+
+And how much memory does one *pending* wait hold (10,000 waits asleep at once)?
+
+Targets (issue #2): engine CPU <= 1.5x the bare loop, below tenacity; <= 8 KiB per
+pending waiter.
+
+structlog is configured as a service would run it (events below WARNING filtered, the
+logger cached). With structlog's stock development config every event is printed to the
+console, which measures the terminal, not the engine.
+
+Run: ``nox -s bench`` or ``python benchmarks/engine_overhead.py [--waiters N] [--repeats R]``.
+Writes ``benchmarks/results/engine_overhead.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import logging
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import structlog
+import tenacity
+
+from waitkit import Policy, State, Verdict, Waiter
+
+OBSERVATIONS = 10
+RESULTS = Path(__file__).parent / "results" / "engine_overhead.json"
+
+
+class Probe(State):
+    status: str
+
+
+class InMemoryWaiter(Waiter[Probe]):
+    """Pending for OBSERVATIONS - 1 looks, then done."""
+
+    kind = "bench"
+
+    def __init__(self, policy: Policy) -> None:
+        super().__init__(policy=policy)
+        self.looks = 0
+
+    async def observe(self) -> Probe:
+        self.looks += 1
+        return DONE if self.looks >= OBSERVATIONS else PENDING
+
+    def verdict(self, state: Probe) -> Verdict:
+        return Verdict.SUCCESS if state.status == "done" else Verdict.PENDING
+
+
+PENDING = Probe(status="pending")
+DONE = Probe(status="done")
+
+# Zero delay, no deadline: the benchmark measures the loop, not the sleeping.
+WITH_CALL_TIMEOUT = Policy(min_delay=0, max_delay=0, jitter="none", timeout=None)
+WITHOUT_CALL_TIMEOUT = WITH_CALL_TIMEOUT.replace(call_timeout=None)
+
+
+def make_probe() -> Callable[[], Awaitable[str]]:
+    looks = 0
+
+    async def probe() -> str:
+        nonlocal looks
+        looks += 1
+        return "done" if looks >= OBSERVATIONS else "pending"
+
+    return probe
+
+
+async def bare_one() -> None:
+    probe = make_probe()
+    while await probe() != "done":
+        await asyncio.sleep(0)
+
+
+async def tenacity_one() -> None:
+    retrying = tenacity.AsyncRetrying(
+        retry=tenacity.retry_if_result(lambda value: value != "done"),
+        wait=tenacity.wait_none(),
+        stop=tenacity.stop_never,
+    )
+    await retrying(make_probe())
+
+
+def engine_one(policy: Policy) -> Callable[[], Awaitable[object]]:
+    async def run() -> object:
+        return await InMemoryWaiter(policy).wait()
+
+    return run
+
+
+CONTENDERS: dict[str, Callable[[], Awaitable[object]]] = {
+    "bare_loop": bare_one,
+    "waitkit": engine_one(WITH_CALL_TIMEOUT),
+    "waitkit_no_call_timeout": engine_one(WITHOUT_CALL_TIMEOUT),
+    "tenacity": tenacity_one,
+}
+
+
+async def run_all(one: Callable[[], Awaitable[object]], waiters: int) -> None:
+    await asyncio.gather(*(one() for _ in range(waiters)))
+
+
+def measure(one: Callable[[], Awaitable[object]], waiters: int) -> tuple[float, float]:
+    gc.collect()
+    cpu, wall = time.process_time(), time.perf_counter()
+    asyncio.run(run_all(one, waiters))
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def rss_bytes() -> int:
+    with Path("/proc/self/statm").open() as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+async def pending_memory(waiters: int, *, engine: bool) -> dict[str, float]:
+    """Bytes per wait while ``waiters`` waits sleep (tracemalloc and RSS)."""
+    policy = Policy(min_delay=3600, max_delay=3600, timeout=None)
+
+    async def bare_pending() -> None:
+        probe = make_probe()
+        while await probe() != "done":
+            await asyncio.sleep(3600)
+
+    gc.collect()
+    tracemalloc.start()
+    base_traced = tracemalloc.get_traced_memory()[0]
+    base_rss = rss_bytes()
+    tasks = [
+        asyncio.create_task(InMemoryWaiter(policy).wait() if engine else bare_pending())
+        for _ in range(waiters)
+    ]
+    await asyncio.sleep(0.1)  # every wait has made its first look and is asleep
+    traced = tracemalloc.get_traced_memory()[0] - base_traced
+    rss = rss_bytes() - base_rss
+    tracemalloc.stop()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return {"tracemalloc_bytes_per_wait": traced / waiters, "rss_bytes_per_wait": rss / waiters}
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--waiters", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+        cache_logger_on_first_use=True,
+    )
+
+    cpu: dict[str, list[float]] = {name: [] for name in CONTENDERS}
+    wall: dict[str, list[float]] = {name: [] for name in CONTENDERS}
+    measure(bare_one, 1000)  # warm-up: imports, caches
+    for _ in range(args.repeats):  # interleaved, so machine noise hits every contender alike
+        for name, one in CONTENDERS.items():
+            c, w = measure(one, args.waiters)
+            cpu[name].append(c)
+            wall[name].append(w)
+
+    observations = args.waiters * OBSERVATIONS
+    bare_cpu = statistics.median(cpu["bare_loop"])
+    bare_wall = statistics.median(wall["bare_loop"])
+    report: dict[str, object] = {
+        "question": "engine CPU/wall per observation vs a bare loop and tenacity; memory per pending wait",
+        "waiters": args.waiters,
+        "observations_per_waiter": OBSERVATIONS,
+        "repeats": args.repeats,
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "contenders": {},
+    }
+    for name in CONTENDERS:
+        median_cpu = statistics.median(cpu[name])
+        median_wall = statistics.median(wall[name])
+        report["contenders"][name] = {  # type: ignore[index]
+            "cpu_seconds": spread(cpu[name]),
+            "wall_seconds": spread(wall[name]),
+            "cpu_us_per_observation": median_cpu / observations * 1e6,
+            "cpu_ratio_to_bare": median_cpu / bare_cpu,
+            "wall_ratio_to_bare": median_wall / bare_wall,
+            "cpu_ratio_range_to_bare": [min(cpu[name]) / bare_cpu, max(cpu[name]) / bare_cpu],
+        }
+    report["memory"] = {
+        "waitkit": asyncio.run(pending_memory(args.waiters, engine=True)),
+        "bare_loop": asyncio.run(pending_memory(args.waiters, engine=False)),
+    }
+    engine = report["contenders"]["waitkit"]  # type: ignore[index]
+    report["targets"] = {
+        "engine_cpu_le_1_5x_bare": engine["cpu_ratio_to_bare"] <= 1.5,
+        "engine_below_tenacity": statistics.median(cpu["waitkit"])
+        < statistics.median(cpu["tenacity"]),
+        "memory_le_8_KiB_per_pending_wait": report["memory"]["waitkit"][  # type: ignore[index]
+            "tracemalloc_bytes_per_wait"
+        ]
+        <= 8192,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    for name, row in report["contenders"].items():  # type: ignore[attr-defined]
+        print(
+            f"{name:26s} cpu x{row['cpu_ratio_to_bare']:.2f}  wall x{row['wall_ratio_to_bare']:.2f}"
+            f"  {row['cpu_us_per_observation']:.1f} us/obs"
+        )
+    print("memory:", json.dumps(report["memory"]))
+    print("targets:", json.dumps(report["targets"]))
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
