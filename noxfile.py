@@ -24,7 +24,7 @@ def install_groups(session: nox.Session, *groups: str, extras: str = "all") -> N
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff check and ruff format --check."""
+    """Run ruff check and ruff format --check."""
     session.install("ruff>=0.8")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
@@ -32,7 +32,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the library."""
+    """Run mypy --strict over the library."""
     install_groups(session, "typing")
     session.run("mypy", "src", "noxfile.py", *session.posargs)
 

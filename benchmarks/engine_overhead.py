@@ -186,7 +186,9 @@ def main() -> None:
     bare_cpu = statistics.median(cpu["bare_loop"])
     bare_wall = statistics.median(wall["bare_loop"])
     report: dict[str, object] = {
-        "question": "engine CPU/wall per observation vs a bare loop and tenacity; memory per pending wait",
+        "question": (
+            "engine CPU/wall per observation vs a bare loop and tenacity; memory per pending wait"
+        ),
         "waiters": args.waiters,
         "observations_per_waiter": OBSERVATIONS,
         "repeats": args.repeats,
