@@ -52,7 +52,7 @@ def docs(session: nox.Session) -> None:
     """Build the Sphinx site with warnings as errors."""
     install_groups(session, "docs")
     session.run(
-        "sphinx-build", "-W", "--keep-going", "-n", "-b", "html", "docs", "docs/_build/html"
+        "sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html"
     )
 
 
