@@ -1,0 +1,12 @@
+"""AWS waiters over aiobotocore clients (extra ``waitkit[aws]``).
+
+Each waiter takes a client you already hold (from ``aiobotocore.session`` or an
+``aioboto3.Session``) and never creates hidden clients. Errors from botocore are
+classified once, in ``waitkit.aws._errors``.
+"""
+
+from __future__ import annotations
+
+from waitkit.aws._errors import AwsClassifier
+
+__all__ = ("AwsClassifier",)
