@@ -1,0 +1,145 @@
+"""The real kubectl against the emulator: discovery, Table output, -o json, and kubectl wait."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import time
+
+import pytest
+
+from waitkit.emulator.k8s import JobPoint, JobScenario, KubernetesScenario, PodPoint, PodScenario
+
+KUBECTL = shutil.which("kubectl")
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed on this machine"),
+]
+
+
+async def kubectl(cluster, *args: str) -> tuple[int, str, str]:
+    """Run kubectl against the cluster's kubeconfig (without blocking the server's event loop)."""
+    assert KUBECTL is not None
+    process = await asyncio.create_subprocess_exec(
+        KUBECTL,
+        "--kubeconfig",
+        str(cluster.kubeconfig),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+def _scenario() -> KubernetesScenario:
+    return KubernetesScenario(
+        jobs=[
+            JobScenario(
+                name="good",
+                timeline=[JobPoint(at=0.3, phase="succeeding"), JobPoint(at=0.6, phase="complete")],
+            ),
+            JobScenario(
+                name="bad",
+                timeline=[
+                    JobPoint(at=0.3, phase="failing", reason="BackoffLimitExceeded"),
+                    JobPoint(at=0.6, phase="failed", reason="BackoffLimitExceeded"),
+                ],
+            ),
+        ],
+        pods=[
+            PodScenario(
+                name="good-x1",
+                job="good",
+                logs="line 1\nline 2\n",
+                timeline=[PodPoint(after=0, phase="Running")],
+            )
+        ],
+    )
+
+
+async def test_get_jobs_table(start_cluster):
+    """`kubectl get jobs` prints the server's Table columns with the timeline's current status."""
+    cluster = await start_cluster(_scenario())
+    rc, out, err = await kubectl(cluster, "get", "jobs")
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
+    assert [line.split()[:3] for line in lines[1:]] == [
+        ["bad", "Running", "0/1"],
+        ["good", "Running", "0/1"],
+    ]
+    await asyncio.sleep(0.7)
+    rc, out, err = await kubectl(cluster, "get", "jobs")
+    assert rc == 0, err
+    assert [line.split()[:3] for line in out.splitlines()[1:]] == [
+        ["bad", "Failed", "0/1"],
+        ["good", "Complete", "1/1"],
+    ]
+
+
+async def test_get_job_json_and_pods_and_logs(start_cluster):
+    """`-o json` gives the Job; pods print as a Table; `kubectl logs` reads the scripted log."""
+    cluster = await start_cluster(_scenario())
+    rc, out, err = await kubectl(cluster, "get", "job", "good", "-o", "json")
+    assert rc == 0, err
+    job = json.loads(out)
+    assert (job["kind"], job["metadata"]["name"], job["status"]["active"]) == ("Job", "good", 1)
+    rc, out, err = await kubectl(cluster, "get", "pods", "-l", "batch.kubernetes.io/job-name=good")
+    assert rc == 0, err
+    assert out.splitlines()[1].split()[:3] == ["good-x1", "1/1", "Running"]
+    rc, out, err = await kubectl(cluster, "logs", "good-x1")
+    assert (rc, out) == (0, "line 1\nline 2\n"), err
+
+
+async def test_wait_complete_and_failed(start_cluster):
+    """`kubectl wait --for=condition=complete|failed` return when the timeline gets there."""
+    cluster = await start_cluster(_scenario())
+    start = time.monotonic()
+    (rc1, out1, err1), (rc2, out2, err2) = await asyncio.gather(
+        kubectl(cluster, "wait", "--for=condition=complete", "job/good", "--timeout=10s"),
+        kubectl(cluster, "wait", "--for=condition=failed", "job/bad", "--timeout=10s"),
+    )
+    elapsed = time.monotonic() - start
+    assert (rc1, out1.strip()) == (0, "job.batch/good condition met"), err1
+    assert (rc2, out2.strip()) == (0, "job.batch/bad condition met"), err2
+    assert elapsed >= 0.55
+    assert cluster.counters.watches_opened >= 2
+
+
+async def test_wait_times_out_on_wrong_outcome(start_cluster):
+    """Waiting for complete on a Job that fails runs to the timeout (kubectl has no OR), rc 1."""
+    cluster = await start_cluster(_scenario())
+    rc, _, err = await kubectl(
+        cluster, "wait", "--for=condition=complete", "job/bad", "--timeout=1s"
+    )
+    assert rc == 1
+    assert "timed out waiting for the condition on jobs/bad" in err
+
+
+async def test_wait_with_already_met_condition(start_cluster):
+    """A condition that already holds is met from the initial list, with no change needed."""
+    cluster = await start_cluster(
+        KubernetesScenario(
+            jobs=[JobScenario(name="done", timeline=[JobPoint(after=0, phase="complete")])]
+        )
+    )
+    rc, out, err = await kubectl(
+        cluster, "wait", "--for=condition=Complete", "job/done", "--timeout=5s"
+    )
+    assert (rc, out.strip()) == (0, "job.batch/done condition met"), err
+
+
+async def test_get_watch_prints_table_rows(start_cluster):
+    """`kubectl get jobs -w` gets Table rows on the watch too, one line per change."""
+    cluster = await start_cluster(_scenario())
+    rc, out, err = await kubectl(cluster, "get", "job", "good", "-w", "--request-timeout=1s")
+    assert rc == 0, err
+    rows = [line.split()[:3] for line in out.splitlines()[1:]]
+    assert rows == [
+        ["good", "Running", "0/1"],
+        ["good", "SuccessCriteriaMet", "1/1"],
+        ["good", "Complete", "1/1"],
+    ]
