@@ -80,7 +80,10 @@ class _TokenBucket:
 
 
 class FaultInjector:
-    """Decides which faults fire for a request. Time is *real* seconds for rates, scenario seconds for windows."""
+    """Decides which faults fire for a request.
+
+    Rates are measured in real seconds, windows (``start``/``stop``) in scenario seconds.
+    """
 
     def __init__(self, faults: list[Fault] | None = None, *, seed: int | None = None) -> None:
         self._faults: list[Fault] = []
@@ -114,7 +117,9 @@ class FaultInjector:
         for i, fault in enumerate(self._faults):
             if not fault.matches(service, operation):
                 continue
-            if scenario_now < fault.start or (fault.stop is not None and scenario_now >= fault.stop):
+            if scenario_now < fault.start or (
+                fault.stop is not None and scenario_now >= fault.stop
+            ):
                 continue
             if fault.count is not None and self._fired[i] >= fault.count:
                 continue

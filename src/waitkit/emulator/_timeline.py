@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class TimelinePoint(BaseModel):
-    """One point on a resource's timeline: when it is reached (exactly one of ``at`` / ``after``)."""
+    """One point on a resource's timeline; exactly one of ``at`` / ``after`` says when."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -31,7 +31,7 @@ class TimelinePoint(BaseModel):
         return self
 
     def reached(self, elapsed: float, observations: int) -> bool:
-        """Whether this point has been reached at ``elapsed`` scenario seconds after ``observations`` reads."""
+        """Whether it is reached ``elapsed`` scenario seconds in, after ``observations`` reads."""
         if self.at is not None:
             return elapsed >= self.at
         assert self.after is not None  # noqa: S101 - guaranteed by the validator
@@ -39,9 +39,9 @@ class TimelinePoint(BaseModel):
 
 
 def current_index(points: Sequence[TimelinePoint], elapsed: float, observations: int) -> int:
-    """Index of the last point reached (points are taken in order; a later point is reached only after the earlier ones).
+    """Index of the last point reached, or -1 when not even the first one is.
 
-    Returns -1 when not even the first point has been reached.
+    Points are taken in order: a later point is reached only after the earlier ones.
     """
     index = -1
     for i, point in enumerate(points):

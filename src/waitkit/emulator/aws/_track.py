@@ -1,0 +1,76 @@
+"""Where one scripted resource is on its timeline, and when it got there.
+
+A resource is *observed* each time a read returns it (see each service module
+for which reads count). A point with ``after: n`` is shown from the n-th
+observation on; a point with ``at: t`` once ``t`` scenario seconds have passed
+since the timeline began. A timeline can be replaced mid-way (cancel, stop,
+rollback): the new points then count time and observations from the switch and
+start from the state reached so far.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from waitkit.emulator._timeline import TimelinePoint, current_index
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pydantic import BaseModel
+
+_TRIGGERS = frozenset({"at", "after"})
+PointT = TypeVar("PointT", bound=TimelinePoint)
+
+
+class Track(Generic[PointT]):
+    """One resource's progress through a list of points."""
+
+    def __init__(self, points: Sequence[PointT], *, origin: float) -> None:
+        self._base: dict[str, object] = {}
+        self._points = list(points)
+        self._origin = origin
+        self._observations = 0
+        self._reached_at: dict[int, float] = {}
+
+    def observe(self) -> None:
+        """Count one read that returned this resource."""
+        self._observations += 1
+
+    def reached(self, now: float, *, peek: bool = False) -> list[tuple[PointT, float]]:
+        """The points reached by ``now`` (the first always counts), each with when it was reached.
+
+        Args:
+            now: scenario seconds.
+            peek: count the read in progress as an observation without recording it
+                (to filter on the state a read is about to show).
+        """
+        observations = self._observations + (1 if peek else 0)
+        index = max(current_index(self._points, now - self._origin, observations), 0)
+        result: list[tuple[PointT, float]] = []
+        for i, point in enumerate(self._points[: index + 1]):
+            if i not in self._reached_at:
+                # Time points were reached exactly on schedule; observation points just now.
+                exact = self._origin + point.at if point.at is not None else now
+                self._reached_at[i] = min(exact, now) if i else self._origin
+            result.append((point, self._reached_at[i]))
+        return result
+
+    def fields(self, now: float, *, peek: bool = False) -> dict[str, object]:
+        """The fields at ``now``: each reached point's set fields over the earlier ones."""
+        state = dict(self._base)
+        for point, _ in self.reached(now, peek=peek):
+            state.update(_set_fields(point))
+        return state
+
+    def switch(self, points: Sequence[PointT], *, now: float) -> None:
+        """Follow ``points`` from ``now`` on, starting from the fields reached so far."""
+        self._base = self.fields(now)
+        self._points = list(points)
+        self._origin = now
+        self._observations = 0
+        self._reached_at = {}
+
+
+def _set_fields(point: BaseModel) -> dict[str, object]:
+    return {name: getattr(point, name) for name in point.model_fields_set if name not in _TRIGGERS}
