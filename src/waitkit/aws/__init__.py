@@ -8,5 +8,15 @@ classified once, in ``waitkit.aws._errors``.
 from __future__ import annotations
 
 from waitkit.aws._errors import AwsClassifier
+from waitkit.aws._instance_refresh import (
+    InstanceRefreshState,
+    InstanceRefreshWaiter,
+    RollbackDetails,
+)
 
-__all__ = ("AwsClassifier",)
+__all__ = (
+    "AwsClassifier",
+    "InstanceRefreshState",
+    "InstanceRefreshWaiter",
+    "RollbackDetails",
+)

@@ -1,0 +1,242 @@
+import anyio
+import pytest
+
+from waitkit import (
+    ConfigurationError,
+    ResourceNotFoundError,
+    WaitFailedError,
+    WaitTimeoutError,
+    wait_all,
+)
+from waitkit.aws import InstanceRefreshState, InstanceRefreshWaiter
+from waitkit.aws._instance_refresh import _HUBS
+from waitkit.emulator import Emulator, Fault, Scenario
+
+from .conftest import FAST
+
+pytestmark = pytest.mark.anyio
+
+
+def refresh(rid: str, *points: dict, created: float = 0.0) -> dict:
+    """A scripted refresh with the given timeline points."""
+    return {"id": rid, "created": created, "timeline": list(points)}
+
+
+def scenario(*groups: tuple[str, list[dict]]) -> Scenario:
+    """A scenario with the given groups and their refreshes."""
+    return Scenario.model_validate(
+        {"autoscaling": {"groups": [{"name": n, "refreshes": r} for n, r in groups]}}
+    )
+
+
+def describes(emu: Emulator) -> int:
+    """How many DescribeInstanceRefreshes calls the emulator answered."""
+    return emu.counters.of("autoscaling", "DescribeInstanceRefreshes")
+
+
+# Points reached after n observations: deterministic whatever the machine's speed.
+ROLLING = (
+    {"after": 0, "status": "Pending", "percentage_complete": 0, "instances_to_update": 4},
+    {"after": 2, "status": "InProgress", "percentage_complete": 50, "instances_to_update": 2},
+    {"after": 3, "status": "Baking", "percentage_complete": 100, "instances_to_update": 0},
+    {"after": 4, "status": "Successful"},
+)
+
+
+async def test_waits_through_every_pending_status_to_success(aws_client):
+    """Pending, InProgress and Baking are pending; Successful returns the typed state."""
+    async with (
+        Emulator(scenario(("web", [refresh("r-1", *ROLLING)]))) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+    ):
+        result = await InstanceRefreshWaiter(client, "web", refresh_id="r-1", policy=FAST).wait()
+    assert isinstance(result.state, InstanceRefreshState)
+    assert result.state.status == "Successful"
+    assert result.state.percentage_complete == 100
+    assert result.state.end_time is not None
+    statuses = [entry.state.status for entry in result.history]
+    assert statuses == ["Pending", "InProgress", "Baking", "Successful"]
+    assert result.history[1].state.summary() == "InProgress 50% (2 to update)"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ["Failed"],
+        ["Cancelling", "Cancelled"],
+        ["RollbackInProgress", "RollbackFailed"],
+        ["RollbackInProgress", "RollbackSuccessful"],
+    ],
+)
+async def test_every_failure_status_raises_with_reason(aws_client, path):
+    """Failed, Cancelled, RollbackFailed and RollbackSuccessful end the wait as failures."""
+    points = [{"at": 0, "status": "InProgress"}]
+    points += [
+        {"at": 0.1 * (i + 1), "status": status, "status_reason": f"because {status}"}
+        for i, status in enumerate(path)
+    ]
+    async with (
+        Emulator(scenario(("web", [refresh("r-9", *points)]))) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+    ):
+        with pytest.raises(WaitFailedError) as info:
+            await InstanceRefreshWaiter(client, "web", "r-9", policy=FAST).wait()
+    final = path[-1]
+    assert info.value.reason == f"{final}: because {final}"
+    assert info.value.state.status == final
+    assert "instance refresh web/r-9 failed after" in str(info.value)
+
+
+async def test_missing_group_is_not_found_after_one_call(aws_client):
+    """A group AWS does not know (ValidationError) raises ResourceNotFoundError at once."""
+    async with (
+        Emulator(scenario(("web", []))) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+    ):
+        with pytest.raises(ResourceNotFoundError) as info:
+            await InstanceRefreshWaiter(client, "nope", "r-1", policy=FAST).wait()
+        assert describes(emu) == 1
+    assert info.value.attempts == 1
+
+
+async def test_unknown_refresh_is_not_found_unless_it_appears_within_grace(aws_client):
+    """An id the group does not list is not found; with not_found_grace a late one is awaited."""
+    late = refresh("r-late", {"at": 0, "status": "InProgress"}, {"at": 0.4, "status": "Successful"})
+    late["created"] = 0.2
+    async with (
+        Emulator(scenario(("web", [late]))) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+    ):
+        with pytest.raises(ResourceNotFoundError, match="does not list instance refresh r-x"):
+            await InstanceRefreshWaiter(client, "web", "r-x", policy=FAST).wait()
+        patient = FAST.replace(not_found_grace=1.0)
+        result = await InstanceRefreshWaiter(client, "web", "r-late", policy=patient).wait()
+    assert result.state.status == "Successful"
+
+
+async def test_without_an_id_the_newest_refresh_is_awaited(aws_client):
+    """refresh_id=None waits for the group's newest refresh."""
+    old = refresh("r-old", {"at": 0, "status": "Failed"}, created=-100)
+    new = refresh("r-new", {"at": 0, "status": "InProgress"}, {"at": 0.2, "status": "Successful"})
+    async with (
+        Emulator(scenario(("web", [old, new]))) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+    ):
+        result = await InstanceRefreshWaiter(client, "web", policy=FAST).wait()
+        assert result.state.instance_refresh_id == "r-new"
+        empty = InstanceRefreshWaiter(client, "web", policy=FAST)
+    assert empty.resource_id == "web/newest"
+
+
+async def test_waiters_on_one_group_share_each_round(aws_client):
+    """40 waiters on 2 groups cost about 2 calls a round, not 40."""
+    ids = [f"r-{i}" for i in range(20)]
+    timeline = ({"at": 0, "status": "InProgress"}, {"at": 0.5, "status": "Successful"})
+    groups = [(g, [refresh(f"{g}-{i}", *timeline) for i in ids]) for g in ("a", "b")]
+    policy = FAST.replace(min_delay=0.1, max_delay=0.1, jitter="none")
+    async with (
+        Emulator(scenario(*groups)) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+    ):
+        waiters = [
+            InstanceRefreshWaiter(client, g, f"{g}-{i}", policy=policy)
+            for g in ("a", "b")
+            for i in ids
+        ]
+        results = await wait_all(waiters, timeout=10)
+        calls = describes(emu)
+    attempts = sum(r.attempts for r in results)
+    assert all(r.state.status == "Successful" for r in results)
+    assert attempts >= 40 * 5  # every waiter looked about every 0.1 s for 0.5 s
+    assert calls <= 2 * 10  # ...but each group answered about once per round
+    assert len(_HUBS) == 0  # hubs leave with their last subscriber
+
+
+async def test_next_token_is_followed_by_hand(aws_client):
+    """More than 100 awaited refreshes in a group page through NextToken (no botocore paginator)."""
+    timeline = ({"at": 0, "status": "InProgress"}, {"at": 0.3, "status": "Successful"})
+    refreshes = [refresh(f"r-{i:03}", *timeline, created=-i) for i in range(130)]
+    async with (
+        Emulator(scenario(("big", refreshes))) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+    ):
+        waiters = [InstanceRefreshWaiter(client, "big", r["id"], policy=FAST) for r in refreshes]
+        results = await wait_all(waiters, timeout=10)
+    assert {r.state.instance_refresh_id for r in results} == {r["id"] for r in refreshes}
+
+
+async def test_throttling_and_server_errors_are_retried(aws_client):
+    """Throttling and 5xx answers are retried; the wait still succeeds."""
+    async with (
+        Emulator(scenario(("web", [refresh("r-1", *ROLLING)]))) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+    ):
+        emu.faults.add(Fault(kind="throttle", service="autoscaling", count=3))
+        emu.faults.add(Fault(kind="error", service="autoscaling", status=503, count=2))
+        result = await InstanceRefreshWaiter(client, "web", "r-1", policy=FAST).wait()
+        faults = sum(emu.counters.faults.values())
+    assert result.state.status == "Successful"
+    assert faults == 5
+
+
+async def test_missing_credentials_are_a_probe_error_at_once(monkeypatch, tmp_path):
+    """No credentials is fatal: ProbeError on the first attempt, from botocore's error."""
+    from aiobotocore.session import get_session
+    from botocore.exceptions import NoCredentialsError
+
+    from waitkit import ProbeError
+
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # never ask 169.254.169.254
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    async with Emulator(scenario(("web", [refresh("r-1", *ROLLING)]))) as emu:
+        session = get_session()
+        async with session.create_client(
+            "autoscaling", region_name="us-east-1", endpoint_url=emu.aws_endpoint
+        ) as client:
+            with pytest.raises(ProbeError) as info:
+                await InstanceRefreshWaiter(client, "web", "r-1", policy=FAST).wait()
+        assert describes(emu) == 0
+    assert info.value.attempts == 1
+    assert isinstance(info.value.__cause__, NoCredentialsError)
+
+
+async def test_timeout_carries_the_last_state(aws_client):
+    """A refresh that never finishes times out with its last state."""
+    stuck = refresh("r-1", {"at": 0, "status": "InProgress", "percentage_complete": 30})
+    async with (
+        Emulator(scenario(("web", [stuck]))) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+    ):
+        with pytest.raises(WaitTimeoutError) as info:
+            await InstanceRefreshWaiter(client, "web", "r-1", policy=FAST).wait(timeout=0.3)
+    assert info.value.state.percentage_complete == 30
+    assert "InProgress 30%" in str(info.value)
+
+
+async def test_cancelled_wait_leaves_no_subscription(aws_client):
+    """Cancelling a wait unsubscribes it; the group's hub goes away."""
+    stuck = refresh("r-1", {"at": 0, "status": "InProgress"})
+    async with (
+        Emulator(scenario(("web", [stuck]))) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+    ):
+        with anyio.move_on_after(0.2):
+            await InstanceRefreshWaiter(client, "web", "r-1", policy=FAST).wait()
+    assert len(_HUBS) == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"asg_name": ""}, "asg_name must be 1 to 255"),
+        ({"asg_name": "x" * 256}, "asg_name must be 1 to 255"),
+        ({"asg_name": "web\n"}, "asg_name must not contain control"),
+        ({"asg_name": 42}, "asg_name must be a string"),
+        ({"asg_name": "web", "refresh_id": ""}, "refresh_id must be 1 to"),
+    ],
+)
+def test_bad_arguments_fail_before_any_call(kwargs, message):
+    """Invalid names raise ConfigurationError naming the argument."""
+    with pytest.raises(ConfigurationError, match=message):
+        InstanceRefreshWaiter(object(), **kwargs)  # type: ignore[arg-type]
