@@ -19,7 +19,7 @@ ClientFactory = Callable[..., AbstractAsyncContextManager[Any]]
 
 @pytest.fixture
 def aws_client() -> ClientFactory:
-    """A factory of real aiobotocore clients: ``async with aws_client(service, endpoint)``.
+    """A factory of real aiobotocore clients, used as ``async with make(service, endpoint)``.
 
     botocore's own retries are off (``max_attempts=1``) so the tests see what waitkit does.
     """

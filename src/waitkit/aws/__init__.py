@@ -7,6 +7,13 @@ classified once, in ``waitkit.aws._errors``.
 
 from __future__ import annotations
 
+from waitkit.aws._durable_execution import (
+    DurableExecutionState,
+    DurableExecutionWaiter,
+    ExecutionError,
+    ExecutionEvent,
+    unique_execution_name,
+)
 from waitkit.aws._errors import AwsClassifier
 from waitkit.aws._instance_refresh import (
     InstanceRefreshState,
@@ -16,7 +23,12 @@ from waitkit.aws._instance_refresh import (
 
 __all__ = (
     "AwsClassifier",
+    "DurableExecutionState",
+    "DurableExecutionWaiter",
+    "ExecutionError",
+    "ExecutionEvent",
     "InstanceRefreshState",
     "InstanceRefreshWaiter",
     "RollbackDetails",
+    "unique_execution_name",
 )

@@ -1,0 +1,362 @@
+"""DurableExecutionWaiter: await a Lambda durable execution.
+
+Executions of one function share one paginated ``ListDurableExecutionsByFunction``
+of the *running* executions per round (an :class:`~waitkit.ObservationHub` per
+(client, function)). An awaited execution missing from that list has finished (or is
+not listed yet): it is looked up by name once, and when it has finished its result,
+error and the tail of its history are fetched once. So a thousand running executions
+cost one or two list pages a round, not a thousand calls.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Collection, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, final
+
+import botocore
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic.alias_generators import to_pascal
+
+from waitkit._core._errors import ConfigurationError
+from waitkit._core._policy import Policy
+from waitkit._core._shared import HubRegistry, ObservationHub
+from waitkit._core._verdict import Verdict
+from waitkit._core._waiter import State, Waiter
+from waitkit.aws._errors import AwsClassifier, ResourceMissingError
+from waitkit.aws._validate import require_name
+
+if TYPE_CHECKING:
+    from types_aiobotocore_lambda.client import LambdaClient
+
+RUNNING: Final = "RUNNING"
+SUCCEEDED: Final = "SUCCEEDED"
+FAILURE: Final = frozenset({"FAILED", "TIMED_OUT", "STOPPED"})
+
+# From botocore's model of DurableExecutionArn and DurableExecutionName.
+_ARN: Final = re.compile(
+    r"arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:function:(?P<function>[a-zA-Z0-9_-]+)"
+    r":(?:\$LATEST(?:\.PUBLISHED)?|[0-9]+)/durable-execution/(?P<name>[a-zA-Z0-9_-]+)"
+    r"/[a-zA-Z0-9_-]+"
+)
+_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+_SHORT_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,34}")  # leaves room in 64 for the stamp
+_FUNCTION: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}|arn:[^\s]{1,200}")
+_PAGE: Final = 1000  # MaxItems of ListDurableExecutionsByFunction: 0-1000
+# Executions listed by start time: look a little before the oldest one awaited, as
+# timestamps on the wire have second precision.
+_START_SLACK: Final = timedelta(seconds=1)
+
+
+class _AwsShape(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", alias_generator=to_pascal, populate_by_name=True
+    )
+
+
+@final
+class ExecutionError(_AwsShape):
+    """The ``Error`` of a failed, timed-out or stopped execution."""
+
+    error_message: str | None = None
+    error_type: str | None = None
+    error_data: str | None = None
+    stack_trace: tuple[str, ...] = ()
+
+
+@final
+class ExecutionEvent(_AwsShape):
+    """One event of ``GetDurableExecutionHistory``; ``details`` is its ``<EventType>Details``."""
+
+    event_type: str
+    event_id: int | None = None
+    name: str | None = None
+    sub_type: str | None = None
+    event_timestamp: datetime | None = None
+    details: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _details(cls, data: Any) -> Any:  # noqa: ANN401 - pydantic's raw input
+        # AWS puts the details under a key named after the event type; keep whichever.
+        if isinstance(data, Mapping) and "details" not in data:
+            found = [value for key, value in data.items() if str(key).endswith("Details")]
+            if found:
+                return {**data, "details": found[0]}
+        return data
+
+
+@final
+class DurableExecutionState(State):
+    """One observation of a durable execution.
+
+    ``result`` is set once it SUCCEEDED; ``error`` and ``history_tail`` (the last events,
+    oldest first) once it FAILED, TIMED_OUT or was STOPPED.
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", alias_generator=to_pascal, populate_by_name=True
+    )
+
+    durable_execution_arn: str
+    durable_execution_name: str
+    function_arn: str
+    status: str
+    start_timestamp: datetime | None = None
+    end_timestamp: datetime | None = None
+    result: str | None = None
+    error: ExecutionError | None = None
+    history_tail: tuple[ExecutionEvent, ...] = ()
+
+    def summary(self) -> str:
+        """``FAILED: CardDeclined: declined``, or just the status."""
+        if self.error is not None and (self.error.error_type or self.error.error_message):
+            parts = [p for p in (self.error.error_type, self.error.error_message) if p]
+            return f"{self.status}: {': '.join(parts)}"
+        return self.status
+
+
+def unique_execution_name(name: str, *, now: datetime | None = None) -> str:
+    """A durable execution name no earlier run used: ``test-{name}-{YYYYMMDD}T{HHMMSS}-{8 hex}``.
+
+    Durable execution names are idempotency keys (the same name returns the same
+    execution), so tests and scripts that run repeatedly need fresh ones.
+
+    Args:
+        name: what the execution is for; 1-34 of ``[a-zA-Z0-9_-]`` (the whole name
+            may have at most 64 characters).
+        now: the timestamp to use (default: the current UTC time).
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from waitkit.aws import unique_execution_name
+        >>> when = datetime(2026, 11, 22, 3, 4, 5, tzinfo=UTC)
+        >>> unique_execution_name("checkout", now=when)[:30]
+        'test-checkout-20261122T030405-'
+    """
+    _require_pattern("name", name, _SHORT_NAME, "1 to 34 characters of [a-zA-Z0-9_-]")
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
+    return f"test-{name}-{stamp}-{secrets.token_hex(4)}"
+
+
+def _require_durable_api(client: object) -> None:
+    model = getattr(getattr(client, "meta", None), "service_model", None)
+    operations = getattr(model, "operation_names", ())
+    if "ListDurableExecutionsByFunction" in operations and "GetDurableExecution" in operations:
+        return
+    service = getattr(model, "service_name", None)
+    if service != "lambda":
+        got = service or type(client).__name__
+        msg = f"client must be an aiobotocore 'lambda' client, got {got!r}"
+        raise ConfigurationError(msg)
+    msg = (
+        f"client's botocore {botocore.__version__} has no Lambda durable-execution API; "
+        "DurableExecutionWaiter needs aiobotocore >= 3.0 (aioboto3 15.5 pins botocore "
+        "1.40.61, which predates it)"
+    )
+    raise ConfigurationError(msg)
+
+
+_CLASSIFIER: Final = AwsClassifier()
+_HUBS: HubRegistry[str, Mapping[str, Any]] = HubRegistry()
+
+
+@final
+class _FunctionExecutions:
+    """The shared source of one function: its running executions, one list per round."""
+
+    def __init__(self, client: LambdaClient, function: str) -> None:
+        self._client = client
+        self._function = function
+        self._starts: dict[str, datetime] = {}
+
+    async def fetch(self, names: Collection[str]) -> Mapping[str, Mapping[str, Any]]:
+        starts = [self._starts[name] for name in names if name in self._starts]
+        if starts and len(starts) == len(names):
+            # Every awaited execution has been seen: one listing of all statuses since
+            # the oldest of them finds the running and the finished alike.
+            found = await self._list(names, StartedAfter=min(starts) - _START_SLACK)
+        else:
+            # First look: the running ones, then each awaited one not among them by
+            # name (finished already, or not listed yet).
+            found = await self._list(names, Statuses=[RUNNING])
+            for name in set(names) - found.keys():
+                named = await self._client.list_durable_executions_by_function(
+                    FunctionName=self._function, DurableExecutionName=name, MaxItems=1
+                )
+                records = named.get("DurableExecutions", [])
+                if records:
+                    found[name] = records[0]
+        for name, listed in found.items():
+            start = listed.get("StartTimestamp")
+            if isinstance(start, datetime):
+                self._starts[name] = start
+        return found
+
+    async def _list(self, names: Collection[str], **filters: Any) -> dict[str, Mapping[str, Any]]:  # noqa: ANN401
+        found: dict[str, Mapping[str, Any]] = {}
+        kwargs: dict[str, Any] = {"FunctionName": self._function, "MaxItems": _PAGE, **filters}
+        while True:
+            page = await self._client.list_durable_executions_by_function(**kwargs)
+            for record in page.get("DurableExecutions", []):
+                if record["DurableExecutionName"] in names:
+                    found[record["DurableExecutionName"]] = record
+            marker = page.get("NextMarker")
+            if not marker:
+                return found
+            kwargs["Marker"] = marker
+
+    async def aclose(self) -> None:
+        """Forget the start times; the client belongs to the caller."""
+        self._starts.clear()
+
+
+@final
+class DurableExecutionWaiter(Waiter[DurableExecutionState]):
+    """Wait for a Lambda durable execution to finish.
+
+    =====================================  ===================================================
+    status                                 verdict
+    =====================================  ===================================================
+    RUNNING                                pending
+    SUCCEEDED                              success; ``state.result`` holds the result
+    FAILED, TIMED_OUT, STOPPED             failure; ``state.error`` and ``state.history_tail``
+    =====================================  ===================================================
+
+    Give either ``arn`` (from ``Invoke``'s ``X-Amz-Durable-Execution-Arn`` header) or
+    ``function_name`` and ``execution_name`` (the ``X-Amz-Durable-Execution-Name`` you
+    invoked with; see :func:`unique_execution_name`).
+
+    Args:
+        client: an aiobotocore ``lambda`` client you hold, with the durable-execution API
+            (aiobotocore >= 3.0); it is not closed here.
+        arn: the execution's ARN.
+        function_name: the function's name (with ``execution_name``).
+        execution_name: the execution's name (with ``function_name``).
+        history_tail: how many of the last history events to attach on failure (0-1000).
+        policy: delays and bounds. ``TooManyRequestsException`` is throttling, and its
+            ``Retry-After`` is honoured. Right after an asynchronous invoke the execution
+            may not be listed yet: use ``Policy(not_found_grace=...)``.
+
+    Example:
+        >>> from waitkit.aws import DurableExecutionWaiter
+        >>> async def run(client) -> str | None:
+        ...     waiter = DurableExecutionWaiter(
+        ...         client, function_name="checkout", execution_name="order-42"
+        ...     )
+        ...     return (await waiter.wait(timeout=900)).state.result
+    """
+
+    kind = "durable_execution"
+    classifier = _CLASSIFIER
+
+    def __init__(
+        self,
+        client: LambdaClient,
+        *,
+        arn: str | None = None,
+        function_name: str | None = None,
+        execution_name: str | None = None,
+        history_tail: int = 20,
+        policy: Policy | None = None,
+    ) -> None:
+        super().__init__(policy=policy)
+        self._arn, self._function, self._name = _identify(arn, function_name, execution_name)
+        self._history_tail = _history_tail(history_tail)
+        _require_durable_api(client)
+        self._client = client
+
+    @property
+    def resource_id(self) -> str:
+        """``function/execution-name``."""
+        return f"{self._function}/{self._name}"
+
+    def _hub(self) -> ObservationHub[str, Mapping[str, Any]]:
+        return _HUBS.get(
+            self._client,
+            self._function,
+            lambda: ObservationHub(
+                _FunctionExecutions(self._client, self._function), max_age=self.policy.min_delay
+            ),
+        )
+
+    def session(self) -> Any:  # noqa: ANN401 - the hub's subscription context manager
+        """Subscribe to the function's shared listing rounds."""
+        return self._hub().subscribe(self._name)
+
+    async def observe(self) -> DurableExecutionState:
+        """The execution as the function's latest round saw it; details once it finished."""
+        record = await self._hub().observe(self._name)
+        if record is None or (self._arn and record.get("DurableExecutionArn") != self._arn):
+            msg = f"function {self._function} lists no durable execution {self._arn or self._name}"
+            raise ResourceMissingError(msg)
+        if record.get("Status") == RUNNING:
+            return DurableExecutionState.model_validate(record)
+        return await self._finished(record["DurableExecutionArn"])
+
+    async def _finished(self, arn: str) -> DurableExecutionState:
+        detail = await self._client.get_durable_execution(
+            DurableExecutionArn=arn, IncludeExecutionData=True
+        )
+        fields: dict[str, Any] = dict(detail)
+        if detail.get("Status") in FAILURE and self._history_tail:
+            history = await self._client.get_durable_execution_history(
+                DurableExecutionArn=arn, ReverseOrder=True, MaxItems=self._history_tail
+            )
+            fields["history_tail"] = list(reversed(history.get("Events", [])))
+        return DurableExecutionState.model_validate(fields)
+
+    def verdict(self, state: DurableExecutionState) -> Verdict:
+        """RUNNING pending, SUCCEEDED success, FAILED/TIMED_OUT/STOPPED failure."""
+        if state.status == RUNNING:
+            return Verdict.PENDING
+        if state.status == SUCCEEDED:
+            return Verdict.SUCCESS
+        if state.status in FAILURE:
+            return Verdict.failure(state.summary())
+        return Verdict.unknown(state.status)
+
+
+def _require_pattern(argument: str, value: object, pattern: re.Pattern[str], what: str) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        msg = f"{argument} must be {what}, got {value!r}"
+        raise ConfigurationError(msg)
+    return value
+
+
+def _history_tail(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _PAGE:
+        msg = f"history_tail must be an integer from 0 to {_PAGE}, got {value!r}"
+        raise ConfigurationError(msg)
+    return value
+
+
+def _identify(
+    arn: object, function_name: object, execution_name: object
+) -> tuple[str | None, str, str]:
+    """(arn, function, name) from either an ARN or a function and a name."""
+    if arn is not None:
+        if function_name is not None or execution_name is not None:
+            msg = "give either arn, or function_name and execution_name, not both"
+            raise ConfigurationError(msg)
+        text = require_name("arn", arn)
+        match = _ARN.fullmatch(text)
+        if match is None:
+            msg = (
+                "arn must be a durable execution ARN "
+                f"(...:function:F:$LATEST/durable-execution/N/ID), got {text!r}"
+            )
+            raise ConfigurationError(msg)
+        return text, match["function"], match["name"]
+    if function_name is None or execution_name is None:
+        msg = "give either arn, or both function_name and execution_name"
+        raise ConfigurationError(msg)
+    function = _require_pattern(
+        "function_name", function_name, _FUNCTION, "1 to 64 characters of [a-zA-Z0-9_-] or an ARN"
+    )
+    name = _require_pattern(
+        "execution_name", execution_name, _NAME, "1 to 64 characters of [a-zA-Z0-9_-]"
+    )
+    return None, function, name

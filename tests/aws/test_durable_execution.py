@@ -1,0 +1,251 @@
+import re
+from datetime import UTC, datetime
+
+import anyio
+import pytest
+
+from waitkit import ConfigurationError, ResourceNotFoundError, WaitFailedError, wait_all
+from waitkit.aws import DurableExecutionState, DurableExecutionWaiter, unique_execution_name
+from waitkit.aws._durable_execution import _HUBS
+from waitkit.emulator import Emulator, Fault, Scenario
+
+from .conftest import FAST
+
+pytestmark = pytest.mark.anyio
+
+
+def scenario(*executions: dict, on_invoke: list | None = None) -> Scenario:
+    """One durable function 'orders' with the given executions."""
+    function: dict = {"name": "orders", "executions": list(executions)}
+    if on_invoke is not None:
+        function["on_invoke"] = on_invoke
+    return Scenario.model_validate({"durable": {"functions": [function]}})
+
+
+def execution(name: str, *points: dict, started: float = 0.0) -> dict:
+    """A scripted execution."""
+    return {"name": name, "started": started, "timeline": list(points)}
+
+
+def calls(emu: Emulator, operation: str) -> int:
+    """Requests the emulator answered for one Lambda operation."""
+    return emu.counters.of("lambda", operation)
+
+
+SUCCEEDS = (
+    {"after": 0, "status": "RUNNING"},
+    {"after": 3, "status": "SUCCEEDED", "result": '{"ok": true}'},
+)
+
+
+async def test_waits_by_function_and_name_and_returns_the_result(aws_client):
+    """RUNNING is pending; SUCCEEDED returns the typed state with the result."""
+    async with (
+        Emulator(scenario(execution("order-1", *SUCCEEDS))) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+    ):
+        waiter = DurableExecutionWaiter(
+            client, function_name="orders", execution_name="order-1", policy=FAST
+        )
+        result = await waiter.wait()
+        details = calls(emu, "GetDurableExecution")
+    assert isinstance(result.state, DurableExecutionState)
+    assert result.state.status == "SUCCEEDED"
+    assert result.state.result == '{"ok": true}'
+    assert result.state.end_timestamp is not None
+    assert [e.state.status for e in result.history] == ["RUNNING", "SUCCEEDED"]
+    assert details == 1  # the result is fetched once, when the execution has finished
+
+
+async def test_waits_by_arn_from_invoke(aws_client):
+    """An ARN from Invoke's X-Amz-Durable-Execution-Arn header is awaited to its end."""
+    on_invoke = [{"at": 0, "status": "RUNNING"}, {"after": 2, "status": "SUCCEEDED", "result": "7"}]
+    async with (
+        Emulator(scenario(on_invoke=on_invoke)) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+    ):
+        name = unique_execution_name("arn")
+        invoked = await client.invoke(
+            FunctionName="orders", DurableExecutionName=name, InvocationType="Event", Payload=b"{}"
+        )
+        arn = invoked["DurableExecutionArn"]
+        result = await DurableExecutionWaiter(client, arn=arn, policy=FAST).wait()
+    assert result.state.durable_execution_arn == arn
+    assert result.state.result == "7"
+
+
+@pytest.mark.parametrize("status", ["FAILED", "TIMED_OUT", "STOPPED"])
+async def test_failures_carry_the_error_and_the_history_tail(aws_client, status):
+    """FAILED, TIMED_OUT and STOPPED raise WaitFailedError with the error and last events."""
+    events = [
+        {"event_type": "StepStarted", "name": "charge"},
+        {"event_type": "StepFailed", "name": "charge", "details": {"Error": {"Payload": {}}}},
+    ]
+    error = {"error_type": "CardDeclined", "error_message": "declined"}
+    timeline = (
+        {"after": 0, "status": "RUNNING", "events": events},
+        {"after": 2, "status": status, "error": error},
+    )
+    async with (
+        Emulator(scenario(execution("order-2", *timeline))) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+    ):
+        waiter = DurableExecutionWaiter(
+            client, function_name="orders", execution_name="order-2", history_tail=2, policy=FAST
+        )
+        with pytest.raises(WaitFailedError) as info:
+            await waiter.wait()
+    assert info.value.reason == f"{status}: CardDeclined: declined"
+    state = info.value.state
+    assert state.error.error_type == "CardDeclined"
+    assert len(state.history_tail) == 2
+    assert state.history_tail[-1].event_type.startswith("Execution")
+    assert state.history_tail[0].event_id < state.history_tail[1].event_id
+    assert "durable execution orders/order-2 failed after" in str(info.value)
+
+
+async def test_stopping_mid_wait_ends_it_as_stopped(aws_client):
+    """StopDurableExecution while waiting makes the wait fail with STOPPED."""
+    async with (
+        Emulator(scenario(execution("order-3", {"after": 0, "status": "RUNNING"}))) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+    ):
+        waiter = DurableExecutionWaiter(
+            client, function_name="orders", execution_name="order-3", policy=FAST
+        )
+        arn = None
+
+        async def stop_soon() -> None:
+            nonlocal arn
+            await anyio.sleep(0.1)
+            listed = await client.list_durable_executions_by_function(FunctionName="orders")
+            arn = listed["DurableExecutions"][0]["DurableExecutionArn"]
+            await client.stop_durable_execution(
+                DurableExecutionArn=arn, Error={"ErrorType": "Manual", "ErrorMessage": "ops"}
+            )
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(stop_soon)
+            with pytest.raises(WaitFailedError, match="STOPPED: Manual: ops"):
+                await waiter.wait()
+
+
+async def test_executions_of_one_function_share_each_round(aws_client):
+    """200 executions cost a list page or two a round plus one detail call each, not 200 a round."""
+    count = 200
+    timeline = ({"at": 0, "status": "RUNNING"}, {"at": 0.6, "status": "SUCCEEDED", "result": "1"})
+    executions = [execution(f"e-{i}", *timeline) for i in range(count)]
+    policy = FAST.replace(min_delay=0.1, max_delay=0.1, jitter="none")
+    async with (
+        Emulator(scenario(*executions)) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+    ):
+        waiters = [
+            DurableExecutionWaiter(
+                client, function_name="orders", execution_name=f"e-{i}", policy=policy
+            )
+            for i in range(count)
+        ]
+        results = await wait_all(waiters, timeout=10)
+        lists = calls(emu, "ListDurableExecutionsByFunction")
+        details = calls(emu, "GetDurableExecution")
+    attempts = sum(r.attempts for r in results)
+    assert all(r.state.result == "1" for r in results)
+    assert attempts >= count * 3
+    assert details == count
+    # one listing a round (about 6 rounds); a finished execution costs one detail call
+    assert lists <= 15
+    assert len(_HUBS) == 0
+
+
+async def test_throttling_honours_retry_after(aws_client):
+    """TooManyRequestsException is throttling: retried after the server's Retry-After."""
+    async with (
+        Emulator(scenario(execution("order-4", *SUCCEEDS))) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+    ):
+        emu.faults.add(Fault(kind="throttle", service="lambda", retry_after=0.3, count=2))
+        start = anyio.current_time()
+        result = await DurableExecutionWaiter(
+            client, function_name="orders", execution_name="order-4", policy=FAST
+        ).wait()
+        elapsed = anyio.current_time() - start
+    assert result.state.status == "SUCCEEDED"
+    assert elapsed >= 0.6  # two throttled answers, 0.3 s each
+
+
+async def test_unknown_execution_and_function_are_not_found(aws_client):
+    """An execution the function does not list, or a function that does not exist, is not found."""
+    async with (
+        Emulator(scenario(execution("order-5", *SUCCEEDS))) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+    ):
+        with pytest.raises(ResourceNotFoundError, match="lists no durable execution nope"):
+            await DurableExecutionWaiter(
+                client, function_name="orders", execution_name="nope", policy=FAST
+            ).wait()
+        with pytest.raises(ResourceNotFoundError, match="Function not found"):
+            await DurableExecutionWaiter(
+                client, function_name="ghost", execution_name="order-5", policy=FAST
+            ).wait()
+
+
+async def test_an_execution_listed_late_is_found_within_grace(aws_client):
+    """With not_found_grace, an execution that appears a moment later is awaited."""
+    late = execution("order-6", *SUCCEEDS, started=0.3)
+    async with (
+        Emulator(scenario(late)) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+    ):
+        result = await DurableExecutionWaiter(
+            client,
+            function_name="orders",
+            execution_name="order-6",
+            policy=FAST.replace(not_found_grace=2),
+        ).wait()
+    assert result.state.status == "SUCCEEDED"
+
+
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST/durable-execution/o-1/abc"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "give either arn, or both"),
+        ({"function_name": "orders"}, "give either arn, or both"),
+        ({"arn": ARN, "function_name": "orders"}, "not both"),
+        ({"arn": "arn:aws:s3:::bucket"}, "arn must be a durable execution ARN"),
+        ({"arn": ""}, "arn must be 1 to"),
+        ({"function_name": "bad name", "execution_name": "x"}, "function_name must be"),
+        ({"function_name": "f", "execution_name": "x" * 65}, "execution_name must be"),
+        ({"function_name": "f", "execution_name": "a/b"}, "execution_name must be"),
+        ({"arn": ARN, "history_tail": -1}, "history_tail must be an integer from 0 to 1000"),
+        ({"arn": ARN, "history_tail": 1001}, "history_tail must be an integer from 0 to 1000"),
+    ],
+)
+async def test_bad_arguments_fail_before_any_call(aws_client, kwargs, message):
+    """Bad identifiers and options raise ConfigurationError naming the argument."""
+    async with aws_client("lambda", "http://127.0.0.1:9") as client:
+        with pytest.raises(ConfigurationError, match=message):
+            DurableExecutionWaiter(client, **kwargs)
+
+
+async def test_a_client_of_another_service_is_refused(aws_client):
+    """Only a lambda client will do, and the error says so."""
+    async with aws_client("autoscaling", "http://127.0.0.1:9") as client:
+        with pytest.raises(ConfigurationError, match="must be an aiobotocore 'lambda' client"):
+            DurableExecutionWaiter(client, arn=ARN)
+
+
+def test_unique_execution_names():
+    """unique_execution_name follows test-{name}-{YYYYMMDD}T{HHMMSS}-{8 hex} and never repeats."""
+    when = datetime(2026, 11, 22, 3, 4, 5, tzinfo=UTC)
+    names = {unique_execution_name("checkout", now=when) for _ in range(100)}
+    assert len(names) == 100
+    for name in names:
+        assert re.fullmatch(r"test-checkout-20261122T030405-[0-9a-f]{8}", name)
+    assert len(unique_execution_name("x" * 34)) <= 64
+    for bad in ("", "x" * 35, "has space", "a/b"):
+        with pytest.raises(ConfigurationError, match="name must be 1 to 34"):
+            unique_execution_name(bad)
