@@ -29,6 +29,7 @@ from waitkit._core._shared import HubRegistry, ObservationHub, SharedSource
 from waitkit._core._until import until
 from waitkit._core._verdict import Verdict, VerdictKind
 from waitkit._core._waiter import State, Waiter
+from waitkit._sync import run
 
 try:
     __version__ = version("waitkit")
@@ -63,6 +64,7 @@ __all__ = (
     "WaitkitError",
     "__version__",
     "as_completed",
+    "run",
     "until",
     "wait_all",
 )
@@ -71,7 +73,7 @@ __all__ = (
 # keep working if the private layout changes).
 for _name in __all__:
     _obj = globals()[_name]
-    if getattr(_obj, "__module__", "").startswith("waitkit._core"):
+    if getattr(_obj, "__module__", "").startswith(("waitkit._core", "waitkit._sync")):
         with contextlib.suppress(AttributeError, TypeError):  # e.g. typing aliases
             _obj.__module__ = __name__
 del _name, _obj

@@ -1,0 +1,105 @@
+"""waitkit.run(): the facade for scripts that are not async."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Coroutine
+from typing import Any, TypeVar, overload
+
+import anyio
+import sniffio
+
+from waitkit._core._durations import UNSET, _Unset, optional_seconds
+from waitkit._core._errors import ConfigurationError, WaitTimeoutError
+from waitkit._core._result import WaitResult
+from waitkit._core._waiter import Waiter
+
+T = TypeVar("T")
+
+
+@overload
+def run(
+    target: Waiter[Any], *, timeout: float | _Unset | None = ..., backend: str = ...
+) -> WaitResult[Any]: ...
+
+
+@overload
+def run(
+    target: Coroutine[Any, Any, T], *, timeout: float | _Unset | None = ..., backend: str = ...
+) -> T: ...
+
+
+def run(
+    target: Waiter[Any] | Coroutine[Any, Any, T],
+    *,
+    timeout: float | _Unset | None = UNSET,
+    backend: str = "asyncio",
+) -> WaitResult[Any] | T:
+    """Run a wait (or any coroutine) to its end from synchronous code.
+
+    Args:
+        target: a waiter (``waiter.wait(timeout=timeout)`` is run) or a coroutine, for
+            example ``wait_all([...])`` or ``until(...)``.
+        timeout: for a waiter, its timeout (default: its policy's); for a coroutine, a
+            bound after which it is cancelled and :class:`~waitkit.WaitTimeoutError` is
+            raised (default: none).
+        backend: the anyio backend to run on (``"asyncio"`` or ``"trio"``).
+
+    Raises:
+        RuntimeError: called from a running event loop; ``await`` the waiter there.
+        WaitError, ProbeError, ConfigurationError: whatever the wait raises.
+
+    Example:
+        >>> import waitkit
+        >>> from waitkit.testing import ScriptedWaiter
+        >>> waitkit.run(ScriptedWaiter(["Pending", "done"]), timeout=60).state.status
+        'done'
+    """
+    _ensure_runnable(target)
+    try:
+        bound = (
+            None
+            if isinstance(timeout, _Unset)
+            else optional_seconds("timeout", timeout, positive=True)
+        )
+        _refuse_inside_a_loop()
+    except (ConfigurationError, RuntimeError):
+        if inspect.iscoroutine(target):
+            target.close()  # never awaited: close it so Python does not warn
+        raise
+    if isinstance(target, Waiter):
+        waiter = target
+        return anyio.run(lambda: waiter.wait(timeout=timeout), backend=backend)
+    return anyio.run(_bounded, target, bound, backend=backend)
+
+
+def _refuse_inside_a_loop() -> None:
+    try:
+        library = sniffio.current_async_library()
+    except sniffio.AsyncLibraryNotFoundError:
+        return
+    msg = (
+        f"waitkit.run() was called from a running {library} event loop; "
+        "use `await waiter.wait()` there instead"
+    )
+    raise RuntimeError(msg)
+
+
+def _ensure_runnable(target: object) -> None:
+    if not isinstance(target, Waiter) and not inspect.isawaitable(target):
+        msg = f"waitkit.run() needs a Waiter or a coroutine, got {type(target).__name__}"
+        raise ConfigurationError(msg)
+
+
+async def _bounded(awaitable: Awaitable[T], bound: float | None) -> T:
+    if bound is None:
+        return await awaitable
+    with anyio.move_on_after(bound) as scope:
+        return await awaitable
+    assert scope.cancelled_caught  # noqa: S101 - the only way out without a return
+    msg = (
+        f"{getattr(awaitable, '__qualname__', 'the coroutine')} did not finish within {bound:.1f}s"
+    )
+    raise WaitTimeoutError(
+        msg, waiter=str(getattr(awaitable, "__qualname__", "coroutine")), elapsed=bound
+    )
