@@ -48,12 +48,23 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def tests_aioboto3(session: nox.Session) -> None:
+    """The AWS tests with clients made by aioboto3 (which pins an older aiobotocore)."""
+    # aioboto3 brings its own aiobotocore (2.x) and botocore, so the project goes in
+    # without the `aws` extra and the test group without its aiobotocore pin.
+    requirements = [
+        r for r in nox.project.dependency_groups(PYPROJECT, "tests") if "aiobotocore" not in r
+    ]
+    session.install("-e", ".[k8s,cli,emulator]", "aioboto3", *requirements)
+    paths = session.posargs or ["tests/aws"]
+    session.run("pytest", *paths, env={"WAITKIT_TEST_CLIENTS": "aioboto3"})
+
+
+@nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
     """Build the Sphinx site with warnings as errors."""
     install_groups(session, "docs")
-    session.run(
-        "sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html"
-    )
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
 
 
 @nox.session(python=PYTHON)

@@ -9,9 +9,14 @@ from waitkit.aws import DurableExecutionState, DurableExecutionWaiter, unique_ex
 from waitkit.aws._durable_execution import _HUBS
 from waitkit.emulator import Emulator, Fault, Scenario
 
-from .conftest import FAST
+from .conftest import FAST, USING_AIOBOTO3
 
-pytestmark = pytest.mark.anyio
+# aioboto3 15.5 pins botocore 1.40.61, which predates the durable-execution API: under
+# it only the refusal is tested (tests/aws/test_durable_versions.py).
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.skipif(USING_AIOBOTO3, reason="aioboto3's botocore has no durable API"),
+]
 
 
 def scenario(*executions: dict, on_invoke: list | None = None) -> Scenario:
@@ -151,7 +156,7 @@ async def test_executions_of_one_function_share_each_round(aws_client):
         details = calls(emu, "GetDurableExecution")
     attempts = sum(r.attempts for r in results)
     assert all(r.state.result == "1" for r in results)
-    assert attempts >= count * 3
+    assert lists * 20 <= attempts
     assert details == count
     # one listing a round (about 6 rounds); a finished execution costs one detail call
     assert lists <= 15

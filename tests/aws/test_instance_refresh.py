@@ -147,8 +147,10 @@ async def test_waiters_on_one_group_share_each_round(aws_client):
         calls = describes(emu)
     attempts = sum(r.attempts for r in results)
     assert all(r.state.status == "Successful" for r in results)
-    assert attempts >= 40 * 5  # every waiter looked about every 0.1 s for 0.5 s
-    assert calls <= 2 * 10  # ...but each group answered about once per round
+    # every waiter looked about every 0.1 s for 0.5 s, but each group answered about
+    # once per round: one call served many looks
+    assert calls <= 2 * 10
+    assert calls * 4 <= attempts
     assert len(_HUBS) == 0  # hubs leave with their last subscriber
 
 
