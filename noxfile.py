@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.needs_version = ">=2024.10.9"
@@ -71,7 +73,7 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Run the benchmarks (not part of the default sessions); JSON lands in benchmarks/results/."""
     install_groups(session, "tests", "bench")
-    scripts = session.posargs or ["benchmarks/engine_overhead.py"]
+    scripts = session.posargs or sorted(str(p) for p in Path("benchmarks").glob("*.py"))
     for script in scripts:
         session.run("python", script)
 
