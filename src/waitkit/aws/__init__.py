@@ -7,6 +7,7 @@ classified once, in ``waitkit.aws._errors``.
 
 from __future__ import annotations
 
+from waitkit.aws._botocore import Acceptor, BotocoreWaiter, BotocoreWaiterState, botocore_waiter
 from waitkit.aws._durable_execution import (
     DurableExecutionState,
     DurableExecutionWaiter,
@@ -22,7 +23,10 @@ from waitkit.aws._instance_refresh import (
 )
 
 __all__ = (
+    "Acceptor",
     "AwsClassifier",
+    "BotocoreWaiter",
+    "BotocoreWaiterState",
     "DurableExecutionState",
     "DurableExecutionWaiter",
     "ExecutionError",
@@ -30,5 +34,6 @@ __all__ = (
     "InstanceRefreshState",
     "InstanceRefreshWaiter",
     "RollbackDetails",
+    "botocore_waiter",
     "unique_execution_name",
 )
