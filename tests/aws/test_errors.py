@@ -51,9 +51,14 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("error", "kind"), CASES, ids=lambda v: getattr(v, "name", type(v).__name__)
-)
+def case_id(error: Exception) -> str:
+    """The AWS code of a ClientError, else the exception's type."""
+    if isinstance(error, ClientError):
+        return f"{error_code(error) or 'no-code'}-{http_status(error)}"
+    return type(error).__name__
+
+
+@pytest.mark.parametrize(("error", "kind"), CASES, ids=[case_id(e) for e, _ in CASES])
 def test_errors_are_classified_by_code_and_type(error, kind):
     """Each botocore error type and AWS code maps to its documented kind."""
     assert AwsClassifier().classify(error).kind is kind
