@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 import zipfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
 import botocore.session
 import pytest
-from aiobotocore.config import AioConfig
-from aiobotocore.session import get_session
 from aiohttp import web
 from botocore.exceptions import ClientError
 from botocore.waiter import AcceptorConfig
@@ -41,6 +38,8 @@ from waitkit.aws._botocore import (
     matches,
 )
 
+from .conftest import make_client
+
 FAST = Policy(
     min_delay=0.05,
     max_delay=0.2,
@@ -52,40 +51,6 @@ FAST = Policy(
 
 
 # ---------------------------------------------------------------------- fixtures
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    """The moto server on 127.0.0.1, shared by the module (tests use distinct names)."""
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
-@asynccontextmanager
-async def make_client(service: Any, endpoint: str) -> AsyncIterator[Any]:
-    """A real aiobotocore client; botocore's own retries are off so waitkit's show."""
-    async with get_session().create_client(
-        service,
-        region_name="us-east-1",
-        endpoint_url=endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=AioConfig(retries={"total_max_attempts": 1}),
-    ) as client:
-        yield client
-
-
 Reply = tuple[int, dict[str, Any], dict[str, str]]
 
 

@@ -21,8 +21,18 @@ from waitkit.aws._instance_refresh import (
     InstanceRefreshWaiter,
     RollbackDetails,
 )
+from waitkit.aws._logs_insights import (
+    DEFAULT_QUERY_SLOTS,
+    LogsInsightsQuery,
+    QueryResults,
+    QuerySlots,
+    QueryState,
+    QueryStatistics,
+    QueryWaiter,
+)
 
 __all__ = (
+    "DEFAULT_QUERY_SLOTS",
     "Acceptor",
     "AwsClassifier",
     "BotocoreWaiter",
@@ -33,6 +43,12 @@ __all__ = (
     "ExecutionEvent",
     "InstanceRefreshState",
     "InstanceRefreshWaiter",
+    "LogsInsightsQuery",
+    "QueryResults",
+    "QuerySlots",
+    "QueryState",
+    "QueryStatistics",
+    "QueryWaiter",
     "RollbackDetails",
     "botocore_waiter",
     "unique_execution_name",

@@ -1,0 +1,789 @@
+"""CloudWatch Logs Insights: start a query, wait for it, return typed rows.
+
+``StartQuery`` -> ``GetQueryResults`` until the status is terminal -> page ``nextToken``.
+
+=================================  =========================================================
+status                             verdict
+=================================  =========================================================
+``Scheduled``, ``Running``         pending
+``Complete``                       success (pending while fewer than ``min_rows`` rows:
+                                   the query is run again)
+``Failed``, ``Cancelled``,         failure
+``Timeout``
+``Unknown``                        pending for ``unknown_grace`` seconds in a row, then
+                                   failure (AWS does not document it as terminal)
+anything else                      unknown: the policy's ``unknown_status`` decides
+=================================  =========================================================
+
+Admission: AWS allows a bounded number of concurrent queries per account. A
+:class:`QuerySlots` gate (one per process by default, 30 slots) lets at most that many
+of this process's queries run at once; the rest wait their turn, in order. When the
+account is full anyway (other processes, dashboards), ``StartQuery`` answers
+``LimitExceededException``, which the engine treats as throttling: it backs off and
+tries again, and it never counts as a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections import deque
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, final
+
+import anyio
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict, Field
+
+from waitkit._core._durations import UNSET, _Unset, seconds
+from waitkit._core._engine import WaitRun
+from waitkit._core._errors import ConfigurationError, ProbeError
+from waitkit._core._logging import logger
+from waitkit._core._policy import ensure_policy
+from waitkit._core._verdict import Verdict
+from waitkit._core._waiter import State, Waiter, resolve_deadline
+from waitkit.aws._errors import AwsClassifier, error_code, error_message
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
+    from types_aiobotocore_logs.client import CloudWatchLogsClient
+    from types_aiobotocore_logs.type_defs import GetQueryResultsResponseTypeDef
+
+    from waitkit._core._classify import Classification
+    from waitkit._core._durations import Duration
+    from waitkit._core._policy import Policy
+
+#: Statuses AWS documents while a query is working.
+PENDING: Final = frozenset({"Scheduled", "Running"})
+#: Terminal statuses other than ``Complete``.
+FAILURE: Final = frozenset({"Failed", "Cancelled", "Timeout"})
+#: Not an AWS status: the query waits for a :class:`QuerySlots` slot and is not started yet.
+QUEUED: Final = "Queued"
+
+_MAX_LOG_GROUPS: Final = 50
+_MAX_QUERY_LENGTH: Final = 10_000
+_MAX_LIMIT: Final = 100_000
+_MAX_PAGE: Final = 10_000
+_DEFAULT_SLOTS: Final = 30
+# Clean-up (StopQuery) after a cancelled or timed-out wait may take at most this long.
+_CLEANUP_SECONDS: Final = 5.0
+# StartQuery errors that mean "your arguments are wrong": ConfigurationError, not ProbeError.
+_BAD_QUERY_CODES: Final = frozenset({"MalformedQueryException", "InvalidParameterException"})
+
+_CLASSIFIER: Final = AwsClassifier()
+
+
+# ---------------------------------------------------------------------------- models
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@final
+class QueryStatistics(_Frozen):
+    """The ``statistics`` of ``GetQueryResults`` (AWS sends doubles; 0 when absent).
+
+    ``result_count`` is ``None`` on botocore versions that do not model it.
+    """
+
+    records_matched: float = 0.0
+    records_scanned: float = 0.0
+    estimated_records_skipped: float = 0.0
+    bytes_scanned: float = 0.0
+    estimated_bytes_skipped: float = 0.0
+    log_groups_scanned: float = 0.0
+    result_count: float | None = None
+
+
+@final
+class QueryState(State):
+    """One observation of a Logs Insights query.
+
+    ``rows`` holds every row (all pages) once the status is ``Complete``; while the
+    query runs it stays empty and ``row_count`` says how many partial rows AWS showed,
+    so the wait's history stays small.
+
+    Example:
+        >>> QueryState(query_id="q-1", status="Running", row_count=3).summary()
+        'Running, 3 rows'
+    """
+
+    #: The query id; ``None`` while waiting for a slot (status ``Queued``).
+    query_id: str | None = None
+    #: The AWS status, or ``Queued`` before the query is started.
+    status: str
+    #: Rows shown by the last answer (partial while ``Running``).
+    row_count: int = 0
+    #: Every row once ``Complete``: field name -> value, including ``@ptr``.
+    rows: list[dict[str, str]] = Field(default_factory=list)
+    statistics: QueryStatistics | None = None
+    #: Which run of the query this is (``min_rows`` runs it again while rows arrive).
+    run: int = 1
+
+    def summary(self) -> str:
+        """Status, rows and records scanned, e.g. ``Running, 3 rows, 1200 records scanned``."""
+        parts = [self.status, f"{self.row_count} row{'' if self.row_count == 1 else 's'}"]
+        if self.statistics is not None and self.statistics.records_scanned:
+            parts.append(f"{self.statistics.records_scanned:g} records scanned")
+        if self.run > 1:
+            parts.append(f"run {self.run}")
+        return ", ".join(parts)
+
+
+@final
+class QueryResults(_Frozen):
+    """The rows and statistics of a completed query.
+
+    Example:
+        >>> results = QueryResults(query_id="q-1", rows=[{"@message": "hi", "@ptr": "p"}])
+        >>> [row["@message"] for row in results.rows]
+        ['hi']
+    """
+
+    query_id: str
+    #: Field name -> value for each row, in the order AWS returned them (with ``@ptr``).
+    rows: list[dict[str, str]]
+    statistics: QueryStatistics = QueryStatistics()
+    #: How many times the query ran (more than 1 when ``min_rows`` re-ran it).
+    runs: int = 1
+
+    @classmethod
+    def from_state(cls, state: QueryState) -> QueryResults:
+        """The results held by a ``Complete`` state (from ``wait()`` or ``wait_all``).
+
+        Raises:
+            ConfigurationError: the state is not ``Complete``.
+        """
+        if state.status != "Complete" or state.query_id is None:
+            msg = f"state must be a Complete query state, got status {state.status!r}"
+            raise ConfigurationError(msg)
+        return cls(
+            query_id=state.query_id,
+            rows=state.rows,
+            statistics=state.statistics or QueryStatistics(),
+            runs=state.run,
+        )
+
+
+# ---------------------------------------------------------------------------- admission
+
+
+@final
+class QuerySlots:
+    """A first-come, first-served gate: at most ``limit`` queries of this gate run at once.
+
+    Every :class:`LogsInsightsQuery` without its own ``slots`` shares the process-wide
+    :data:`DEFAULT_QUERY_SLOTS` (30 slots, the documented account quota of older
+    accounts). Give several queries one ``QuerySlots`` to bound them separately, for
+    example per account. A slot is held from before ``StartQuery`` until the wait ends.
+    The gate serves one event loop at a time (it is not thread-safe).
+
+    Args:
+        limit: how many queries may run at once (>= 1).
+
+    Example:
+        >>> slots = QuerySlots(2)
+        >>> slots.limit, slots.in_use, slots.waiting
+        (2, 0, 0)
+    """
+
+    def __init__(self, limit: int = _DEFAULT_SLOTS) -> None:
+        self._limit = _slot_limit(limit)
+        self._in_use = 0
+        self._queue: deque[anyio.Event] = deque()
+
+    @property
+    def limit(self) -> int:
+        """How many queries may run at once; raising it admits waiting queries at once."""
+        return self._limit
+
+    @limit.setter
+    def limit(self, value: int) -> None:
+        self._limit = _slot_limit(value)
+        while self._queue and self._in_use < self._limit:
+            self._in_use += 1
+            self._queue.popleft().set()
+
+    @property
+    def in_use(self) -> int:
+        """Slots held now."""
+        return self._in_use
+
+    @property
+    def waiting(self) -> int:
+        """Queries waiting for a slot."""
+        return len(self._queue)
+
+    async def acquire(self) -> None:
+        """Wait for a slot, in arrival order."""
+        if self._in_use < self._limit and not self._queue:
+            self._in_use += 1
+            return
+        event = anyio.Event()
+        self._queue.append(event)
+        admitted = False
+        try:
+            await event.wait()
+            admitted = True
+        finally:
+            if not admitted:
+                if event.is_set():
+                    self.release()  # handed a slot just as we were cancelled: pass it on
+                else:
+                    self._queue.remove(event)
+
+    def release(self) -> None:
+        """Give a slot back (to the longest-waiting query, if any)."""
+        if self._queue and self._in_use <= self._limit:
+            self._queue.popleft().set()  # the slot changes hands; in_use stays
+        else:
+            self._in_use -= 1
+
+
+def _slot_limit(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        msg = f"QuerySlots limit must be an integer >= 1, got {value!r}"
+        raise ConfigurationError(msg)
+    return value
+
+
+#: The gate shared by every query of the process that names no ``slots`` of its own.
+DEFAULT_QUERY_SLOTS: Final = QuerySlots(_DEFAULT_SLOTS)
+
+
+# ---------------------------------------------------------------------------- one wait
+
+
+class _QueryRun:
+    """Everything one wait needs: the engine's target. Per-wait state lives here only."""
+
+    def __init__(
+        self,
+        client: CloudWatchLogsClient,
+        *,
+        kind: str,
+        query_id: str | None,
+        request: Mapping[str, Any] | None,
+        slots: QuerySlots | None,
+        min_rows: int,
+        propagation_delay: float,
+        unknown_grace: float,
+        stop_on_exit: bool,
+        deadline: float | None,
+        description: str,
+        page_size: int | None,
+    ) -> None:
+        self._page_size = page_size
+        self.kind = kind
+        self._description = description
+        self._client = client
+        self._query_id = query_id
+        self._request = request
+        self._slots = slots
+        self._min_rows = min_rows
+        self._propagation_delay = propagation_delay
+        self._unknown_grace = unknown_grace
+        self._stop_on_exit = stop_on_exit
+        self._deadline = deadline
+        self._admitted = slots is None
+        self._run = 0 if query_id is None else 1
+        # Whether the current query may still be running (so StopQuery is worth sending).
+        self._active = query_id is not None
+        self._unknown_since: float | None = None
+
+    # -------------------------------------------------------------- Target protocol
+    @property
+    def resource_id(self) -> str:
+        return self._query_id or ""
+
+    def describe(self) -> str:
+        if self._query_id is not None:
+            return f"Logs Insights query {self._query_id} ({self._description})"
+        return f"Logs Insights query ({self._description})"
+
+    def summarize(self, state: QueryState) -> str:
+        return state.summary()
+
+    def classify_error(self, error: Exception) -> Classification:
+        return _CLASSIFIER.classify(error)
+
+    async def observe(self) -> QueryState:
+        if not self._admitted:
+            # Only reached when the deadline passed while waiting for a slot.
+            return QueryState(status=QUEUED, run=max(self._run, 1))
+        if self._query_id is None:
+            await self._start()
+        assert self._query_id is not None  # noqa: S101 - set by _start
+        state = await _look(self._client, self._query_id, run=self._run, page_size=self._page_size)
+        if state.status not in PENDING and state.status != "Unknown":
+            self._active = False
+        if state.status == "Unknown":
+            if self._unknown_since is None:
+                self._unknown_since = anyio.current_time()
+        else:
+            self._unknown_since = None
+        if state.status == "Complete" and state.row_count < self._min_rows:
+            self._query_id = None  # too few rows yet: the next observation runs it again
+        return state
+
+    def verdict(self, state: QueryState) -> Verdict:
+        status = state.status
+        if status == "Complete":
+            enough = state.row_count >= self._min_rows
+            return Verdict.SUCCESS if enough else Verdict.PENDING
+        if status in PENDING or status == QUEUED or (status == "Unknown" and self._in_grace()):
+            return Verdict.PENDING
+        if status in FAILURE:
+            return Verdict.failure(f"query {state.query_id} ended {status}")
+        if status == "Unknown":
+            return Verdict.failure(
+                f"query {state.query_id} reported status Unknown "
+                f"for {self._unknown_grace:g}s (unknown_grace)"
+            )
+        return Verdict.unknown(status)
+
+    def _in_grace(self) -> bool:
+        since = self._unknown_since
+        return since is not None and anyio.current_time() - since < self._unknown_grace
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[None]:
+        try:
+            await self._before_first_query()
+            yield None
+        except ProbeError as error:
+            # A query AWS refuses to compile is the caller's mistake, not a failed probe.
+            if isinstance(error.__cause__, ConfigurationError):
+                raise error.__cause__ from error.__cause__.__cause__
+            raise
+        finally:
+            with anyio.move_on_after(_CLEANUP_SECONDS, shield=True):
+                await self._stop()
+            if self._admitted and self._slots is not None:
+                self._slots.release()
+
+    # -------------------------------------------------------------- steps
+    async def _before_first_query(self) -> None:
+        if self._propagation_delay > 0:
+            await anyio.sleep(min(self._propagation_delay, self._remaining()))
+        if self._slots is not None:
+            # Wait our turn, but not past the deadline: then the first observation
+            # reports "Queued" and the engine raises WaitTimeoutError as usual.
+            with anyio.move_on_after(self._remaining()):
+                await self._slots.acquire()
+                self._admitted = True
+
+    async def _start(self) -> None:
+        assert self._request is not None  # noqa: S101 - only waits that start queries get here
+        try:
+            answer = await self._client.start_query(**self._request)
+        except ClientError as error:
+            if error_code(error) in _BAD_QUERY_CODES:
+                msg = f"query was refused by StartQuery: {error_message(error)}"
+                raise ConfigurationError(msg) from error
+            raise  # throttling (LimitExceededException), transient, not found: the engine's
+        self._query_id = answer["queryId"]
+        self._run += 1
+        self._active = True
+        self._unknown_since = None
+
+    async def _stop(self) -> None:
+        if not (self._stop_on_exit and self._active and self._query_id is not None):
+            return
+        query_id, self._active = self._query_id, False
+        try:
+            await self._client.stop_query(queryId=query_id)
+        except Exception as error:  # noqa: BLE001 - clean-up is best effort
+            # Usually "the query is not running": it ended between our last look and now.
+            code = error_code(error) if isinstance(error, ClientError) else type(error).__name__
+            logger.info("query.stop_failed", waiter=self.kind, resource=query_id, error=code)
+        else:
+            logger.info("query.stopped", waiter=self.kind, resource=query_id)
+
+    def _remaining(self) -> float:
+        if self._deadline is None:
+            return math.inf
+        return max(0.0, self._deadline - anyio.current_time())
+
+
+async def _look(
+    client: CloudWatchLogsClient, query_id: str, *, run: int, page_size: int | None
+) -> QueryState:
+    """One GetQueryResults; when Complete, also every further page (``nextToken``)."""
+    sized: dict[str, Any] = {} if page_size is None else {"maxItems": page_size}
+    answer = await client.get_query_results(queryId=query_id, **sized)
+    status = str(answer.get("status", ""))
+    statistics = _statistics(answer)
+    if status != "Complete":
+        return QueryState(
+            query_id=query_id,
+            status=status,
+            row_count=len(answer.get("results", [])),
+            statistics=statistics,
+            run=run,
+        )
+    rows = _rows(answer)
+    token = answer.get("nextToken")
+    while token:  # absent on botocore versions (and services) without result paging
+        page = await client.get_query_results(queryId=query_id, nextToken=token, **sized)
+        rows.extend(_rows(page))
+        token = page.get("nextToken")
+    return QueryState(
+        query_id=query_id,
+        status=status,
+        row_count=len(rows),
+        rows=rows,
+        statistics=statistics,
+        run=run,
+    )
+
+
+def _rows(answer: GetQueryResultsResponseTypeDef) -> list[dict[str, str]]:
+    return [
+        {cell["field"]: cell.get("value", "") for cell in row if "field" in cell}
+        for row in answer.get("results", [])
+    ]
+
+
+def _statistics(answer: GetQueryResultsResponseTypeDef) -> QueryStatistics | None:
+    raw: Mapping[str, Any] | None = answer.get("statistics")
+    if raw is None:  # moto sends none
+        return None
+    result_count = raw.get("resultCount")
+    return QueryStatistics(
+        records_matched=float(raw.get("recordsMatched", 0.0)),
+        records_scanned=float(raw.get("recordsScanned", 0.0)),
+        estimated_records_skipped=float(raw.get("estimatedRecordsSkipped", 0.0)),
+        bytes_scanned=float(raw.get("bytesScanned", 0.0)),
+        estimated_bytes_skipped=float(raw.get("estimatedBytesSkipped", 0.0)),
+        log_groups_scanned=float(raw.get("logGroupsScanned", 0.0)),
+        result_count=None if result_count is None else float(result_count),
+    )
+
+
+# ---------------------------------------------------------------------------- waiters
+
+
+class _RunWaiter(Waiter[QueryState]):
+    """A waiter whose every wait gets a fresh :class:`_QueryRun` (the waiter stays reusable)."""
+
+    kind = "logs_insights_query"
+    classifier = _CLASSIFIER
+
+    def start(
+        self,
+        *,
+        timeout: Duration | _Unset | None = UNSET,
+        policy: Policy | None = None,
+        deadline: float | _Unset | None = UNSET,
+    ) -> WaitRun[QueryState]:
+        """Create the run with its own per-wait target (engine use)."""
+        chosen = self.policy if policy is None else ensure_policy(policy)
+        if isinstance(deadline, _Unset):
+            deadline = resolve_deadline(timeout, chosen)
+        return WaitRun(self._new_run(deadline), chosen, deadline=deadline)
+
+    def _new_run(self, deadline: float | None) -> _QueryRun:
+        raise NotImplementedError  # pragma: no cover - both subclasses override it
+
+    def verdict(self, state: QueryState) -> Verdict:
+        """Judge one state on its own (within a wait, ``Unknown`` gets its grace first)."""
+        return self._new_run(None).verdict(state)
+
+
+@final
+class QueryWaiter(_RunWaiter):
+    """Wait for a Logs Insights query that was started elsewhere (by its query id).
+
+    Use it with :func:`waitkit.wait_all` and :meth:`waitkit.Waiter.states` like any
+    waiter. ``wait()`` returns a :class:`~waitkit.WaitResult` whose ``state.rows`` holds
+    every row; :meth:`QueryResults.from_state` turns it into results.
+
+    Args:
+        client: an aiobotocore ``logs`` client.
+        query_id: the ``queryId`` StartQuery returned.
+        policy: delays, deadline and retries (default: the engine's default policy).
+        unknown_grace: how long a run of ``Unknown`` statuses is tolerated before it is a
+            failure (seconds or timedelta, >= 0; 0 fails at once).
+        stop_on_exit: send StopQuery when the wait is cancelled or times out (off by
+            default: whoever started the query owns it).
+        page_size: rows per GetQueryResults page (``maxItems``, 1 to 10,000); default
+            the service's (10,000).
+
+    Example:
+        >>> # started = await client.start_query(...)
+        >>> # result = await QueryWaiter(client, started["queryId"]).wait(timeout=300)
+        >>> # rows = result.state.rows
+    """
+
+    def __init__(
+        self,
+        client: CloudWatchLogsClient,
+        query_id: str,
+        *,
+        policy: Policy | None = None,
+        unknown_grace: Duration = 10.0,
+        page_size: int | None = None,
+        stop_on_exit: bool = False,
+    ) -> None:
+        super().__init__(policy=policy)
+        self.client = client
+        self.query_id = _text("query_id", query_id, 256)
+        self.unknown_grace = seconds("unknown_grace", unknown_grace)
+        self.page_size = _page_size(client, page_size)
+        self.stop_on_exit = bool(stop_on_exit)
+
+    @property
+    def resource_id(self) -> str:
+        """The query id."""
+        return self.query_id
+
+    async def observe(self) -> QueryState:
+        """One GetQueryResults (and the further pages once ``Complete``)."""
+        return await _look(self.client, self.query_id, run=1, page_size=self.page_size)
+
+    def _new_run(self, deadline: float | None) -> _QueryRun:
+        return _QueryRun(
+            self.client,
+            kind=self.kind,
+            query_id=self.query_id,
+            request=None,
+            slots=None,
+            min_rows=0,
+            propagation_delay=0.0,
+            unknown_grace=self.unknown_grace,
+            stop_on_exit=self.stop_on_exit,
+            deadline=deadline,
+            description="started elsewhere",
+            page_size=self.page_size,
+        )
+
+
+class _StartingWaiter(_RunWaiter):
+    """The waiter of :meth:`LogsInsightsQuery.waiter`: each wait starts its own query."""
+
+    def __init__(
+        self, query: LogsInsightsQuery, *, min_rows: int, propagation_delay: float
+    ) -> None:
+        super().__init__(policy=query.policy)
+        self._query = query
+        self._min_rows = min_rows
+        self._propagation_delay = propagation_delay
+
+    def describe(self) -> str:
+        """The query's log groups, for messages."""
+        return f"Logs Insights query on {', '.join(self._query.log_groups)}"
+
+    async def observe(self) -> QueryState:
+        """Not available: each wait starts its own query (use ``wait()`` or ``states()``)."""
+        msg = "a starting Logs Insights waiter is observed through wait(), states() or wait_all()"
+        raise ConfigurationError(msg)
+
+    def _new_run(self, deadline: float | None) -> _QueryRun:
+        query = self._query
+        return _QueryRun(
+            query.client,
+            kind=self.kind,
+            query_id=None,
+            request=query.request(),
+            slots=query.slots,
+            min_rows=self._min_rows,
+            propagation_delay=self._propagation_delay,
+            unknown_grace=query.unknown_grace,
+            stop_on_exit=True,
+            deadline=deadline,
+            description=f"on {', '.join(query.log_groups)}",
+            page_size=query.page_size,
+        )
+
+
+@final
+class LogsInsightsQuery:
+    """A Logs Insights query to run: start it, wait for it, return its rows.
+
+    Arguments are checked here, before any call. Each :meth:`results` (or each wait of
+    :meth:`waiter`) runs the query anew; a cancelled or timed-out wait stops its query
+    (``StopQuery``, shielded and bounded to 5 s).
+
+    Args:
+        client: an aiobotocore ``logs`` client.
+        log_groups: one name or ARN, or 1 to 50 of them (ARNs are sent as
+            ``logGroupIdentifiers``, names as ``logGroupNames``).
+        query: the query in the Logs Insights language, 1 to 10,000 characters.
+        start: the first moment searched: an aware :class:`~datetime.datetime` or
+            epoch seconds (rounded down).
+        end: the last moment searched (inclusive; rounded up); not before ``start``.
+        limit: most rows returned, 1 to 100,000 (default: the service's).
+        policy: delays, deadline and retries (default: the engine's default policy).
+        slots: the admission gate (default :data:`DEFAULT_QUERY_SLOTS`, shared by the
+            process); ``None`` is not allowed, give a large ``QuerySlots`` instead.
+        unknown_grace: how long a run of ``Unknown`` statuses is tolerated (>= 0 s).
+        page_size: rows per GetQueryResults page (``maxItems``, 1 to 10,000); default
+            the service's (10,000).
+
+    Raises:
+        ConfigurationError: an argument is out of range.
+
+    Example:
+        >>> import datetime as dt
+        >>> # async with session.create_client("logs") as client:
+        >>> #     end = dt.datetime.now(dt.UTC)
+        >>> #     query = LogsInsightsQuery(
+        >>> #         client, "/aws/lambda/orders", "fields @message | filter level = 'ERROR'",
+        >>> #         start=end - dt.timedelta(minutes=15), end=end,
+        >>> #     )
+        >>> #     results = await query.results(min_rows=1, propagation_delay=30, timeout=300)
+        >>> #     for row in results.rows: print(row["@message"])
+    """
+
+    def __init__(
+        self,
+        client: CloudWatchLogsClient,
+        log_groups: str | Sequence[str],
+        query: str,
+        start: datetime | float,
+        end: datetime | float,
+        *,
+        limit: int | None = None,
+        policy: Policy | None = None,
+        slots: QuerySlots = DEFAULT_QUERY_SLOTS,
+        unknown_grace: Duration = 10.0,
+        page_size: int | None = None,
+    ) -> None:
+        self.client = client
+        self.log_groups: tuple[str, ...] = _log_groups(log_groups)
+        self.query = _text("query", query, _MAX_QUERY_LENGTH)
+        self.start = _epoch("start", start, math.floor)
+        self.end = _epoch("end", end, math.ceil)
+        if self.end < self.start:
+            msg = f"end must not be before start, got start={self.start}, end={self.end} (epoch s)"
+            raise ConfigurationError(msg)
+        self.limit = None if limit is None else _integer("limit", limit, 1, _MAX_LIMIT)
+        self.policy = None if policy is None else ensure_policy(policy)
+        self.slots = _slots(slots)
+        self.unknown_grace = seconds("unknown_grace", unknown_grace)
+        self.page_size = _page_size(client, page_size)
+
+    def request(self) -> dict[str, Any]:
+        """The StartQuery parameters this query sends."""
+        params: dict[str, Any] = {
+            "queryString": self.query,
+            "startTime": self.start,
+            "endTime": self.end,
+        }
+        if any(group.startswith("arn:") for group in self.log_groups):
+            params["logGroupIdentifiers"] = list(self.log_groups)
+        else:
+            params["logGroupNames"] = list(self.log_groups)
+        if self.limit is not None:
+            params["limit"] = self.limit
+        return params
+
+    def waiter(self, *, min_rows: int = 0, propagation_delay: Duration = 0.0) -> Waiter[QueryState]:
+        """A waiter that starts this query on each wait, for :func:`waitkit.wait_all`.
+
+        Args:
+            min_rows: run the query again until it returns at least this many rows
+                (logs still being ingested); 0 accepts any ``Complete`` answer.
+            propagation_delay: sleep this long before the first StartQuery (within the
+                wait's deadline), so freshly written events are searchable.
+
+        Raises:
+            ConfigurationError: an argument is out of range.
+        """
+        bound = self.limit if self.limit is not None else _MAX_LIMIT
+        rows = _integer("min_rows", min_rows, 0, bound)
+        delay = seconds("propagation_delay", propagation_delay)
+        return _StartingWaiter(self, min_rows=rows, propagation_delay=delay)
+
+    async def results(
+        self,
+        *,
+        min_rows: int = 0,
+        propagation_delay: Duration = 0.0,
+        timeout: Duration | _Unset | None = UNSET,
+    ) -> QueryResults:
+        """Run the query and return its rows once ``Complete``.
+
+        Args:
+            min_rows: run the query again until at least this many rows come back.
+            propagation_delay: sleep this long before the first StartQuery.
+            timeout: total seconds (or timedelta) including admission and re-runs;
+                ``None`` for no bound; default the policy's.
+
+        Raises:
+            WaitTimeoutError: not done by the deadline (``.state.rows`` holds the last
+                complete run's rows when ``min_rows`` was not reached).
+            WaitFailedError: the query ended ``Failed``, ``Cancelled``, ``Timeout`` or
+                stayed ``Unknown``.
+            ConfigurationError: StartQuery refused the query (``MalformedQueryException``,
+                ``InvalidParameterException``), with the service's message.
+            ResourceNotFoundError: a log group does not exist.
+            ProbeError: another error that retrying will not fix.
+        """
+        waiter = self.waiter(min_rows=min_rows, propagation_delay=propagation_delay)
+        result = await waiter.wait(timeout=timeout)
+        return QueryResults.from_state(result.state)
+
+
+def _text(name: str, value: object, max_length: int) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
+        got = f"{len(value)} characters" if isinstance(value, str) else repr(value)
+        msg = f"{name} must be a non-blank string of at most {max_length} characters, got {got}"
+        raise ConfigurationError(msg)
+    return value
+
+
+def _integer(name: str, value: object, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        msg = f"{name} must be an integer from {low} to {high}, got {value!r}"
+        raise ConfigurationError(msg)
+    return value
+
+
+def _page_size(client: CloudWatchLogsClient, value: object) -> int | None:
+    if value is None:
+        return None
+    size = _integer("page_size", value, 1, _MAX_PAGE)
+    shape = client.meta.service_model.operation_model("GetQueryResults").input_shape
+    if shape is None or "maxItems" not in shape.members:
+        msg = "page_size needs a botocore that models GetQueryResults maxItems (1.40.61 does not)"
+        raise ConfigurationError(msg)
+    return size
+
+
+def _slots(value: object) -> QuerySlots:
+    if not isinstance(value, QuerySlots):
+        msg = f"slots must be a QuerySlots, got {type(value).__name__}"
+        raise ConfigurationError(msg)
+    return value
+
+
+def _log_groups(value: object) -> tuple[str, ...]:
+    groups = (value,) if isinstance(value, str) else value
+    if not isinstance(groups, Sequence) or not 1 <= len(groups) <= _MAX_LOG_GROUPS:
+        msg = f"log_groups must be a name or 1 to {_MAX_LOG_GROUPS} names, got {value!r}"
+        raise ConfigurationError(msg)
+    for group in groups:
+        if not isinstance(group, str) or not group or len(group) > 2048:  # noqa: PLR2004 - ARN bound
+            msg = f"log_groups entries must be non-empty strings (names or ARNs), got {group!r}"
+            raise ConfigurationError(msg)
+    return tuple(groups)
+
+
+def _epoch(name: str, value: object, rounding: Callable[[float], int]) -> int:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            msg = f"{name} must be a timezone-aware datetime (naive is ambiguous), got {value!r}"
+            raise ConfigurationError(msg)
+        return int(rounding(value.timestamp()))
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        if value < 0:
+            msg = f"{name} must be epoch seconds >= 0, got {value!r}"
+            raise ConfigurationError(msg)
+        return int(rounding(value))
+    msg = f"{name} must be an aware datetime or epoch seconds, got {value!r}"
+    raise ConfigurationError(msg)
