@@ -1,0 +1,136 @@
+"""The live view on a terminal: a rich table, one row per resource (extra ``cli``).
+
+Imported only when a live view is needed, so ``waitkit --help`` works without rich.
+Cells are :class:`rich.text.Text`, never markup strings: a status from a service must
+not be able to style or break the table.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Final, TextIO
+
+from rich.console import Console
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from waitkit._cli._report import Reporter
+from waitkit._cli._track import PHRASES, Outcome
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from rich.console import RenderableType
+
+    from waitkit._cli._track import Track
+
+_STYLES: Final = {
+    Outcome.SUCCEEDED: "green",
+    Outcome.CANCELLED: "dim",
+    Outcome.TIMED_OUT: "yellow",
+}
+_BAR_WIDTH: Final = 20
+
+
+class LiveReporter(Reporter):
+    """A table redrawn in place: resource, status, progress, elapsed, last change."""
+
+    refresh_interval = 0.25
+
+    def __init__(
+        self,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+        *,
+        force_terminal: bool | None = None,
+    ) -> None:
+        super().__init__(out, err)
+        self._console = Console(file=self.out, highlight=False, force_terminal=force_terminal)
+        self._tracks: Sequence[Track] = ()
+        self._live: Live | None = None
+
+    def begin(self, tracks: Sequence[Track]) -> None:
+        """Start drawing (stdout and stderr writes appear above the table meanwhile)."""
+        self._tracks = tracks
+        self._live = Live(
+            self._table(),
+            console=self._console,
+            auto_refresh=False,  # refreshed from the event loop, no thread
+            transient=False,
+            redirect_stdout=True,
+            redirect_stderr=True,
+        )
+        self._live.start(refresh=True)
+
+    def changed(self, track: Track) -> None:  # noqa: ARG002 - every row is redrawn
+        """Redraw at once."""
+        self.refresh()
+
+    def ended(self, track: Track) -> None:  # noqa: ARG002
+        """Redraw at once."""
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw the table (elapsed times move on)."""
+        if self._live is not None:
+            self._live.update(self._table(), refresh=True)
+
+    def close(self) -> None:
+        """Leave the final table on screen, then print reasons and results under it."""
+        if self._live is None:
+            return
+        self.refresh()
+        self._live.stop()
+        self._live = None
+        for track in self._tracks:
+            if track.outcome is not Outcome.SUCCEEDED:
+                self._console.print(Text(track.result_line()), soft_wrap=True)
+            for line in track.extra_lines():
+                self._console.print(Text(f"{track.label}: {line}"), soft_wrap=True)
+
+    def _table(self) -> Table:
+        now = time.monotonic()
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        for column in ("resource", "status", "progress", "elapsed", "last change"):
+            table.add_column(column, no_wrap=column != "status")
+        for track in self._tracks:
+            table.add_row(
+                Text(track.label),
+                _status(track),
+                _progress(track),
+                Text(f"{track.elapsed(now):.1f}s"),
+                _last_change(track, now),
+            )
+        return table
+
+
+def _status(track: Track) -> Text:
+    if track.outcome is None:
+        return Text(track.status or "waiting")
+    style = _STYLES.get(track.outcome, "red")
+    text = Text(track.status or PHRASES[track.outcome], style=style)
+    if track.outcome not in {Outcome.SUCCEEDED, Outcome.FAILED} or not track.status:
+        text.append(f" ({PHRASES[track.outcome]})")
+    return text
+
+
+def _progress(track: Track) -> RenderableType:
+    percent = track.progress
+    if percent is None:
+        return Text("")
+    table = Table.grid(padding=(0, 1))
+    table.add_row(
+        ProgressBar(total=100.0, completed=percent, width=_BAR_WIDTH), Text(f"{percent:.0f}%")
+    )
+    return table
+
+
+def _last_change(track: Track, now: float) -> Text:
+    if track.changed_at is None:
+        return Text("")
+    at = f"+{track.changed_at - track.started:.1f}s"
+    if track.outcome is not None:
+        return Text(at)
+    return Text(f"{at} ({now - track.changed_at:.1f}s ago)")

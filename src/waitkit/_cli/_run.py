@@ -1,0 +1,131 @@
+"""Drive a wait subcommand: build the waiters, await them together, report, pick the exit code.
+
+Every resource is awaited in a task of one task group (``waiter.states()``, so each
+distinct state is reported as it appears); no task outlives the command. Ctrl-C
+cancels the task group: each wait's clean-up runs, the reporter closes, and the
+command exits 130.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import traceback
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING, Any, cast
+
+import anyio
+
+from waitkit._cli._clients import AwsClients
+from waitkit._cli._command import Context
+from waitkit._cli._errors import UsageError, describe, exit_code_for
+from waitkit._cli._exit import ExitCode, worst
+from waitkit._cli._options import policy_from
+from waitkit._cli._report import Reporter, make_reporter, write_line
+from waitkit._cli._text import redact, safe
+from waitkit._cli._track import Track
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import AsyncGenerator, Sequence
+
+    from waitkit._cli._command import WaitCommand
+
+
+def run_wait_command(command: WaitCommand, args: argparse.Namespace) -> int:
+    """Run ``command`` to its end from synchronous code; return the exit code."""
+    reporter = make_reporter(json_lines=args.json, quiet=args.quiet, terminal=sys.stdout.isatty())
+    tracks: list[Track] = []
+    try:
+        code = anyio.run(_run, command, args, reporter, tracks)
+    except KeyboardInterrupt:
+        write_line(sys.stderr, "waitkit: interrupted")
+        return ExitCode.INTERRUPTED
+    except Exception as error:  # noqa: BLE001 - every error becomes one line and an exit code
+        cause = _unwrap(error)
+        reporter.error(describe(cause))
+        if args.debug:
+            show_traceback(cause)
+        return exit_code_for(cause)
+    if args.debug:
+        for track in tracks:
+            if track.error is not None:
+                show_traceback(track.error)
+    return code
+
+
+async def _run(
+    command: WaitCommand, args: argparse.Namespace, reporter: Reporter, tracks: list[Track]
+) -> ExitCode:
+    policy = policy_from(args)
+    async with AsyncExitStack() as stack:
+        clients = AwsClients(
+            stack, region=args.region, profile=args.profile, endpoint_url=args.endpoint_url
+        )
+        context = Context(
+            policy=policy,
+            aws=clients,
+            kubeconfig=args.kubeconfig,
+            kube_context=args.kube_context,
+            stack=stack,
+        )
+        watches = await command.build(args, context)
+        if not watches:
+            msg = "nothing to wait for"
+            raise UsageError(msg)
+        tracks.extend(
+            Track(safe(label), waiter, command.progress, command.render)
+            for label, waiter in watches
+        )
+        with reporter:
+            reporter.begin(tracks)
+            await drive(tracks, reporter)
+    return worst(ExitCode.INTERRUPTED if t.exit_code is None else t.exit_code for t in tracks)
+
+
+async def drive(tracks: Sequence[Track], reporter: Reporter) -> None:
+    """Await every track's waiter at once; return when all have ended."""
+    async with anyio.create_task_group() as outer:
+        if reporter.refresh_interval is not None:
+            outer.start_soon(_tick, reporter, reporter.refresh_interval)
+        async with anyio.create_task_group() as waits:
+            for track in tracks:
+                waits.start_soon(_drive_one, track, reporter)
+        outer.cancel_scope.cancel()  # stops the ticker
+
+
+async def _drive_one(track: Track, reporter: Reporter) -> None:
+    states = cast("AsyncGenerator[Any, None]", track.waiter.states())
+    try:
+        async with contextlib.aclosing(states):
+            async for state in states:
+                track.observed(state)
+                reporter.changed(track)
+    except Exception as error:  # noqa: BLE001 - the outcome of this resource; cancellation passes
+        track.failed(error)
+    else:
+        track.succeeded()
+    finally:
+        if track.outcome is None:  # cancelled: the only way out without an outcome
+            track.cancelled()
+        reporter.ended(track)
+
+
+async def _tick(reporter: Reporter, interval: float) -> None:
+    while True:
+        await anyio.sleep(interval)
+        reporter.refresh()
+
+
+def _unwrap(error: BaseException) -> BaseException:
+    """The one exception inside (nested) single-exception groups."""
+    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]
+    return error
+
+
+def show_traceback(error: BaseException) -> None:
+    """``--debug``: the traceback on stderr, redacted."""
+    text = "".join(traceback.format_exception(error))
+    sys.stderr.write(redact(text))
+    sys.stderr.flush()

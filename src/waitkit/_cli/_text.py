@@ -1,0 +1,44 @@
+"""Making text safe to print: one line, no control characters, no credentials."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+# C0 and C1 control characters (ESC among them): service data must not move the
+# cursor, colour a CI log or inject terminal escapes.
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SPACES: Final = re.compile(r"[\t\r\n]+")
+
+# What must never be printed, whatever an error message or a log event carries:
+# access key ids, SigV4 signatures and credentials, session tokens, and the canonical
+# request AWS echoes back in SignatureDoesNotMatch (it may hold the token header).
+_SECRETS: Final = (
+    (re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b"), "<redacted-key-id>"),
+    (re.compile(r"(?i)(signature[=:]\s*)[0-9a-f]{16,}"), r"\1<redacted>"),
+    (re.compile(r"(?i)(credential[=:]\s*)[^\s,;]+"), r"\1<redacted>"),
+    (re.compile(r"(?i)(x-amz-security-token[=:]\s*)[^\s,;&]+"), r"\1<redacted>"),
+    (
+        re.compile(r"(?i)(aws_secret_access_key|aws_session_token)(\s*[=:]\s*)\S+"),
+        r"\1\2<redacted>",
+    ),
+    (re.compile(r"(?is)the canonical string for this request should have been.*"), "<redacted>"),
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with anything that looks like a credential or a signature replaced."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def one_line(text: str) -> str:
+    r"""``text`` on one line: whitespace runs become a space, other controls ``\xNN``."""
+    text = _SPACES.sub(" ", text)
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def safe(text: str) -> str:
+    """Redacted and on one line: how every message from outside is printed."""
+    return one_line(redact(text))

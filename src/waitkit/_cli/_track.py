@@ -1,0 +1,158 @@
+"""What the CLI knows about one awaited resource while it runs, and how it ended."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from waitkit._cli._errors import describe, exit_code_for
+from waitkit._cli._exit import ExitCode
+from waitkit._cli._text import safe
+from waitkit._core._errors import (
+    ConfigurationError,
+    ProbeError,
+    ResourceNotFoundError,
+    UnexpectedStateError,
+    WaitFailedError,
+    WaitTimeoutError,
+)
+
+if TYPE_CHECKING:
+    from waitkit._cli._command import Progress, Renderer
+    from waitkit._core._waiter import Waiter
+
+
+class Outcome(StrEnum):
+    """How a resource's wait ended (``outcome`` in the JSON result objects)."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    NOT_FOUND = "not_found"
+    UNEXPECTED_STATE = "unexpected_state"
+    TIMED_OUT = "timed_out"
+    CONFIGURATION_ERROR = "configuration_error"
+    ERROR = "error"
+    CANCELLED = "cancelled"
+
+
+#: How the outcome reads in a sentence.
+PHRASES = {
+    Outcome.SUCCEEDED: "succeeded",
+    Outcome.FAILED: "failed",
+    Outcome.NOT_FOUND: "not found",
+    Outcome.UNEXPECTED_STATE: "unexpected state",
+    Outcome.TIMED_OUT: "timed out",
+    Outcome.CONFIGURATION_ERROR: "configuration error",
+    Outcome.ERROR: "error",
+    Outcome.CANCELLED: "cancelled",
+}
+
+
+def _outcome_of(error: Exception) -> Outcome:
+    kinds: tuple[tuple[type[Exception], Outcome], ...] = (
+        (WaitTimeoutError, Outcome.TIMED_OUT),
+        (WaitFailedError, Outcome.FAILED),
+        (ResourceNotFoundError, Outcome.NOT_FOUND),
+        (UnexpectedStateError, Outcome.UNEXPECTED_STATE),
+        (ConfigurationError, Outcome.CONFIGURATION_ERROR),
+        (ProbeError, Outcome.ERROR),
+    )
+    for kind, outcome in kinds:
+        if isinstance(error, kind):
+            return outcome
+    return Outcome.ERROR
+
+
+@dataclass(eq=False, slots=True)
+class Track:
+    """One resource: its latest state while it runs, its outcome once it ended.
+
+    Times are ``time.monotonic()`` seconds: they are for display (a live view refreshes
+    outside the event loop's clock), never for deadlines.
+    """
+
+    label: str
+    waiter: Waiter[Any]
+    progress_of: Progress
+    render: Renderer
+    started: float = field(default_factory=time.monotonic)
+    state: Any = None
+    changes: int = 0
+    changed_at: float | None = None
+    outcome: Outcome | None = None
+    exit_code: ExitCode | None = None
+    message: str = ""
+    error: Exception | None = None
+    ended_at: float | None = None
+
+    # ------------------------------------------------------------ while running
+    def observed(self, state: object) -> None:
+        """A new distinct state."""
+        self.state = state
+        self.changes += 1
+        self.changed_at = time.monotonic()
+
+    @property
+    def summary(self) -> str:
+        """The waiter's one-line summary of the latest state (empty before the first)."""
+        return "" if self.state is None else safe(self.waiter.summarize(self.state))
+
+    @property
+    def status(self) -> str:
+        """The latest state's ``status`` field, else its summary."""
+        status = getattr(self.state, "status", None)
+        if status is None:
+            return self.summary
+        return safe(str(getattr(status, "value", status)))
+
+    @property
+    def progress(self) -> float | None:
+        """Percent complete, when the state has one."""
+        return None if self.state is None else self.progress_of(self.state)
+
+    def elapsed(self, now: float | None = None) -> float:
+        """Seconds since the wait started (until it ended)."""
+        end = self.ended_at if self.ended_at is not None else (now or time.monotonic())
+        return end - self.started
+
+    # ------------------------------------------------------------ the end
+    def succeeded(self) -> None:
+        """The waiter judged the latest state a success."""
+        self._end(Outcome.SUCCEEDED, ExitCode.SUCCESS, self.summary)
+
+    def failed(self, error: Exception) -> None:
+        """The wait raised ``error``."""
+        self.error = error
+        state = getattr(error, "state", None)
+        if state is not None and self.state is None:
+            self.state = state
+        outcome = _outcome_of(error)
+        if isinstance(error, WaitFailedError):
+            message = safe(error.reason)
+        elif isinstance(error, WaitTimeoutError):
+            message = f"last state: {self.summary or 'none observed'}"
+        else:
+            message = describe(error)
+        self._end(outcome, exit_code_for(error), message)
+
+    def cancelled(self) -> None:
+        """The wait was cancelled (Ctrl-C)."""
+        self._end(Outcome.CANCELLED, ExitCode.INTERRUPTED, "cancelled")
+
+    def _end(self, outcome: Outcome, code: ExitCode, message: str) -> None:
+        self.outcome = outcome
+        self.exit_code = code
+        self.message = message
+        self.ended_at = time.monotonic()
+
+    def result_line(self) -> str:
+        """``web: succeeded after 3.2s: Successful``: the resource's final line."""
+        outcome = self.outcome or Outcome.CANCELLED
+        text = f"{self.label}: {PHRASES[outcome]} after {self.elapsed():.1f}s"
+        return f"{text}: {self.message}" if self.message else text
+
+    def extra_lines(self) -> list[str]:
+        """The subcommand's renderer's lines for the final state, made safe."""
+        return [safe(line) for line in self.render(self.state)] if self.state is not None else []

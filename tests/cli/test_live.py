@@ -1,0 +1,44 @@
+import io
+
+import anyio
+
+from waitkit import Policy
+from waitkit._cli._command import no_lines, percentage_complete
+from waitkit._cli._live import LiveReporter
+from waitkit._cli._run import drive
+from waitkit._cli._track import Outcome, Track
+from waitkit.testing import ScriptedWaiter
+
+FAST = Policy(min_delay=0.01, max_delay=0.01, timeout=0.5)
+
+
+def test_live_view_draws_every_outcome_in_process():
+    """The live table shows each resource with its final status and the reasons under it."""
+    tracks = [
+        Track(
+            "ok", ScriptedWaiter(["Pending", "done"], policy=FAST), percentage_complete, no_lines
+        ),
+        Track(
+            "bad", ScriptedWaiter(["Pending", "failed"], policy=FAST), percentage_complete, no_lines
+        ),
+        Track(
+            "slow", ScriptedWaiter(["Pending"] * 1000, policy=FAST), percentage_complete, no_lines
+        ),
+    ]
+    out = io.StringIO()
+    reporter = LiveReporter(out, io.StringIO(), force_terminal=True)
+    reporter.refresh_interval = 0.05
+
+    async def main() -> None:
+        with reporter:
+            reporter.begin(tracks)
+            await drive(tracks, reporter)
+
+    anyio.run(main)
+    assert [t.outcome for t in tracks] == [Outcome.SUCCEEDED, Outcome.FAILED, Outcome.TIMED_OUT]
+    text = out.getvalue()
+    final = text.rsplit("resource", 1)[1]
+    for fragment in ("ok", "done", "bad", "failed", "slow", "Pending (timed out)"):
+        assert fragment in final
+    assert "slow: timed out after" in final
+    assert "bad: failed after" in final

@@ -1,0 +1,140 @@
+"""The CLI as a process: a live view on a pseudo-terminal, Ctrl-C, and `emulator serve`."""
+
+import json
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+import pytest
+
+from .conftest import FAST, ROLLING, STUCK, asg_scenario
+from .conftest import emulator_thread as emulator
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals and signals")
+
+COMMAND = [sys.executable, "-m", "waitkit._cli"]
+
+
+def read_pty(master: int, process: subprocess.Popen, deadline: float) -> bytes:
+    """Everything the process writes to the terminal until it exits."""
+    chunks = []
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif process.poll() is not None:
+            break
+    return b"".join(chunks)
+
+
+def test_a_terminal_gets_the_live_table(aws_env):
+    """On a terminal the live view draws a table with the resource and its final status."""
+    import fcntl
+    import termios
+
+    with emulator(asg_scenario(web=ROLLING)) as endpoint:
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"}
+        env.pop("NO_COLOR", None)
+        process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+            [*COMMAND, "asg-refresh", "web", "--endpoint-url", endpoint, *FAST],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            close_fds=True,
+        )
+        os.close(slave)
+        try:
+            output = read_pty(master, process, time.monotonic() + 15).decode()
+        finally:
+            os.close(master)
+        assert process.wait(5) == 0, output
+    assert "\x1b[" in output  # drawn with terminal control sequences
+    for header in ("resource", "status", "progress", "elapsed", "last change"):
+        assert header in output
+    last_frame = output.rsplit("resource", 1)[1]
+    assert "web" in last_frame
+    assert "Successful" in last_frame
+    assert "100%" in last_frame
+
+
+def test_ctrl_c_cancels_the_waits_and_exits_130(aws_env):
+    """SIGINT cancels every wait (each reports 'cancelled') and the command exits 130."""
+    with emulator(asg_scenario(db=STUCK, web=STUCK)) as endpoint:
+        process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+            [
+                *COMMAND,
+                "asg-refresh",
+                "db",
+                "web",
+                "--json",
+                "--timeout",
+                "none",
+                "--endpoint-url",
+                endpoint,
+                *FAST,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None
+        first = json.loads(process.stdout.readline())  # both waits are running
+        assert first["event"] == "state"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    assert process.returncode == 130
+    results = [json.loads(line) for line in out.splitlines() if '"result"' in line]
+    assert sorted((r["resource"], r["outcome"]) for r in results) == [
+        ("db", "cancelled"),
+        ("web", "cancelled"),
+    ]
+    assert err.strip() == "waitkit: interrupted"
+
+
+def test_emulator_serve_runs_a_scenario_the_other_commands_can_use(cli, aws_env, tmp_path):
+    """`waitkit emulator serve` prints its endpoint; asg-refresh succeeds against it; Ctrl-C 130."""
+    scenario = tmp_path / "cloud.json"
+    scenario.write_text(json.dumps(asg_scenario(web=ROLLING).model_dump(mode="json")))
+    server = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        [*COMMAND, "emulator", "serve", "--scenario", str(scenario)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.startswith("AWS endpoint: http://127.0.0.1:")
+        endpoint = line.split(": ", 1)[1].strip()
+        run = cli("asg-refresh", "web", "--endpoint-url", endpoint, *FAST)
+        assert run.code == 0, run.err
+        assert "web: succeeded after" in run.out
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=10)
+    assert server.returncode == 130
+
+
+def test_emulator_serve_with_an_invalid_scenario_exits_3(cli, tmp_path):
+    """An invalid scenario file is bad configuration: exit 3, the field named."""
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"autoscaling": {"groups": [{"nme": "web"}]}}')
+    run = cli("emulator", "serve", "--scenario", str(bad))
+    assert run.code == 3
+    assert run.err.startswith("waitkit: error: ")
+    assert "nme" in run.err
+    assert len(run.err.splitlines()) == 1
