@@ -97,8 +97,8 @@ async def test_complete_returns_rows_statistics_and_query_id(logs) -> None:
     """Scheduled -> Running -> Complete: typed rows with @ptr, statistics, one call per look."""
     timeline = [
         {"at": 0, "status": "Scheduled"},
-        {"after": 2, "status": "Running", "rows": 1},
-        {"after": 3, "status": "Complete", "rows": 3},  # rows carry over unless set again
+        {"after": 1, "status": "Running", "rows": 1},
+        {"after": 2, "status": "Complete", "rows": 3},  # rows carry over unless set again
     ]
     async with logs({"queries": [script(timeline)]}) as (emu, client):
         results = await query(client).results()
@@ -117,8 +117,8 @@ async def test_states_are_yielded_once_each(logs) -> None:
     """states() yields each distinct state: Scheduled, Running with partial rows, Complete."""
     timeline = [
         {"at": 0, "status": "Scheduled"},
-        {"after": 2, "status": "Running", "rows": 2},
-        {"after": 4, "status": "Complete", "rows": 3},
+        {"after": 1, "status": "Running", "rows": 2},
+        {"after": 3, "status": "Complete", "rows": 3},
     ]
     async with logs({"queries": [script(timeline)]}) as (emu, client):
         seen = [state async for state in query(client).waiter().states()]
@@ -134,7 +134,7 @@ async def test_states_are_yielded_once_each(logs) -> None:
 @pytest.mark.parametrize("status", ["Failed", "Cancelled", "Timeout"])
 async def test_failure_statuses_raise_wait_failed(logs, status) -> None:
     """Failed, Cancelled and Timeout end the wait with WaitFailedError; no StopQuery is sent."""
-    timeline = [{"at": 0, "status": "Running"}, {"after": 2, "status": status}]
+    timeline = [{"at": 0, "status": "Running"}, {"after": 1, "status": status}]
     async with logs({"queries": [script(timeline)]}) as (emu, client):
         with pytest.raises(WaitFailedError) as caught:
             await query(client).results()
@@ -145,7 +145,7 @@ async def test_failure_statuses_raise_wait_failed(logs, status) -> None:
 
 async def test_unknown_fails_after_its_grace(logs) -> None:
     """Unknown is a failure once it lasted unknown_grace; StopQuery is still attempted."""
-    timeline = [{"at": 0, "status": "Running"}, {"after": 2, "status": "Unknown"}]
+    timeline = [{"at": 0, "status": "Running"}, {"after": 1, "status": "Unknown"}]
     async with logs({"queries": [script(timeline)]}) as (emu, client):
         started = anyio.current_time()
         with pytest.raises(WaitFailedError, match=r"Unknown for 0\.3s") as caught:
@@ -162,7 +162,7 @@ async def test_unknown_then_complete_within_grace_succeeds(logs) -> None:
     """An Unknown that turns Complete within unknown_grace is not a failure."""
     timeline = [
         {"at": 0, "status": "Unknown"},
-        {"after": 2, "status": "Complete"},
+        {"after": 1, "status": "Complete"},
     ]
     async with logs({"queries": [script(timeline)]}) as (emu, client):
         results = await query(client, unknown_grace=5).results()
@@ -232,7 +232,7 @@ async def test_unknown_log_group_is_not_found(logs) -> None:
 
 async def test_throttling_and_5xx_are_retried(logs) -> None:
     """ThrottlingException and 503s on both operations are retried; the query completes."""
-    timeline = [{"at": 0, "status": "Running"}, {"after": 2, "status": "Complete"}]
+    timeline = [{"at": 0, "status": "Running"}, {"after": 1, "status": "Complete"}]
     faults = [
         {"kind": "error", "service": "logs", "operation": "StartQuery", "count": 1},
         {"kind": "throttle", "service": "logs", "operation": "StartQuery", "count": 1},
@@ -450,7 +450,7 @@ async def test_a_slot_handed_to_a_cancelled_waiter_is_passed_on() -> None:
 
 async def test_min_rows_reruns_until_rows_arrive(logs) -> None:
     """min_rows re-runs the query until enough rows are ingested; runs and calls are counted."""
-    timeline = [{"at": 0, "status": "Running"}, {"after": 2, "status": "Complete"}]
+    timeline = [{"at": 0, "status": "Running"}, {"after": 1, "status": "Complete"}]
     rows = [
         {"fields": {"@message": "early"}, "ingested_at": 0},
         {"fields": {"@message": "late 1"}, "ingested_at": 0.4},
@@ -510,7 +510,7 @@ async def test_results_are_paged_with_next_token(logs) -> None:
     """All pages are fetched (nextToken) once Complete, page_size rows at a time."""
     timeline = [
         {"at": 0, "status": "Running", "rows": 2},
-        {"after": 2, "status": "Complete", "rows": 7},
+        {"after": 1, "status": "Complete", "rows": 7},
     ]
     async with logs({"queries": [script(timeline, rows=7)]}) as (emu, client):
         results = await query(client, page_size=3).results()
@@ -523,7 +523,7 @@ async def test_results_are_paged_with_next_token(logs) -> None:
 
 async def test_query_waiter_for_a_query_started_elsewhere(logs) -> None:
     """QueryWaiter waits for a given query id and returns its rows; no StartQuery."""
-    timeline = [{"at": 0, "status": "Scheduled"}, {"after": 2, "status": "Complete"}]
+    timeline = [{"at": 0, "status": "Scheduled"}, {"after": 1, "status": "Complete"}]
     async with logs({"queries": [script(timeline)]}) as (emu, client):
         started = await client.start_query(
             logGroupName="/app", queryString=QUERY, startTime=0, endTime=1
@@ -569,7 +569,7 @@ async def test_unknown_query_id_is_not_found(logs) -> None:
 
 async def test_wait_all_mixes_both_waiters_and_waiters_are_reusable(logs) -> None:
     """wait_all takes starting and id waiters; one starting waiter can be awaited twice."""
-    timeline = [{"at": 0, "status": "Running"}, {"after": 2, "status": "Complete"}]
+    timeline = [{"at": 0, "status": "Running"}, {"after": 1, "status": "Complete"}]
     async with logs({"queries": [script(timeline, rows=2)]}) as (emu, client):
         started = await client.start_query(
             logGroupName="/app", queryString=QUERY, startTime=0, endTime=1

@@ -93,7 +93,7 @@ async def test_describe_renders_every_field(emulator, aws_client) -> None:
 
 async def test_all_ten_statuses_in_observation_order(emulator, aws_client) -> None:
     """A timeline of ``after`` points shows one status per Describe, all ten of them, then stays."""
-    timeline = [{"after": i + 1, "status": status} for i, status in enumerate(STATUSES)]
+    timeline = [{"after": i, "status": status} for i, status in enumerate(STATUSES)]
     scenario = {"autoscaling": {"groups": [group(refreshes=[{"timeline": timeline}])]}}
     async with emulator(scenario) as emu, aws_client(emu, "autoscaling") as client:
         seen = []
@@ -229,7 +229,7 @@ async def test_missing_group_is_validation_error(emulator, aws_client, call) -> 
 
 async def test_start_creates_refresh_and_blocks_a_second(emulator, aws_client) -> None:
     """StartInstanceRefresh returns an id Describe shows with its settings; a second start fails."""
-    on_start = [{"at": 0, "status": "Pending"}, {"after": 2, "status": "InProgress"}]
+    on_start = [{"at": 0, "status": "Pending"}, {"after": 1, "status": "InProgress"}]
     scenario = {"autoscaling": {"groups": [group(on_start=on_start)]}}
     async with emulator(scenario) as emu, aws_client(emu, "autoscaling") as client:
         started = await client.start_instance_refresh(
@@ -260,7 +260,7 @@ async def test_start_creates_refresh_and_blocks_a_second(emulator, aws_client) -
 
 async def test_cancel_follows_the_cancel_timeline(emulator, aws_client) -> None:
     """Cancel moves the active refresh to Cancelling, then Cancelled; then none is left."""
-    on_cancel = [{"at": 0, "status": "Cancelling"}, {"after": 2, "status": "Cancelled"}]
+    on_cancel = [{"at": 0, "status": "Cancelling"}, {"after": 1, "status": "Cancelled"}]
     refresh = {
         "id": "r-1",
         "timeline": [{"at": 0, "status": "InProgress", "percentage_complete": 30}],
@@ -291,7 +291,7 @@ async def test_rollback(emulator, aws_client) -> None:
     ]
     on_rollback = [
         {"at": 0, "status": "RollbackInProgress", "rollback_reason": "manual"},
-        {"after": 2, "status": "RollbackSuccessful", "percentage_complete_on_rollback": 100},
+        {"after": 1, "status": "RollbackSuccessful", "percentage_complete_on_rollback": 100},
     ]
     scenario = {"autoscaling": {"groups": [group(refreshes=refreshes, on_rollback=on_rollback)]}}
     async with emulator(scenario) as emu, aws_client(emu, "autoscaling") as client:
@@ -338,11 +338,15 @@ async def test_run_time_groups_and_refreshes(emulator, aws_client) -> None:
             ),
         )
         assert emu.autoscaling.status(refresh_id) == "Pending"
-        answer = await client.describe_instance_refreshes(AutoScalingGroupName="late")
+        assert emu.autoscaling.status(refresh_id) == "Pending"  # looking is not reading
+        first = await client.describe_instance_refreshes(AutoScalingGroupName="late")
+        assert emu.autoscaling.status(refresh_id) == "Failed"  # what the next read shows
+        second = await client.describe_instance_refreshes(AutoScalingGroupName="late")
         with pytest.raises(KeyError):
             emu.autoscaling.add_refresh("ghost", InstanceRefreshScenario())
-    assert answer["InstanceRefreshes"][0]["Status"] == "Failed"
-    assert emu.counters.of("autoscaling", "DescribeInstanceRefreshes") == 1
+    assert first["InstanceRefreshes"][0]["Status"] == "Pending"
+    assert second["InstanceRefreshes"][0]["Status"] == "Failed"
+    assert emu.counters.of("autoscaling", "DescribeInstanceRefreshes") == 2
 
 
 async def test_unknown_action(emulator, aws_client) -> None:

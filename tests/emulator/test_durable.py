@@ -113,7 +113,7 @@ async def test_get_follows_the_timeline(emulator, aws_client) -> None:
     """
     timeline = [
         {"at": 0, "status": "RUNNING"},
-        {"after": 3, "status": "SUCCEEDED", "result": '{"ok": true}'},
+        {"after": 2, "status": "SUCCEEDED", "result": '{"ok": true}'},
     ]
     async with (
         emulator(durable(execution("x", 0, timeline))) as emu,
@@ -175,7 +175,7 @@ async def test_history_events_and_paging(emulator, aws_client) -> None:
     timeline = [
         {"at": 0, "status": "RUNNING", "events": [{"event_type": "StepStarted", "name": "charge"}]},
         {
-            "after": 3,
+            "after": 2,
             "events": [
                 {
                     "event_type": "StepSucceeded",
@@ -185,7 +185,7 @@ async def test_history_events_and_paging(emulator, aws_client) -> None:
                 }
             ],
         },
-        {"after": 4, "status": "SUCCEEDED", "result": "42"},
+        {"after": 3, "status": "SUCCEEDED", "result": "42"},
     ]
     async with (
         emulator(durable(execution("x", 0, timeline))) as emu,

@@ -33,8 +33,8 @@ async def test_scheduled_running_complete_with_rows_and_statistics(emulator, aws
     """Scheduled -> Running -> Complete; rows are field/value lists with @ptr; statistics."""
     timeline = [
         {"at": 0, "status": "Scheduled"},
-        {"after": 2, "status": "Running"},
-        {"after": 3, "status": "Complete"},
+        {"after": 1, "status": "Running"},
+        {"after": 2, "status": "Complete"},
     ]
     async with (
         emulator({"logs": {"queries": [script(timeline)]}}) as emu,
@@ -60,7 +60,7 @@ async def test_scheduled_running_complete_with_rows_and_statistics(emulator, aws
 @pytest.mark.parametrize("status", ["Failed", "Cancelled", "Timeout", "Unknown"])
 async def test_other_final_statuses(emulator, aws_client, status) -> None:
     """Scripts can end a query in any status of the enum, with no rows by default."""
-    timeline = [{"at": 0, "status": "Running"}, {"after": 2, "status": status}]
+    timeline = [{"at": 0, "status": "Running"}, {"after": 1, "status": status}]
     async with (
         emulator({"logs": {"queries": [script(timeline)]}}) as emu,
         aws_client(emu, "logs") as client,
@@ -75,7 +75,7 @@ async def test_partial_rows_and_scripted_statistics(emulator, aws_client) -> Non
     """A Running point can show some rows (partial results) and scripted statistics."""
     timeline = [
         {"at": 0, "status": "Running", "rows": 1, "statistics": {"records_scanned": 1000}},
-        {"after": 2, "status": "Complete"},
+        {"after": 1, "status": "Complete"},
     ]
     async with (
         emulator({"logs": {"queries": [script(timeline)]}}) as emu,

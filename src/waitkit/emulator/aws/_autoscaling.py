@@ -235,9 +235,9 @@ class AutoScalingService:
     # ------------------------------------------------------------ helpers
 
     def _render(self, refresh: _Refresh, now: float) -> dict[str, Value]:
-        refresh.track.observe()
         state = refresh.state(now)
         end = refresh.end_time(now)
+        refresh.track.observe()  # after reading: this read shows the points reached before it
         warm: dict[str, Value] | None = None
         if state.warm_pool_percentage_complete is not None:
             warm = {

@@ -111,8 +111,8 @@ class _Execution:
     seen_points: int = 0
     closed_at: float | None = None
 
-    def state(self, now: float, *, peek: bool = False) -> _ExecutionState:
-        return _ExecutionState().model_copy(update=self.track.fields(now, peek=peek))
+    def state(self, now: float) -> _ExecutionState:
+        return _ExecutionState().model_copy(update=self.track.fields(now))
 
 
 class DurableService:
@@ -225,14 +225,13 @@ class DurableService:
             executions = [e for e in executions if self._wall(e.started) <= before]
         statuses = params.get("Statuses")
         if isinstance(statuses, list):
-            executions = [e for e in executions if e.state(now, peek=True).status in statuses]
+            executions = [e for e in executions if e.state(now).status in statuses]
         # Newest first unless ReverseOrder asks for the oldest first.
         reverse = params.get("ReverseOrder") != "true"
         executions.sort(key=lambda e: (e.started, e.order), reverse=reverse)
         page, marker = _page(executions, params)
         listed: list[Value] = []
         for execution in page:
-            execution.track.observe()
             self._sync(execution, now)
             listed.append(
                 {
@@ -244,14 +243,16 @@ class DurableService:
                     "EndTimestamp": self._end(execution),
                 }
             )
+            # Counted after reading: this read shows the points reached before it.
+            execution.track.observe()
         return {"DurableExecutions": listed, "NextMarker": marker}
 
     def _get(self, params: dict[str, Value]) -> dict[str, Value]:
         execution = self._execution(params.get("DurableExecutionArn"))
         now = self._clock.now()
-        execution.track.observe()
         self._sync(execution, now)
         state = execution.state(now)
+        execution.track.observe()  # after reading: this read shows the points reached before it
         status = state.status
         with_data = params.get("IncludeExecutionData") != "false"
         return {
@@ -271,9 +272,9 @@ class DurableService:
     def _history(self, params: dict[str, Value]) -> dict[str, Value]:
         execution = self._execution(params.get("DurableExecutionArn"))
         now = self._clock.now()
-        execution.track.observe()
         self._sync(execution, now)
         events = list(execution.history)
+        execution.track.observe()  # after reading: this read shows the points reached before it
         if params.get("ReverseOrder") == "true":
             events.reverse()
         page, marker = _page(events, params)

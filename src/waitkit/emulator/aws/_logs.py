@@ -177,8 +177,8 @@ class LogsService:
 
     def _results(self, params: dict[str, Value]) -> dict[str, Value]:
         query = self._get(params.get("queryId"))
-        query.track.observe()
         state = query.state(self._clock.now())
+        query.track.observe()  # after reading: this read shows the points reached before it
         shown = state.rows
         if shown is None:
             shown = len(query.rows) if state.status == "Complete" else 0

@@ -1,8 +1,8 @@
 """Where one scripted resource is on its timeline, and when it got there.
 
 A resource is *observed* each time a read returns it (see each service module
-for which reads count). A point with ``after: n`` is shown from the n-th
-observation on; a point with ``at: t`` once ``t`` scenario seconds have passed
+for which reads count). A point with ``after: n`` is reached once n reads have
+returned the resource, so it is shown from read n + 1 on; a point with ``at: t`` once ``t`` scenario seconds have passed
 since the timeline began. A timeline can be replaced mid-way (cancel, stop,
 rollback): the new points then count time and observations from the switch and
 start from the state reached so far.
@@ -34,18 +34,18 @@ class Track(Generic[PointT]):
         self._reached_at: dict[int, float] = {}
 
     def observe(self) -> None:
-        """Count one read that returned this resource."""
+        """Count one read that returned this resource (call it after building the answer)."""
         self._observations += 1
 
-    def reached(self, now: float, *, peek: bool = False) -> list[tuple[PointT, float]]:
+    def reached(self, now: float) -> list[tuple[PointT, float]]:
         """The points reached by ``now`` (the first always counts), each with when it was reached.
 
         Args:
             now: scenario seconds.
-            peek: count the read in progress as an observation without recording it
-                (to filter on the state a read is about to show).
         """
-        observations = self._observations + (1 if peek else 0)
+        # "after: n" means after n reads: visible from read n + 1 on, as on the
+        # Kubernetes side. Services count a read (observe()) once its answer is built.
+        observations = self._observations
         index = max(current_index(self._points, now - self._origin, observations), 0)
         result: list[tuple[PointT, float]] = []
         for i, point in enumerate(self._points[: index + 1]):
@@ -56,10 +56,10 @@ class Track(Generic[PointT]):
             result.append((point, self._reached_at[i]))
         return result
 
-    def fields(self, now: float, *, peek: bool = False) -> dict[str, object]:
+    def fields(self, now: float) -> dict[str, object]:
         """The fields at ``now``: each reached point's set fields over the earlier ones."""
         state = dict(self._base)
-        for point, _ in self.reached(now, peek=peek):
+        for point, _ in self.reached(now):
             state.update(_set_fields(point))
         return state
 
