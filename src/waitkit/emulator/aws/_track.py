@@ -2,10 +2,10 @@
 
 A resource is *observed* each time a read returns it (see each service module
 for which reads count). A point with ``after: n`` is reached once n reads have
-returned the resource, so it is shown from read n + 1 on; a point with ``at: t`` once ``t`` scenario seconds have passed
-since the timeline began. A timeline can be replaced mid-way (cancel, stop,
-rollback): the new points then count time and observations from the switch and
-start from the state reached so far.
+returned the resource, so it is shown from read n + 1 on; a point with ``at: t``
+once ``t`` scenario seconds have passed since the timeline began. A timeline can be
+replaced mid-way (cancel, stop, rollback): the new points then count time and
+observations from the switch and start from the state reached so far.
 """
 
 from __future__ import annotations
