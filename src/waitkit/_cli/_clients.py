@@ -25,6 +25,8 @@ class AwsClients:
         region: ``--region``.
         profile: ``--profile``.
         endpoint_url: ``--endpoint-url``.
+        credentials: an access key pair to use instead of botocore's chain (the demo's
+            fake keys for its emulator).
     """
 
     def __init__(
@@ -34,6 +36,7 @@ class AwsClients:
         region: str | None = None,
         profile: str | None = None,
         endpoint_url: str | None = None,
+        credentials: tuple[str, str] | None = None,
     ) -> None:
         if endpoint_url is not None and not endpoint_url.startswith(("http://", "https://")):
             msg = f"--endpoint-url must start with http:// or https://, got {endpoint_url!r}"
@@ -42,6 +45,7 @@ class AwsClients:
         self._region = region
         self._profile = profile
         self._endpoint_url = endpoint_url
+        self._credentials = credentials
         self._session: Any = None
         self._clients: dict[str, Any] = {}
 
@@ -55,11 +59,21 @@ class AwsClients:
                 raise MissingExtraError("aws", f"waiting on {service}") from exc
             if self._session is None:
                 self._session = AioSession(profile=self._profile)
+            keys: dict[str, str] = {}
+            if self._credentials is not None:
+                keys = dict(
+                    zip(
+                        ("aws_access_key_id", "aws_secret_access_key"),
+                        self._credentials,
+                        strict=True,
+                    )
+                )
             creator = self._session.create_client(
                 service,
                 region_name=self._region,
                 endpoint_url=self._endpoint_url,
                 config=AioConfig(retries=_RETRIES, user_agent_extra=_USER_AGENT),
+                **keys,
             )
             self._clients[service] = await self._stack.enter_async_context(creator)
         return self._clients[service]

@@ -22,6 +22,8 @@ from waitkit._core._waiter import Waiter
 
 if TYPE_CHECKING:
     from waitkit._cli._clients import AwsClients
+    from waitkit._cli._exit import ExitCode
+    from waitkit._cli._track import Track
     from waitkit._core._policy import Policy
 
 
@@ -97,6 +99,8 @@ class Context:
 Renderer = Callable[[Any], Sequence[str]]
 #: A state's progress in percent, or None when it has none.
 Progress = Callable[[Any], float | None]
+#: Runs once every resource has ended: may print a summary, and returns the exit code.
+Finish = Callable[[Sequence["Track"], argparse.Namespace], "ExitCode"]
 
 
 def percentage_complete(state: object) -> float | None:
@@ -127,6 +131,8 @@ class WaitCommand:
             (exit 3); clients come from ``context.aws.client("service")``.
         render: extra lines under a finished resource (gets the last state, or None).
         progress: the progress in percent of a state (default: ``percentage_complete``).
+        finish: runs after every resource ended, inside the command (its context is still
+            open): may print a summary; returns the exit code (default: the worst outcome).
         examples: shown in ``--help`` and the reference.
     """
 
@@ -137,6 +143,7 @@ class WaitCommand:
     build: Callable[[argparse.Namespace, Context], Awaitable[Sequence[Watch]]]
     render: Renderer = no_lines
     progress: Progress = percentage_complete
+    finish: Finish | None = None
     examples: Sequence[Example] = field(default=())
 
     def configure(self, parser: argparse.ArgumentParser) -> None:

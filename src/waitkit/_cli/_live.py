@@ -8,9 +8,10 @@ not be able to style or break the table.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from typing import TYPE_CHECKING, Final, TextIO
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.table import Table
@@ -32,10 +33,20 @@ _STYLES: Final = {
     Outcome.TIMED_OUT: "yellow",
 }
 _BAR_WIDTH: Final = 20
+# Lines the view needs besides its rows: the summary, the column header, the caption.
+_CHROME: Final = 4
+_MIN_ROWS: Final = 5
 
 
 class LiveReporter(Reporter):
-    """A table redrawn in place: resource, status, progress, elapsed, last change."""
+    """A table redrawn in place: resource, status, progress, elapsed, last change.
+
+    Changes only mark the view dirty; the ticker redraws it (4 times a second), so a
+    burst of changes costs one redraw, not one per change. The table fits the
+    terminal: above it a line counts the resources by outcome, and it shows the rows
+    that matter most (those still running, most recently changed first, then
+    problems, then successes), saying how many it leaves out.
+    """
 
     refresh_interval = 0.25
 
@@ -50,12 +61,13 @@ class LiveReporter(Reporter):
         self._console = Console(file=self.out, highlight=False, force_terminal=force_terminal)
         self._tracks: Sequence[Track] = ()
         self._live: Live | None = None
+        self._dirty = False
 
     def begin(self, tracks: Sequence[Track]) -> None:
         """Start drawing (stdout and stderr writes appear above the table meanwhile)."""
         self._tracks = tracks
         self._live = Live(
-            self._table(),
+            self._view(),
             console=self._console,
             auto_refresh=False,  # refreshed from the event loop, no thread
             transient=False,
@@ -64,18 +76,19 @@ class LiveReporter(Reporter):
         )
         self._live.start(refresh=True)
 
-    def changed(self, track: Track) -> None:  # noqa: ARG002 - every row is redrawn
-        """Redraw at once."""
-        self.refresh()
+    def changed(self, track: Track) -> None:  # noqa: ARG002 - the next tick redraws it
+        """Mark the view for the next redraw."""
+        self._dirty = True
 
     def ended(self, track: Track) -> None:  # noqa: ARG002
-        """Redraw at once."""
-        self.refresh()
+        """Mark the view for the next redraw."""
+        self._dirty = True
 
     def refresh(self) -> None:
-        """Redraw the table (elapsed times move on)."""
+        """Redraw the view (elapsed times move on even when nothing changed)."""
         if self._live is not None:
-            self._live.update(self._table(), refresh=True)
+            self._dirty = False
+            self._live.update(self._view(), refresh=True)
 
     def close(self) -> None:
         """Leave the final table on screen, then print reasons and results under it."""
@@ -90,12 +103,20 @@ class LiveReporter(Reporter):
             for line in track.extra_lines():
                 self._console.print(Text(f"{track.label}: {line}"), soft_wrap=True)
 
-    def _table(self) -> Table:
+    def _view(self) -> Group:
+        shown, hidden = _most_relevant(self._tracks, self._rows())
+        return Group(_summary(self._tracks), self._table(shown, hidden))
+
+    def _rows(self) -> int:
+        return max(self._console.size.height - _CHROME, _MIN_ROWS)
+
+    def _table(self, tracks: Sequence[Track], hidden: int) -> Table:
         now = time.monotonic()
-        table = Table(box=None, pad_edge=False, header_style="bold")
+        caption = f"... {hidden} more not shown" if hidden else None
+        table = Table(box=None, pad_edge=False, header_style="bold", caption=caption)
         for column in ("resource", "status", "progress", "elapsed", "last change"):
             table.add_column(column, no_wrap=column != "status")
-        for track in self._tracks:
+        for track in tracks:
             table.add_row(
                 Text(track.label),
                 _status(track),
@@ -104,6 +125,30 @@ class LiveReporter(Reporter):
                 _last_change(track, now),
             )
         return table
+
+
+def _most_relevant(tracks: Sequence[Track], limit: int) -> tuple[list[Track], int]:
+    """The ``limit`` rows to show first, and how many are left out."""
+
+    def rank(track: Track) -> tuple[int, float]:
+        changed = -(track.changed_at or 0.0)  # most recent first
+        if track.outcome is None:
+            return (0, changed)
+        if track.outcome is not Outcome.SUCCEEDED:
+            return (1, changed)
+        return (2, changed)
+
+    if len(tracks) <= limit:
+        return list(tracks), 0
+    ordered = sorted(tracks, key=rank)
+    return ordered[:limit], len(tracks) - limit
+
+
+def _summary(tracks: Sequence[Track]) -> Text:
+    """``200 resources: 150 running, 45 succeeded, 4 failed, 1 timed out``."""
+    counts = Counter("running" if t.outcome is None else PHRASES[t.outcome] for t in tracks)
+    parts = ", ".join(f"{n} {what}" for what, n in counts.most_common())
+    return Text(f"{len(tracks)} resource{'s' if len(tracks) != 1 else ''}: {parts}", style="bold")
 
 
 def _status(track: Track) -> Text:

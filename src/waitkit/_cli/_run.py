@@ -80,6 +80,8 @@ async def _run(
         with reporter:
             reporter.begin(tracks)
             await drive(tracks, reporter)
+        if command.finish is not None:
+            return command.finish(tracks, args)
     return worst(ExitCode.INTERRUPTED if t.exit_code is None else t.exit_code for t in tracks)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from waitkit._cli._commands import asg_refresh, durable, emulator
+from waitkit._cli._commands import asg_refresh, demo, durable, emulator
 
 if TYPE_CHECKING:
     from waitkit._cli._command import Command
@@ -20,4 +20,5 @@ COMMANDS: Final[tuple[Command, ...]] = (
     asg_refresh.COMMAND,
     durable.COMMAND,
     emulator.COMMAND,
+    demo.COMMAND,
 )
