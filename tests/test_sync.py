@@ -40,7 +40,7 @@ def test_run_a_coroutine_on_either_backend(backend):
 def test_a_coroutine_past_its_timeout_is_cancelled():
     """timeout= bounds a coroutine: it is cancelled and WaitTimeoutError raised."""
     started = time.monotonic()
-    with pytest.raises(WaitTimeoutError, match="did not finish within 0.1s"):
+    with pytest.raises(WaitTimeoutError, match=r"did not finish within 0\.1s"):
         waitkit.run(anyio.sleep(60), timeout=0.1)
     assert time.monotonic() - started < 5
 
@@ -49,9 +49,9 @@ def test_run_refuses_inside_a_running_loop():
     """Called from async code, run() refuses clearly and leaves no un-awaited coroutine."""
 
     async def inside() -> None:
-        with pytest.raises(RuntimeError, match="running asyncio event loop"):
-            waitkit.run(anyio.sleep(0))
-        with pytest.raises(RuntimeError, match="await waiter.wait"):
+        with pytest.raises(RuntimeError, match="running event loop"):
+            waitkit.run(anyio.sleep(1))
+        with pytest.raises(RuntimeError, match=r"await waiter\.wait"):
             waitkit.run(ScriptedWaiter(["done"]))
 
     anyio.run(inside)
@@ -62,4 +62,4 @@ def test_run_rejects_other_things():
     with pytest.raises(ConfigurationError, match="needs a Waiter or a coroutine"):
         waitkit.run(42)  # type: ignore[call-overload]
     with pytest.raises(ConfigurationError, match="timeout"):
-        waitkit.run(anyio.sleep(0), timeout=-1)
+        waitkit.run(anyio.sleep(1), timeout=-1)

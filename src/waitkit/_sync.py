@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Coroutine
 from typing import Any, TypeVar, overload
 
 import anyio
-import sniffio
 
 from waitkit._core._durations import UNSET, _Unset, optional_seconds
 from waitkit._core._errors import ConfigurationError, WaitTimeoutError
@@ -75,11 +74,11 @@ def run(
 
 def _refuse_inside_a_loop() -> None:
     try:
-        library = sniffio.current_async_library()
-    except sniffio.AsyncLibraryNotFoundError:
+        anyio.get_current_task()
+    except anyio.NoEventLoopError:
         return
     msg = (
-        f"waitkit.run() was called from a running {library} event loop; "
+        "waitkit.run() was called from a running event loop; "
         "use `await waiter.wait()` there instead"
     )
     raise RuntimeError(msg)

@@ -1,7 +1,7 @@
 """The event loop's clock, sleep and cancel scopes, looked up once per wait.
 
 anyio's public functions (``anyio.sleep``, ``anyio.current_time``, ``anyio.CancelScope``)
-find the running backend through sniffio on every call, about a microsecond each; a
+look the running backend up on every call, about a microsecond each; a
 poll loop needs several per observation, which at 10,000 concurrent waits is most of
 the engine's own cost. A wait looks the backend up once and calls it directly. The
 lookup is anyio's ``get_async_backend``, the function its public API calls itself

@@ -16,8 +16,6 @@ def require_name(argument: str, value: object, *, max_length: int = 1024) -> str
         msg = f"{argument} must be 1 to {max_length} characters long, got {len(value)}"
         raise ConfigurationError(msg)
     if value != value.strip() or any(unicodedata.category(ch).startswith("C") for ch in value):
-        msg = (
-            f"{argument} must not contain control characters or surrounding spaces, got {value!r}"
-        )
+        msg = f"{argument} must not contain control characters or surrounding spaces, got {value!r}"
         raise ConfigurationError(msg)
     return value
