@@ -1,0 +1,483 @@
+"""JobWaiter: a batch/v1 Job until it succeeds or fails, with pod-level causes and log tail."""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, final
+
+import anyio
+
+from waitkit._core._classify import ErrorKind
+from waitkit._core._durations import UNSET, _Unset
+from waitkit._core._errors import ConfigurationError
+from waitkit._core._verdict import Verdict
+from waitkit._core._waiter import State, Waiter
+from waitkit.k8s._client import get_json, get_text
+from waitkit.k8s._common import (
+    WATCH_POLICY,
+    check_api,
+    check_choice,
+    check_int,
+    check_name,
+    check_namespace,
+    check_options,
+    check_seconds,
+    check_selector,
+)
+from waitkit.k8s._errors import KUBERNETES, ObjectMissingError
+from waitkit.k8s._perwait import PerWait, WaitScope, long_poll
+from waitkit.k8s._pods import PERMANENT_CAUSES, PodCause, belongs_to, failed_container, pod_causes
+from waitkit.k8s._resource import JOBS, PODS
+from waitkit.k8s._watch import SharedWatch, StreamKey, subscribe
+
+if TYPE_CHECKING:
+    from contextlib import AbstractAsyncContextManager
+
+    from kubernetes_asyncio.client import ApiClient
+
+    from waitkit._core._durations import Duration
+    from waitkit._core._engine import WaitRun
+    from waitkit._core._policy import Policy
+    from waitkit.k8s._options import WatchOptions
+
+_JOB_NAME_LABEL: Final = "batch.kubernetes.io/job-name"
+_LOG_BYTES: Final = 16 * 1024
+_MAX_LOG_LINES: Final = 10_000
+_PODS_PAUSE: Final = 1.0
+
+
+@final
+class JobPhase(enum.StrEnum):
+    """Where a Job is, decided from its conditions (never from its pod counters).
+
+    Example:
+        >>> JobPhase("succeeding") is JobPhase.SUCCEEDING
+        True
+    """
+
+    PENDING = "pending"
+    """No pod active yet."""
+    RUNNING = "running"
+    """Pods active."""
+    SUSPENDED = "suspended"
+    """``Suspended=True``: ``spec.suspend`` is set; no pods run until it is resumed."""
+    SUCCEEDING = "succeeding"
+    """``SuccessCriteriaMet=True``: success is decided, pods may still be terminating."""
+    COMPLETE = "complete"
+    """``Complete=True``: terminal success, every pod terminated."""
+    FAILING = "failing"
+    """``FailureTarget=True``: failure is decided, pods may still be terminating."""
+    FAILED = "failed"
+    """``Failed=True``: terminal failure, every pod terminated."""
+
+
+@final
+class JobCondition(State):
+    """One entry of a Job's ``status.conditions`` (timestamps left out).
+
+    Example:
+        >>> JobCondition(type="Failed", status="True", reason="DeadlineExceeded").reason
+        'DeadlineExceeded'
+    """
+
+    type: str
+    status: str
+    reason: str | None = None
+    message: str | None = None
+
+
+@final
+class JobState(State):
+    """What one look at a Job (and its pods) showed.
+
+    Example:
+        >>> JobState(name="etl", namespace="default", phase=JobPhase.RUNNING, active=1).summary()
+        'running active=1 ready=0 succeeded=0 failed=0'
+    """
+
+    name: str
+    namespace: str
+    phase: JobPhase
+    active: int = 0
+    ready: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    terminating: int | None = None
+    reason: str | None = None
+    """The reason of the deciding condition (``BackoffLimitExceeded``, ``JobSuspended``...)."""
+    message: str | None = None
+    conditions: tuple[JobCondition, ...] = ()
+    causes: tuple[PodCause, ...] = ()
+    """Pod-level problems while the Job has not finished (image pulls, crash loops, OOM...)."""
+    stuck: PodCause | None = None
+    """A cause from ``fail_fast`` that lasted past ``fail_fast_after``: the wait fails on it."""
+    start_time: str | None = None
+    completion_time: str | None = None
+    failed_pod: str | None = None
+    """The pod whose log is in ``log_tail``."""
+    log_tail: tuple[str, ...] = ()
+    """The last lines of the failed pod's log (``log_lines`` of them at most)."""
+
+    def summary(self) -> str:
+        """``running active=1 ready=0 succeeded=0 failed=0; etl-x/main: ImagePullBackOff``."""
+        text = (
+            f"{self.phase.value} active={self.active} ready={self.ready}"
+            f" succeeded={self.succeeded} failed={self.failed}"
+        )
+        if self.reason and self.phase not in (JobPhase.PENDING, JobPhase.RUNNING):
+            text += f" ({self.reason})"
+        if self.causes:
+            text += "; " + ", ".join(cause.summary() for cause in self.causes[:3])
+        return text
+
+
+class _JobWait(WaitScope):
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: SharedWatch | None = None
+        self.pods: SharedWatch | None = None
+        self.cursor = -1
+        self.first_seen: dict[tuple[str, str | None, str], float] = {}
+        self.log: tuple[str | None, tuple[str, ...]] | None = None
+        self.causes: tuple[PodCause, ...] = ()
+        self.pods_denied = False
+        self.pods_retry_at = -math.inf
+
+
+@final
+class JobWaiter(Waiter[JobState]):
+    """Waits for a Kubernetes Job to succeed; fails with the Job's reason and its pod's log.
+
+    Success is ``Complete`` (or ``SuccessCriteriaMet`` with ``until="decided"``);
+    failure is ``Failed`` (or ``FailureTarget``), with the condition's reason
+    (``BackoffLimitExceeded``, ``DeadlineExceeded``, ``PodFailurePolicy``...) and
+    message, plus the tail of the failed pod's log. Waiters on Jobs of one namespace
+    share one watch stream (and one for their pods).
+
+    Args:
+        api: a kubernetes_asyncio ``ApiClient`` (see :func:`api_client`).
+        name: the Job's name.
+        namespace: its namespace.
+        until: ``"finished"`` (default) waits for the terminal condition, ``Complete``
+            or ``Failed``, set once every pod has terminated (1.31+); ``"decided"``
+            returns at the interim ``SuccessCriteriaMet`` / ``FailureTarget``.
+        pod_causes: watch the Job's pods and report why they are stuck
+            (``ImagePullBackOff``, ``CrashLoopBackOff``, ``OOMKilled``, ``Unschedulable``...).
+        fail_fast: fail when one of these causes lasts ``fail_fast_after`` seconds;
+            ``True`` means :data:`PERMANENT_CAUSES` (image pulls, config errors).
+        fail_fast_after: the grace period of ``fail_fast``, in seconds.
+        log_lines: lines of the failed pod's log attached to a failure (0: none).
+        on_suspended: ``"wait"`` (default) keeps waiting on a suspended Job, ``"fail"`` fails.
+        shared: ``True`` (default) shares one stream per namespace; ``False`` watches
+            only this Job (``fieldSelector=metadata.name=``), as ``kubectl wait`` does.
+        label_selector: narrows the shared stream to Jobs with these labels.
+        watch: list/watch options (timeouts, reconnects, polling instead of watching).
+        policy: the engine policy (default: frequent, cheap looks; see the docs).
+
+    Raises:
+        ConfigurationError: an invalid argument.
+
+    Example:
+        >>> from waitkit.k8s import JobWaiter, api_client
+        >>> async def main() -> None:
+        ...     async with api_client() as api:
+        ...         result = await JobWaiter(api, "etl", namespace="batch").wait(timeout=900)
+        ...         print(result.state.completion_time)
+    """
+
+    kind: ClassVar[str] = "k8s_job"
+    classifier = KUBERNETES
+    _waits: ClassVar[PerWait[_JobWait]] = PerWait("waitkit_k8s_job", _JobWait)
+
+    def __init__(
+        self,
+        api: ApiClient,
+        name: str,
+        namespace: str = "default",
+        *,
+        until: Literal["finished", "decided"] = "finished",
+        pod_causes: bool = True,
+        fail_fast: bool | Collection[str] = False,
+        fail_fast_after: float = 60.0,
+        log_lines: int = 20,
+        on_suspended: Literal["wait", "fail"] = "wait",
+        shared: bool = True,
+        label_selector: str | None = None,
+        watch: WatchOptions | None = None,
+        policy: Policy | None = None,
+    ) -> None:
+        super().__init__(policy=WATCH_POLICY if policy is None else policy)
+        owner = "JobWaiter"
+        check_api(owner, api)
+        self.api = api
+        self.name = check_name(owner, "name", name)
+        self.namespace = check_namespace(owner, namespace)
+        self.until = check_choice(owner, "until", until, ("finished", "decided"))
+        self.on_suspended = check_choice(owner, "on_suspended", on_suspended, ("wait", "fail"))
+        self.pod_causes = bool(pod_causes)
+        self.fail_fast = _fail_fast_reasons(owner, fail_fast)
+        if self.fail_fast and not self.pod_causes:
+            msg = f"{owner}: fail_fast needs pod_causes=True (it acts on pod causes)"
+            raise ConfigurationError(msg)
+        self.fail_fast_after = check_seconds(owner, "fail_fast_after", fail_fast_after)
+        self.log_lines = check_int(owner, "log_lines", log_lines, 0, _MAX_LOG_LINES)
+        check_selector(owner, "label_selector", label_selector)
+        if label_selector is not None and not shared:
+            msg = f"{owner}: label_selector applies to the shared stream only (shared=True)"
+            raise ConfigurationError(msg)
+        self.options = check_options(owner, watch)
+        mode = self.options.watch
+        if shared:
+            self._jobs_key = StreamKey(JOBS, namespace, label_selector=label_selector, watch=mode)
+            self._pods_key = StreamKey(PODS, namespace, label_selector=_JOB_NAME_LABEL, watch=mode)
+        else:
+            self._jobs_key = StreamKey(
+                JOBS, namespace, field_selector=f"metadata.name={name}", watch=mode
+            )
+            self._pods_key = StreamKey(
+                PODS, namespace, label_selector=f"{_JOB_NAME_LABEL}={name}", watch=mode
+            )
+
+    @property
+    def resource_id(self) -> str:
+        """``namespace/name``."""
+        return f"{self.namespace}/{self.name}"
+
+    def describe(self) -> str:
+        """``Job default/etl``."""
+        return f"Job {self.resource_id}"
+
+    def start(
+        self,
+        *,
+        timeout: Duration | _Unset | None = UNSET,
+        policy: Policy | None = None,
+        deadline: float | _Unset | None = UNSET,
+    ) -> WaitRun[JobState]:
+        """Create the run; its deadline bounds each long-poll (engine use)."""
+        run = super().start(timeout=timeout, policy=policy, deadline=deadline)
+        self._waits.note_deadline(self, run.deadline)
+        return run
+
+    def session(self) -> AbstractAsyncContextManager[object]:
+        """Per-wait state; closes the wait's stream subscriptions on exit."""
+        return self._waits.enter(self)
+
+    async def observe(self) -> JobState:
+        """Wait (briefly) for news of the Job on the shared watch, then read its pods if needed."""
+        scope = self._waits.get(self)
+        if scope.jobs is None:
+            scope.jobs = await scope.stack.enter_async_context(
+                subscribe(self.api, self._jobs_key, self.options)
+            )
+        scope.cursor, job = await scope.jobs.observe(
+            (self.namespace, self.name),
+            scope.cursor,
+            wait=long_poll(self._long_poll(scope), scope.deadline),
+        )
+        if job is None:
+            msg = f'jobs.batch "{self.name}" not found in namespace "{self.namespace}"'
+            raise ObjectMissingError(msg)
+        state = _job_state(job)
+        uid = (job.get("metadata") or {}).get("uid")
+        updates: dict[str, Any] = {}
+        if self.pod_causes and state.phase not in (
+            JobPhase.COMPLETE,
+            JobPhase.FAILED,
+            JobPhase.SUSPENDED,
+        ):
+            pods = await self._pods(scope, uid)
+            if pods is not None:
+                causes = [cause for pod in pods for cause in pod_causes(pod)]
+                scope.causes = tuple(
+                    sorted(causes, key=lambda c: (c.pod, c.container or "", c.reason))
+                )
+            updates["causes"] = scope.causes
+            updates["stuck"] = self._stuck(scope, list(scope.causes))
+        failing = (
+            state.phase in (JobPhase.FAILING, JobPhase.FAILED) or updates.get("stuck") is not None
+        )
+        if failing and self.log_lines:
+            if scope.log is None:
+                scope.log = await self._log_tail(scope, uid)
+            updates["failed_pod"], updates["log_tail"] = scope.log
+        return state.model_copy(update=updates) if updates else state
+
+    def verdict(self, state: JobState) -> Verdict:
+        """Complete (or SuccessCriteriaMet) succeeds; Failed (or FailureTarget) fails."""
+        phase = state.phase
+        if phase is JobPhase.COMPLETE or (phase is JobPhase.SUCCEEDING and self.until == "decided"):
+            return Verdict.SUCCESS
+        if phase is JobPhase.FAILED or (phase is JobPhase.FAILING and self.until == "decided"):
+            return Verdict.failure(
+                _with_log(f"{state.reason or 'Failed'}: {state.message or ''}".rstrip(": "), state)
+            )
+        if state.stuck is not None:
+            cause = state.stuck
+            detail = f": {cause.message}" if cause.message else ""
+            text = f"{cause.summary()} for more than {self.fail_fast_after:g}s (fail_fast){detail}"
+            return Verdict.failure(_with_log(text, state))
+        if phase is JobPhase.SUSPENDED and self.on_suspended == "fail":
+            return Verdict.failure(f"suspended ({state.reason or 'JobSuspended'})")
+        return Verdict.PENDING
+
+    # ------------------------------------------------------------------ pods
+    def _long_poll(self, scope: _JobWait) -> float:
+        """The long-poll on the Job, cut short when a fail_fast grace period ends sooner.
+
+        Pods are read after the Job's long-poll, so this bounds how late a cause is judged.
+        """
+        limit = self.options.long_poll
+        if self.fail_fast and scope.first_seen:
+            now = anyio.current_time()
+            ends = [
+                first + self.fail_fast_after
+                for (_, _, reason), first in scope.first_seen.items()
+                if reason in self.fail_fast
+            ]
+            if ends:
+                limit = min(limit, max(0.0, min(ends) - now))
+        return limit
+
+    async def _pods(self, scope: _JobWait, uid: str | None) -> list[dict[str, Any]] | None:
+        """The Job's pods, best effort: ``None`` when they cannot be read now.
+
+        Pods only explain a wait; an error reading them (no RBAC for pods, a throttled
+        LIST) must not fail the wait on the Job. Access denied stops trying for this
+        wait; other errors pause the pods for a second.
+        """
+        now = anyio.current_time()
+        if scope.pods_denied or now < scope.pods_retry_at:
+            return None
+        if scope.pods is None:
+            scope.pods = await scope.stack.enter_async_context(
+                subscribe(self.api, self._pods_key, self.options)
+            )
+        try:
+            await scope.pods.refresh()
+        except Exception as error:  # noqa: BLE001 - see the docstring; cancellation propagates
+            scope.pods_denied = KUBERNETES.classify(error).kind is ErrorKind.FATAL
+            scope.pods_retry_at = now + _PODS_PAUSE
+            return None
+        return [pod for pod in scope.pods.objects() if belongs_to(pod, self.name, uid)]
+
+    def _stuck(self, scope: _JobWait, causes: list[PodCause]) -> PodCause | None:
+        now = anyio.current_time()
+        seen = {(cause.pod, cause.container, cause.reason) for cause in causes}
+        for key in [key for key in scope.first_seen if key not in seen]:
+            del scope.first_seen[key]  # the cause went away: its grace starts again
+        stuck = None
+        for cause in causes:
+            first = scope.first_seen.setdefault((cause.pod, cause.container, cause.reason), now)
+            if (
+                stuck is None
+                and cause.reason in self.fail_fast
+                and now - first >= self.fail_fast_after
+            ):
+                stuck = cause
+        return stuck
+
+    async def _log_tail(
+        self, scope: _JobWait, uid: str | None
+    ) -> tuple[str | None, tuple[str, ...]]:
+        """The tail of the failed pod's log; best effort (a missing log must not fail the wait)."""
+        try:
+            if scope.pods is not None:
+                await scope.pods.refresh()
+                pods = [pod for pod in scope.pods.objects() if belongs_to(pod, self.name, uid)]
+            else:
+                listed = await get_json(
+                    self.api,
+                    PODS.path(self.namespace),
+                    [("labelSelector", f"{_JOB_NAME_LABEL}={self.name}")],
+                )
+                pods = [pod for pod in listed.get("items") or [] if belongs_to(pod, self.name, uid)]
+            found = failed_container(pods)
+            if found is None:
+                return None, ()
+            pod, container, previous = found
+            query = [("tailLines", str(self.log_lines)), ("limitBytes", str(_LOG_BYTES))]
+            if container:
+                query.append(("container", container))
+            if previous:
+                query.append(("previous", "true"))
+            text = await get_text(self.api, f"{PODS.path(self.namespace)}/{pod}/log", query)
+        except Exception:  # noqa: BLE001 - the log is a courtesy; cancellation still propagates
+            return None, ()
+        return pod, tuple(text.splitlines()[-self.log_lines :])
+
+
+def _fail_fast_reasons(owner: str, fail_fast: object) -> frozenset[str]:
+    if fail_fast is True:
+        return PERMANENT_CAUSES
+    if fail_fast is False:
+        return frozenset()
+    if (
+        isinstance(fail_fast, Collection)
+        and not isinstance(fail_fast, str)
+        and all(isinstance(reason, str) and reason for reason in fail_fast)
+    ):
+        return frozenset(fail_fast)
+    msg = f"{owner}: fail_fast must be a bool or a collection of reasons, got {fail_fast!r}"
+    raise ConfigurationError(msg)
+
+
+def _with_log(reason: str, state: JobState) -> str:
+    if not state.log_tail:
+        return reason
+    lines = "\n".join(f"    {line}" for line in state.log_tail)
+    return f"{reason}\n  last log lines of pod {state.failed_pod}:\n{lines}"
+
+
+_CONDITION_PHASES: Final = (
+    ("Failed", JobPhase.FAILED),
+    ("Complete", JobPhase.COMPLETE),
+    ("FailureTarget", JobPhase.FAILING),
+    ("SuccessCriteriaMet", JobPhase.SUCCEEDING),
+    ("Suspended", JobPhase.SUSPENDED),
+)
+
+
+def _count(status: dict[str, Any], field: str) -> int:
+    value = status.get(field)
+    return value if isinstance(value, int) else 0
+
+
+def _job_state(job: dict[str, Any]) -> JobState:
+    metadata = job.get("metadata") or {}
+    status = job.get("status") or {}
+    conditions = tuple(
+        JobCondition(
+            type=str(c.get("type", "")),
+            status=str(c.get("status", "")),
+            reason=c.get("reason") or None,
+            message=c.get("message") or None,
+        )
+        for c in status.get("conditions") or []
+        if isinstance(c, dict)
+    )
+    true = {c.type: c for c in conditions if c.status == "True"}
+    phase = JobPhase.RUNNING if _count(status, "active") > 0 else JobPhase.PENDING
+    deciding: JobCondition | None = None
+    for condition_type, condition_phase in _CONDITION_PHASES:
+        if condition_type in true:
+            phase, deciding = condition_phase, true[condition_type]
+            break
+    terminating = status.get("terminating")
+    return JobState(
+        name=str(metadata.get("name", "")),
+        namespace=str(metadata.get("namespace", "")),
+        phase=phase,
+        active=_count(status, "active"),
+        ready=_count(status, "ready"),
+        succeeded=_count(status, "succeeded"),
+        failed=_count(status, "failed"),
+        terminating=terminating if isinstance(terminating, int) else None,
+        reason=deciding.reason if deciding else None,
+        message=deciding.message if deciding else None,
+        conditions=conditions,
+        start_time=status.get("startTime"),
+        completion_time=status.get("completionTime"),
+    )

@@ -1,0 +1,175 @@
+"""Side by side with ``kubectl wait`` on the same emulated cluster: both reach the same outcome."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import anyio
+import pytest
+
+from waitkit import ResourceNotFoundError, WaitFailedError, WaitTimeoutError
+from waitkit.emulator.k8s import JobPoint, JobScenario, KubernetesScenario, PodPoint, PodScenario
+from waitkit.k8s import ConditionWaiter, JobWaiter
+
+from .conftest import FAST, Env, Start
+
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed"),
+]
+
+
+async def _kubectl(env: Env, cache: Path, target: str, expression: str, timeout: float) -> str:
+    """The outcome of ``kubectl wait``: met, timeout, not_found or the error text."""
+    result = await anyio.run_process(
+        [
+            "kubectl",
+            "--kubeconfig",
+            str(env.emu.kubeconfig_path),
+            "--cache-dir",
+            str(cache),
+            "wait",
+            target,
+            f"--for={expression}",
+            f"--timeout={timeout}s",
+        ],
+        check=False,
+    )
+    text = (result.stdout + result.stderr).decode()
+    if result.returncode == 0:
+        return "met"
+    if "timed out" in text:
+        return "timeout"
+    if "not found" in text or "NotFound" in text:
+        return "not_found"
+    return f"error: {text.strip()}"
+
+
+async def _waitkit(waiter: ConditionWaiter | JobWaiter, timeout: float) -> str:
+    try:
+        await waiter.wait(timeout=timeout)
+    except WaitTimeoutError:
+        return "timeout"
+    except ResourceNotFoundError:
+        return "not_found"
+    except WaitFailedError:
+        return "failed"
+    return "met"
+
+
+def _job(name: str = "etl", *points: JobPoint, suspend: bool = False) -> JobScenario:
+    return JobScenario(name=name, timeline=list(points), suspend=suspend)
+
+
+_SCENARIO = KubernetesScenario(
+    jobs=[
+        _job("done", JobPoint(at=0.4, phase="succeeding"), JobPoint(at=0.6, phase="complete")),
+        _job("broken", JobPoint(at=0.3, phase="failing"), JobPoint(at=0.5, phase="failed")),
+        _job("paused", suspend=True),
+    ],
+    pods=[PodScenario(name="web", timeline=[PodPoint(at=0), PodPoint(at=0.4, phase="Running")])],
+)
+
+#: (target, --for, timeout, the outcome both must reach)
+CASES = [
+    ("job/done", "condition=Complete", 5, "met"),
+    ("job/done", "condition=complete", 5, "met"),  # case-insensitive
+    ("job/broken", "condition=Complete", 1.2, "timeout"),  # a failed Job never completes
+    ("job/broken", "condition=Failed", 5, "met"),
+    ("job/paused", "condition=Suspended", 5, "met"),
+    ("job/paused", "condition=Suspended=False", 1, "timeout"),
+    ("job/done", "jsonpath={.status.succeeded}=1", 5, "met"),
+    ("job/done", "jsonpath={.status.completionTime}", 5, "met"),
+    ("job/missing", "condition=Complete", 5, "not_found"),
+    ("pod/web", "jsonpath={.status.phase}=Running", 5, "met"),
+    ("pod/web", "create", 5, "met"),
+]
+
+
+async def test_same_outcomes_as_kubectl(start: Start, tmp_path: Path) -> None:
+    """For each expression, ConditionWaiter and kubectl wait, run side by side, agree."""
+    env = await start(_SCENARIO)
+    outcomes: dict[tuple[str, str], dict[str, str]] = {}
+
+    async def run(target: str, expression: str, timeout: float) -> None:
+        kind, name = target.split("/")
+        waiter = ConditionWaiter(env.api, kind, name, for_=expression, policy=FAST)
+        results: dict[str, str] = {}
+
+        async def run_kubectl() -> None:
+            results["kubectl"] = await _kubectl(env, tmp_path, target, expression, timeout)
+
+        async def run_waitkit() -> None:
+            results["waitkit"] = await _waitkit(waiter, timeout)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run_kubectl)
+            tg.start_soon(run_waitkit)
+        outcomes[target, expression] = results
+
+    async with anyio.create_task_group() as tg:
+        for target, expression, timeout, _ in CASES:
+            tg.start_soon(run, target, expression, timeout)
+    expected = {
+        (target, expression): {"kubectl": outcome, "waitkit": outcome}
+        for target, expression, _, outcome in CASES
+    }
+    assert outcomes == expected
+
+
+async def test_delete_agrees_with_kubectl(start: Start, tmp_path: Path) -> None:
+    """--for=delete: both return once the Job is deleted."""
+    env = await start(KubernetesScenario(jobs=[_job()]))
+    outcomes: dict[str, str] = {}
+
+    async def run_kubectl() -> None:
+        outcomes["kubectl"] = await _kubectl(env, tmp_path, "job/etl", "delete", 5)
+
+    async def run_waitkit() -> None:
+        waiter = ConditionWaiter(env.api, "job", "etl", for_="delete", policy=FAST)
+        outcomes["waitkit"] = await _waitkit(waiter, 5)
+
+    async def delete_later() -> None:
+        await anyio.sleep(0.8)
+        env.kube.delete_job("etl")
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(run_kubectl)
+        tg.start_soon(run_waitkit)
+        tg.start_soon(delete_later)
+    assert outcomes == {"kubectl": "met", "waitkit": "met"}
+
+
+async def test_job_waiter_failure_matches_kubectl_failed(start: Start, tmp_path: Path) -> None:
+    """JobWaiter fails when kubectl sees Failed, and succeeds when kubectl sees Complete."""
+    env = await start(
+        KubernetesScenario(
+            jobs=[
+                _job("etl", JobPoint(at=0.3, phase="failing"), JobPoint(at=0.5, phase="failed")),
+                _job(
+                    "ok", JobPoint(at=0.4, phase="succeeding"), JobPoint(at=0.6, phase="complete")
+                ),
+            ]
+        )
+    )
+    outcomes: dict[str, str] = {}
+
+    async def record(key: str, coro: object) -> None:
+        outcomes[key] = await coro  # type: ignore[misc]
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(
+            record, "kubectl-failed", _kubectl(env, tmp_path, "job/etl", "condition=Failed", 5)
+        )
+        tg.start_soon(
+            record, "kubectl-complete", _kubectl(env, tmp_path, "job/ok", "condition=Complete", 5)
+        )
+        tg.start_soon(record, "waitkit-etl", _waitkit(JobWaiter(env.api, "etl", policy=FAST), 5))
+        tg.start_soon(record, "waitkit-ok", _waitkit(JobWaiter(env.api, "ok", policy=FAST), 5))
+    assert outcomes == {
+        "kubectl-failed": "met",
+        "kubectl-complete": "met",
+        "waitkit-etl": "failed",
+        "waitkit-ok": "met",
+    }
