@@ -34,11 +34,14 @@ GROUPS: Final = 10
 REFRESHES_PER_GROUP: Final = 8
 EXECUTIONS: Final = {"checkout": 60, "billing": 40}
 QUERIES: Final = 20
+JOBS: Final = 100
 
 # Fast enough to finish in well under a minute, slow enough to watch.
 POLICY: Final = Policy(min_delay=0.5, max_delay=2.0, timeout=40, throttle_min_delay=0.5)
 # The one resource that never finishes gets a short deadline, so the demo shows a timeout.
 SHORT: Final = POLICY.replace(timeout=6)
+# A Job's observation reads a shared watch, not the API: short delays cost nothing.
+WATCHED: Final = POLICY.replace(min_delay=0.05, max_delay=1.0)
 _STUCK: Final = ("billing", 39)
 _START: Final = time.time()
 
@@ -98,6 +101,22 @@ EXECUTION_FAILURES: Final = {
     _STUCK: "stuck",
 }
 FAILING_QUERY: Final = 11
+JOB_FAILURES: Final = {17: "BackoffLimitExceeded", 63: "DeadlineExceeded"}
+
+
+def _job_timeline(i: int, reason: str | None) -> list[dict[str, Any]]:
+    end = 2 + i % 10 * 0.6
+    points: list[dict[str, Any]] = [
+        {"at": 0, "phase": "pending"},
+        {"at": 1 + i % 3 * 0.3, "phase": "running"},
+    ]
+    if reason is not None:
+        return [
+            *points,
+            {"at": end, "phase": "failing", "reason": reason},
+            {"at": end + 0.5, "phase": "failed", "reason": reason},
+        ]
+    return [*points, {"at": end, "phase": "succeeding"}, {"at": end + 0.5, "phase": "complete"}]
 
 
 def scenario(speed: float) -> dict[str, Any]:
@@ -154,6 +173,12 @@ def scenario(speed: float) -> dict[str, Any]:
         "autoscaling": {"groups": groups},
         "durable": {"functions": functions},
         "logs": {"queries": queries, "max_concurrent_queries": 10},
+        "kubernetes": {
+            "jobs": [
+                {"name": f"batch-{i:03}", "timeline": _job_timeline(i, JOB_FAILURES.get(i))}
+                for i in range(JOBS)
+            ]
+        },
         "faults": faults,
     }
 
@@ -165,6 +190,7 @@ def expected_outcomes() -> dict[str, Outcome]:
         outcome = Outcome.TIMED_OUT if failure == "stuck" else Outcome.FAILED
         expected[f"durable {name}/{name}-{i:03}"] = outcome
     expected[f"logs q{FAILING_QUERY:02}"] = Outcome.FAILED
+    expected |= {f"job default/batch-{i:03}": Outcome.FAILED for i in JOB_FAILURES}
     return expected
 
 
@@ -175,6 +201,7 @@ async def _build(args: argparse.Namespace, context: Context) -> Sequence[Watch]:
         LogsInsightsQuery,
     )
     from waitkit.emulator import Emulator, Scenario  # noqa: PLC0415 - extra 'emulator'
+    from waitkit.k8s import JobWaiter, api_client  # noqa: PLC0415 - extra 'k8s'
 
     if not args.speed > 0:
         msg = f"--speed must be > 0, got {args.speed}"
@@ -230,6 +257,13 @@ async def _build(args: argparse.Namespace, context: Context) -> Sequence[Watch]:
         )
         for q in range(QUERIES)
     ]
+    api = await context.stack.enter_async_context(api_client(kubeconfig=emulator.kubeconfig_path))
+    watches += [
+        Watch(
+            f"job default/batch-{i:03}", JobWaiter(api, f"batch-{i:03}", "default", policy=WATCHED)
+        )
+        for i in range(JOBS)
+    ]
     return watches
 
 
@@ -275,8 +309,9 @@ COMMAND = WaitCommand(
     name="demo",
     help="await a few hundred scripted resources on the built-in emulator",
     description=(
-        "Start the emulator in-process with instance refreshes, durable executions and Logs "
-        "Insights queries (a few fail and one times out on purpose; throttling is on), await "
+        "Start the emulator in-process with instance refreshes, durable executions, Logs "
+        "Insights queries and Kubernetes Jobs (a few fail and one times out on purpose; "
+        "throttling is on), await "
         "them all, and print a summary and the API calls made. Needs no credentials and no "
         "cluster. Exits 0 when every resource ended as scripted."
     ),
