@@ -27,3 +27,14 @@ def test_demo_rejects_a_bad_speed(capsys):
     """A speed that is not positive is a usage error (exit 3) before the emulator starts."""
     assert main(["demo", "--speed", "0"]) == 3
     assert "--speed must be > 0" in capsys.readouterr().err
+
+
+def test_demo_prints_a_summary_without_control_characters(capsys):
+    """Off a terminal the demo prints one plain line per change, then the summary and calls."""
+    code = main(["demo", "--speed", "4"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "demo: 300 resources: 7 failed, 292 succeeded, 1 timed out (as scripted)" in out
+    assert "autoscaling:DescribeInstanceRefreshes" in out
+    assert "job default/batch-017: failed" in out
+    assert not any(ch in out for ch in "\x1b\r")

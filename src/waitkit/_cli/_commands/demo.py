@@ -38,8 +38,9 @@ JOBS: Final = 100
 
 # Fast enough to finish in well under a minute, slow enough to watch.
 POLICY: Final = Policy(min_delay=0.5, max_delay=2.0, timeout=40, throttle_min_delay=0.5)
-# The one resource that never finishes gets a short deadline, so the demo shows a timeout.
-SHORT: Final = POLICY.replace(timeout=6)
+# The one resource that never finishes gets a short deadline (6 scenario seconds, so it
+# scales with --speed), so the demo shows a timeout.
+_SHORT_TIMEOUT: Final = 6.0
 # A Job's observation reads a shared watch, not the API: short delays cost nothing.
 WATCHED: Final = POLICY.replace(min_delay=0.05, max_delay=1.0)
 _STUCK: Final = ("billing", 39)
@@ -210,6 +211,7 @@ async def _build(args: argparse.Namespace, context: Context) -> Sequence[Watch]:
         Emulator(Scenario.model_validate(scenario(args.speed)))
     )
     args.demo_emulator = emulator  # for the summary
+    short = POLICY.replace(timeout=max(_SHORT_TIMEOUT / args.speed, 1.0))
     aws = AwsClients(
         context.stack,
         region="us-east-1",
@@ -234,7 +236,7 @@ async def _build(args: argparse.Namespace, context: Context) -> Sequence[Watch]:
                 lam,
                 function_name=name,
                 execution_name=f"{name}-{i:03}",
-                policy=SHORT if (name, i) == _STUCK else POLICY,
+                policy=short if (name, i) == _STUCK else POLICY,
             ),
         )
         for name, count in EXECUTIONS.items()
