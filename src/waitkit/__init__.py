@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from waitkit._core._backoff import Jitter
 from waitkit._core._classify import Classification, ErrorClassifier, ErrorKind, GenericClassifier
 from waitkit._core._durations import UNSET
+from waitkit._core._engine import Target
 from waitkit._core._errors import (
     ConfigurationError,
     ProbeError,
@@ -53,6 +54,7 @@ __all__ = (
     "ResourceNotFoundError",
     "SharedSource",
     "State",
+    "Target",
     "UnexpectedStateError",
     "Verdict",
     "VerdictKind",

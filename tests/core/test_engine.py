@@ -13,6 +13,7 @@ from waitkit import (
     Policy,
     ProbeError,
     ResourceNotFoundError,
+    Verdict,
     UnexpectedStateError,
     WaitFailedError,
     WaitTimeoutError,
@@ -438,3 +439,62 @@ async def test_sleeps_near_the_call_deadline_cause_no_spurious_timeouts():
             result = await waiter.wait(timeout=None)
         assert result.attempts == 21, delay
         assert not [e for e in events if e["event"] == "wait.retrying"], delay
+
+
+class _CountingWait:
+    """A per-wait target: counts its own observations."""
+
+    kind = "counting"
+    resource_id = "r"
+
+    def __init__(self, waiter: PerWaitWaiter, deadline: float | None) -> None:
+        self.waiter, self.deadline, self.looks = waiter, deadline, 0
+
+    def describe(self) -> str:
+        return "counting r"
+
+    async def observe(self) -> ScriptedState:
+        self.looks += 1
+        return ScriptedState(status="done" if self.looks >= self.waiter.needed else "Pending")
+
+    def verdict(self, state: ScriptedState) -> Verdict:
+        return self.waiter.verdict(state)
+
+    def classify_error(self, error: Exception):
+        return self.waiter.classify_error(error)
+
+    def summarize(self, state: ScriptedState) -> str:
+        return state.status
+
+    def session(self):
+        return contextlib.nullcontext()
+
+
+class PerWaitWaiter(ScriptedWaiter):
+    """A waiter whose waits each get a fresh target from for_wait()."""
+
+    needed = 3
+
+    def __init__(self) -> None:
+        super().__init__(["unused"], policy=STEADY)
+        self.deadlines: list[float | None] = []
+
+    def for_wait(self, deadline):
+        self.deadlines.append(deadline)
+        return _CountingWait(self, deadline)
+
+
+async def test_for_wait_gives_each_wait_its_own_state():
+    """Concurrent waits of one waiter observe through separate per-wait targets."""
+    waiter = PerWaitWaiter()
+    start = anyio.current_time()
+    results = []
+    async with anyio.create_task_group() as group:
+        for timeout in (100, 200):
+
+            async def one(timeout: float = timeout) -> None:
+                results.append(await waiter.wait(timeout=timeout))
+
+            group.start_soon(one)
+    assert [r.attempts for r in results] == [3, 3]  # not 3 and 6: no shared counter
+    assert sorted(d - start for d in waiter.deadlines) == pytest.approx([100, 200])

@@ -53,7 +53,11 @@ _DEADLINE_SLACK: Final = 1e-6
 
 
 class Target(Protocol[T]):
-    """What the engine needs from a waiter (a :class:`~waitkit.Waiter` is one)."""
+    """What the engine drives during one wait: a :class:`~waitkit.Waiter` is one.
+
+    A waiter that keeps per-wait state returns a fresh Target from
+    :meth:`Waiter.for_wait <waitkit.Waiter.for_wait>` for each wait.
+    """
 
     @property
     def kind(self) -> str:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from waitkit._core._classify import ErrorClassifier, GenericClassifier
 from waitkit._core._durations import UNSET, _Unset, seconds
-from waitkit._core._engine import WaitRun
+from waitkit._core._engine import Target, WaitRun
 from waitkit._core._policy import DEFAULT_POLICY, Policy, ensure_policy
 from waitkit._core._summary import summarize
 
@@ -129,6 +129,20 @@ class Waiter(ABC, Generic[StateT]):
         """
         return contextlib.nullcontext()
 
+    def for_wait(self, deadline: float | None) -> Target[StateT]:
+        """What one wait observes through: by default the waiter itself.
+
+        A waiter is shared by its waits, so it keeps no per-wait state. One that needs
+        some (a query id, an open stream, the wait's deadline to bound a long-poll)
+        returns a fresh object per wait here, with the same methods as the waiter
+        (``observe``, ``verdict``, ``session``, ...); the engine drives that object.
+
+        Args:
+            deadline: the wait's deadline on the event loop's clock (``None``: unbounded).
+        """
+        del deadline  # a stateless waiter needs nothing from the wait
+        return self
+
     # ------------------------------------------------------------------ public API
     async def wait(
         self, *, timeout: Duration | _Unset | None = UNSET, policy: Policy | None = None
@@ -171,7 +185,7 @@ class Waiter(ABC, Generic[StateT]):
         chosen = self.policy if policy is None else ensure_policy(policy)
         if isinstance(deadline, _Unset):
             deadline = resolve_deadline(timeout, chosen)
-        return WaitRun(self, chosen, deadline=deadline)
+        return WaitRun(self.for_wait(deadline), chosen, deadline=deadline)
 
 
 def resolve_deadline(timeout: Duration | _Unset | None, policy: Policy) -> float | None:

@@ -37,12 +37,11 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
 from waitkit._core._durations import UNSET, _Unset, seconds
-from waitkit._core._engine import WaitRun
 from waitkit._core._errors import ConfigurationError, ProbeError
 from waitkit._core._logging import logger
 from waitkit._core._policy import ensure_policy
 from waitkit._core._verdict import Verdict
-from waitkit._core._waiter import State, Waiter, resolve_deadline
+from waitkit._core._waiter import State, Waiter
 from waitkit.aws._errors import AwsClassifier, error_code, error_message
 
 if TYPE_CHECKING:
@@ -473,25 +472,13 @@ class _RunWaiter(Waiter[QueryState]):
     kind = "logs_insights_query"
     classifier = _CLASSIFIER
 
-    def start(
-        self,
-        *,
-        timeout: Duration | _Unset | None = UNSET,
-        policy: Policy | None = None,
-        deadline: float | _Unset | None = UNSET,
-    ) -> WaitRun[QueryState]:
-        """Create the run with its own per-wait target (engine use)."""
-        chosen = self.policy if policy is None else ensure_policy(policy)
-        if isinstance(deadline, _Unset):
-            deadline = resolve_deadline(timeout, chosen)
-        return WaitRun(self._new_run(deadline), chosen, deadline=deadline)
-
-    def _new_run(self, deadline: float | None) -> _QueryRun:
+    def for_wait(self, deadline: float | None) -> _QueryRun:
+        """A fresh :class:`_QueryRun` per wait: its query id and ``Unknown`` timer."""
         raise NotImplementedError  # pragma: no cover - both subclasses override it
 
     def verdict(self, state: QueryState) -> Verdict:
         """Judge one state on its own (within a wait, ``Unknown`` gets its grace first)."""
-        return self._new_run(None).verdict(state)
+        return self.for_wait(None).verdict(state)
 
 
 @final
@@ -545,7 +532,7 @@ class QueryWaiter(_RunWaiter):
         """One GetQueryResults (and the further pages once ``Complete``)."""
         return await _look(self.client, self.query_id, run=1, page_size=self.page_size)
 
-    def _new_run(self, deadline: float | None) -> _QueryRun:
+    def for_wait(self, deadline: float | None) -> _QueryRun:
         return _QueryRun(
             self.client,
             kind=self.kind,
@@ -582,7 +569,7 @@ class _StartingWaiter(_RunWaiter):
         msg = "a starting Logs Insights waiter is observed through wait(), states() or wait_all()"
         raise ConfigurationError(msg)
 
-    def _new_run(self, deadline: float | None) -> _QueryRun:
+    def for_wait(self, deadline: float | None) -> _QueryRun:
         query = self._query
         return _QueryRun(
             query.client,

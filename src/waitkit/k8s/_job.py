@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, final
 import anyio
 
 from waitkit._core._classify import ErrorKind
-from waitkit._core._durations import UNSET, _Unset
 from waitkit._core._errors import ConfigurationError
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
@@ -37,8 +36,7 @@ if TYPE_CHECKING:
 
     from kubernetes_asyncio.client import ApiClient
 
-    from waitkit._core._durations import Duration
-    from waitkit._core._engine import WaitRun
+    from waitkit._core._engine import Target
     from waitkit._core._policy import Policy
     from waitkit.k8s._options import WatchOptions
 
@@ -249,17 +247,10 @@ class JobWaiter(Waiter[JobState]):
         """``Job default/etl``."""
         return f"Job {self.resource_id}"
 
-    def start(
-        self,
-        *,
-        timeout: Duration | _Unset | None = UNSET,
-        policy: Policy | None = None,
-        deadline: float | _Unset | None = UNSET,
-    ) -> WaitRun[JobState]:
-        """Create the run; its deadline bounds each long-poll (engine use)."""
-        run = super().start(timeout=timeout, policy=policy, deadline=deadline)
-        self._waits.note_deadline(self, run.deadline)
-        return run
+    def for_wait(self, deadline: float | None) -> Target[JobState]:
+        """Remember the wait's deadline: it bounds each long-poll (the waiter stays shared)."""
+        self._waits.note_deadline(self, deadline)
+        return self
 
     def session(self) -> AbstractAsyncContextManager[object]:
         """Per-wait state; closes the wait's stream subscriptions on exit."""

@@ -45,7 +45,7 @@ class PerWait(Generic[ScopeT]):
         self._factory = factory
 
     def note_deadline(self, owner: object, deadline: float | None) -> None:
-        """Remember the deadline of the run ``owner.start()`` just made (same task as the run)."""
+        """Remember the deadline ``owner.for_wait()`` got for the run (same task as the run)."""
         self._deadlines.set({**self._deadlines.get({}), id(owner): deadline})
 
     @contextlib.asynccontextmanager
