@@ -13,8 +13,8 @@ from waitkit import (
     Policy,
     ProbeError,
     ResourceNotFoundError,
-    Verdict,
     UnexpectedStateError,
+    Verdict,
     WaitFailedError,
     WaitTimeoutError,
 )
@@ -447,7 +447,7 @@ class _CountingWait:
     kind = "counting"
     resource_id = "r"
 
-    def __init__(self, waiter: PerWaitWaiter, deadline: float | None) -> None:
+    def __init__(self, waiter: "PerWaitWaiter", deadline: float | None) -> None:
         self.waiter, self.deadline, self.looks = waiter, deadline, 0
 
     def describe(self) -> str:
