@@ -17,8 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, final
 
 import botocore
-from pydantic import BaseModel, ConfigDict, model_validator
-from pydantic.alias_generators import to_pascal
+from pydantic import model_validator
 
 from waitkit._core._errors import ConfigurationError
 from waitkit._core._policy import Policy
@@ -26,6 +25,7 @@ from waitkit._core._shared import HubRegistry, ObservationHub
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
 from waitkit.aws._errors import AwsClassifier, ResourceMissingError
+from waitkit.aws._shapes import AWS_RESPONSE, AwsShape
 from waitkit.aws._validate import require_name
 
 if TYPE_CHECKING:
@@ -50,14 +50,8 @@ _PAGE: Final = 1000  # MaxItems of ListDurableExecutionsByFunction: 0-1000
 _START_SLACK: Final = timedelta(seconds=1)
 
 
-class _AwsShape(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, extra="ignore", alias_generator=to_pascal, populate_by_name=True
-    )
-
-
 @final
-class ExecutionError(_AwsShape):
+class ExecutionError(AwsShape):
     """The ``Error`` of a failed, timed-out or stopped execution."""
 
     error_message: str | None = None
@@ -67,7 +61,7 @@ class ExecutionError(_AwsShape):
 
 
 @final
-class ExecutionEvent(_AwsShape):
+class ExecutionEvent(AwsShape):
     """One event of ``GetDurableExecutionHistory``; ``details`` is its ``<EventType>Details``."""
 
     event_type: str
@@ -96,9 +90,7 @@ class DurableExecutionState(State):
     oldest first) once it FAILED, TIMED_OUT or was STOPPED.
     """
 
-    model_config = ConfigDict(
-        frozen=True, extra="ignore", alias_generator=to_pascal, populate_by_name=True
-    )
+    model_config = AWS_RESPONSE
 
     durable_execution_arn: str
     durable_execution_name: str

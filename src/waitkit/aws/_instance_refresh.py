@@ -12,14 +12,12 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, final
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_pascal
-
 from waitkit._core._policy import Policy
 from waitkit._core._shared import HubRegistry, ObservationHub
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
 from waitkit.aws._errors import AwsClassifier, ResourceMissingError, error_code
+from waitkit.aws._shapes import AWS_RESPONSE, AwsShape
 from waitkit.aws._validate import require_name
 
 if TYPE_CHECKING:
@@ -35,16 +33,8 @@ _MAX_RECORDS: Final = 100
 _NEWEST: Final = ""
 
 
-class _AwsShape(BaseModel):
-    """Parses botocore's PascalCase response fields; ignores fields it does not model."""
-
-    model_config = ConfigDict(
-        frozen=True, extra="ignore", alias_generator=to_pascal, populate_by_name=True
-    )
-
-
 @final
-class RollbackDetails(_AwsShape):
+class RollbackDetails(AwsShape):
     """Why and how far a refresh is being rolled back."""
 
     rollback_reason: str | None = None
@@ -57,9 +47,7 @@ class RollbackDetails(_AwsShape):
 class InstanceRefreshState(State):
     """One observation of an instance refresh (an ``InstanceRefresh`` record)."""
 
-    model_config = ConfigDict(
-        frozen=True, extra="ignore", alias_generator=to_pascal, populate_by_name=True
-    )
+    model_config = AWS_RESPONSE
 
     instance_refresh_id: str
     auto_scaling_group_name: str
