@@ -6,11 +6,20 @@ import pytest
 from structlog.testing import capture_logs
 
 import waitkit
+import waitkit.aws
+import waitkit.emulator
+import waitkit.k8s
 import waitkit.testing
 
-PUBLIC_MODULES = [waitkit, waitkit.testing]
+PUBLIC_MODULES = [waitkit, waitkit.testing, waitkit.aws, waitkit.k8s, waitkit.emulator]
 # Public type aliases report module "typing"; they are listed here instead.
-TYPE_ALIASES = {"waitkit": {"Jitter"}, "waitkit.testing": set()}
+TYPE_ALIASES = {
+    "waitkit": {"Jitter"},
+    "waitkit.testing": set(),
+    "waitkit.aws": set(),
+    "waitkit.k8s": set(),
+    "waitkit.emulator": set(),
+}
 
 
 @pytest.mark.parametrize("module", PUBLIC_MODULES, ids=lambda m: m.__name__)
