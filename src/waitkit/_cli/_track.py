@@ -130,7 +130,9 @@ class Track:
             self.state = state
         outcome = _outcome_of(error)
         if isinstance(error, WaitFailedError):
-            message = safe(error.reason)
+            # The final line is one line: a reason's further lines (a Job's log tail) are
+            # the subcommand renderer's to show, and are in the state for --json.
+            message = safe(error.reason.partition("\n")[0])
         elif isinstance(error, WaitTimeoutError):
             message = f"last state: {self.summary or 'none observed'}"
         else:

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from waitkit._cli._commands import asg_refresh, demo, durable, emulator
+from waitkit._cli._commands import (
+    asg_refresh,
+    botocore,
+    demo,
+    durable,
+    emulator,
+    k8s_job,
+    k8s_wait,
+    logs_query,
+)
 
 if TYPE_CHECKING:
     from waitkit._cli._command import Command
@@ -19,6 +28,10 @@ if TYPE_CHECKING:
 COMMANDS: Final[tuple[Command, ...]] = (
     asg_refresh.COMMAND,
     durable.COMMAND,
+    logs_query.COMMAND,
+    botocore.COMMAND,
+    k8s_job.COMMAND,
+    k8s_wait.COMMAND,
     emulator.COMMAND,
     demo.COMMAND,
 )

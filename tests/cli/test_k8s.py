@@ -1,0 +1,325 @@
+"""`waitkit k8s-job` and `waitkit k8s-wait` end to end against the emulated cluster."""
+
+import asyncio
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from waitkit._cli._commands.k8s_wait import targets
+from waitkit._cli._errors import UsageError
+from waitkit.emulator import Emulator, Scenario
+from waitkit.emulator.k8s import (
+    ContainerState,
+    JobPoint,
+    JobScenario,
+    KubernetesScenario,
+    PodPoint,
+    PodScenario,
+)
+
+FAST = ["--min-delay", "0.02", "--max-delay", "0.1"]
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+LOG = "".join(f"line {i}\n" for i in range(10))
+
+
+@contextmanager
+def cluster(scenario: KubernetesScenario) -> Iterator[str]:
+    """An emulated cluster on its own thread and loop; yields its kubeconfig path."""
+    ready = threading.Event()
+    box: dict[str, Any] = {}
+
+    async def serve() -> None:
+        async with Emulator(Scenario(kubernetes=scenario)) as emu:
+            box["kubeconfig"] = str(emu.kubeconfig_path)
+            box["loop"] = asyncio.get_running_loop()
+            box["stop"] = asyncio.Event()
+            ready.set()
+            await box["stop"].wait()
+
+    thread = threading.Thread(target=asyncio.run, args=(serve(),), daemon=True)
+    thread.start()
+    assert ready.wait(10), "the emulator did not start"
+    try:
+        yield box["kubeconfig"]
+    finally:
+        box["loop"].call_soon_threadsafe(box["stop"].set)
+        thread.join(10)
+
+
+def jobs() -> KubernetesScenario:
+    """Jobs: "ok" completes, "bad" fails (a failed pod, its log), "stuck" never ends."""
+    return KubernetesScenario(
+        namespaces=["default", "batch"],
+        jobs=[
+            JobScenario(
+                name="ok",
+                timeline=[JobPoint(at=0.2, phase="succeeding"), JobPoint(at=0.4, phase="complete")],
+            ),
+            JobScenario(
+                name="bad",
+                timeline=[
+                    JobPoint(at=0.3, phase="failing", reason="BackoffLimitExceeded", failed=1),
+                    JobPoint(at=0.5, phase="failed", reason="BackoffLimitExceeded", failed=1),
+                ],
+            ),
+            JobScenario(name="stuck"),
+            JobScenario(
+                name="other",
+                namespace="batch",
+                timeline=[JobPoint(at=0.2, phase="complete")],
+            ),
+        ],
+        pods=[
+            PodScenario(
+                name="bad-x1",
+                job="bad",
+                logs=LOG,
+                timeline=[
+                    PodPoint(at=0, phase="Running"),
+                    PodPoint(
+                        at=0.1,
+                        phase="Failed",
+                        containers=[ContainerState(terminated="Error", exit_code=2)],
+                    ),
+                ],
+            ),
+            PodScenario(
+                name="stuck-x1",
+                job="stuck",
+                timeline=[PodPoint(at=0, containers=[ContainerState(waiting="ImagePullBackOff")])],
+            ),
+        ],
+    )
+
+
+def finals(out: str) -> dict[str, str]:
+    """The final line of each resource, by label."""
+    return {line.split(":")[0]: line for line in out.splitlines() if " after " in line}
+
+
+# ------------------------------------------------------------------ k8s-job
+
+
+def test_jobs_awaited_together_failure_shows_reason_and_log_tail(cli):
+    """Two Jobs at once: one succeeds, one fails (exit 1) with its reason and its pod's log."""
+    with cluster(jobs()) as kubeconfig:
+        run = cli("k8s-job", "ok", "bad", "--log-lines", "3", "--kubeconfig", kubeconfig, *FAST)
+    assert run.code == 1, run.out + run.err
+    lines = finals(run.out)
+    assert lines["default/ok"].startswith("default/ok: succeeded after")
+    assert lines["default/bad"].endswith(
+        ": BackoffLimitExceeded: Job has reached the specified backoff limit"
+    ), lines["default/bad"]
+    tail = run.out.split(lines["default/bad"], 1)[1].splitlines()[1:5]
+    assert tail == [
+        "  last 3 log lines of pod bad-x1:",
+        "    line 7",
+        "    line 8",
+        "    line 9",
+    ]
+    assert not CONTROL.search(run.out + run.err)
+
+
+def test_a_job_that_does_not_finish_exits_2_and_shows_its_pod_causes(cli):
+    """A timeout exits 2; the renderer names what the Job's pod is stuck on."""
+    with cluster(jobs()) as kubeconfig:
+        run = cli("k8s-job", "stuck", "--timeout", "0.5s", "--kubeconfig", kubeconfig, *FAST)
+    assert run.code == 2
+    assert re.search(r"default/stuck: timed out after 0\.\ds: last state: running", run.out)
+    assert "  pod stuck-x1/main: ImagePullBackOff" in run.out
+
+
+def test_fail_fast_fails_on_a_stuck_image_pull(cli):
+    """--fail-fast with a short grace ends the wait with exit 1 long before the timeout."""
+    with cluster(jobs()) as kubeconfig:
+        run = cli(
+            "k8s-job",
+            "stuck",
+            "--fail-fast",
+            "--fail-fast-after",
+            "0.2s",
+            "--timeout",
+            "10s",
+            "--kubeconfig",
+            kubeconfig,
+            *FAST,
+        )
+    assert run.code == 1
+    line = finals(run.out)["default/stuck"]
+    assert "stuck-x1/main: ImagePullBackOff for more than 0.2s (fail_fast)" in line
+    assert "  pod stuck-x1/main: ImagePullBackOff" in run.out
+
+
+def test_job_json_and_the_namespace_option(cli):
+    """--json results parse; -n picks the namespace; the default namespace is the context's."""
+    with cluster(jobs()) as kubeconfig:
+        run = cli("k8s-job", "other", "-n", "batch", "--json", "--kubeconfig", kubeconfig, *FAST)
+        missing = cli("k8s-job", "other", "--json", "-q", "--kubeconfig", kubeconfig, *FAST)
+    assert run.code == 0, run.err
+    objects = [json.loads(line) for line in run.out.splitlines()]
+    result = objects[-1]
+    assert result["event"] == "result"
+    assert result["resource"] == "batch/other"
+    assert result["waiter"] == "k8s_job"
+    assert result["state"]["phase"] == "complete"
+    assert missing.code == 1  # not in the kubeconfig context's namespace, "default"
+    (result,) = [json.loads(line) for line in missing.out.splitlines()]
+    assert result["outcome"] == "not_found"
+
+
+def test_until_decided_returns_before_complete_with_default_delays(cli):
+    """--until decided returns at SuccessCriteriaMet; without --min/--max-delay it is prompt."""
+    scenario = KubernetesScenario(
+        jobs=[
+            JobScenario(
+                name="slow",
+                timeline=[JobPoint(at=0.2, phase="succeeding"), JobPoint(at=30, phase="complete")],
+            )
+        ]
+    )
+    with cluster(scenario) as kubeconfig:
+        run = cli("k8s-job", "slow", "--until", "decided", "--kubeconfig", kubeconfig)
+    assert run.code == 0, run.err
+    line = finals(run.out)["default/slow"]
+    assert "succeeding" in line
+    assert float(re.search(r"after (\d+\.\d)s", line).group(1)) < 3
+
+
+def test_k8s_usage_errors_exit_3(cli, tmp_path):
+    """A missing kubeconfig, a bad --log-lines and a bad name exit 3 with one line."""
+    nowhere = str(tmp_path / "none")
+    run = cli("k8s-job", "etl", "--kubeconfig", nowhere)
+    assert run.code == 3
+    assert "is not a file" in run.err
+    with cluster(jobs()) as kubeconfig:
+        lines = cli("k8s-job", "etl", "--log-lines", "-1", "--kubeconfig", kubeconfig)
+        name = cli("k8s-job", "Not_A_Name", "--kubeconfig", kubeconfig)
+    assert lines.code == 3
+    assert "log_lines" in lines.err
+    assert name.code == 3
+    assert len(name.err.splitlines()) == 1
+
+
+# ------------------------------------------------------------------ k8s-wait
+
+
+def test_wait_for_a_condition_on_several_objects(cli):
+    """job/a job/b --for condition=complete (any case) succeeds; the match is shown."""
+    with cluster(jobs()) as kubeconfig:
+        run = cli(
+            "k8s-wait",
+            "job/ok",
+            "jobs.batch/other",
+            "-n",
+            "default",
+            "--for",
+            "condition=complete",
+            "--kubeconfig",
+            kubeconfig,
+            *FAST,
+        )
+        other = cli(
+            "k8s-wait", "job", "other", "-n", "batch", "--for", "condition=Complete",
+            "--kubeconfig", kubeconfig, *FAST,
+        )  # fmt: skip
+    assert run.code == 1  # jobs.batch/other lives in namespace batch
+    lines = finals(run.out)
+    assert lines["job/ok"].startswith("job/ok: succeeded after")
+    assert "matched condition=complete" in lines["job/ok"]
+    assert "  matched condition=complete: Complete=True" in run.out
+    assert lines["jobs.batch/other"].startswith("jobs.batch/other: not found after")
+    assert other.code == 0, other.out + other.err
+
+
+def test_any_ends_on_whichever_holds_and_says_which(cli):
+    """--any: Complete or Failed; a failed Job ends the wait with exit 0 and the match."""
+    with cluster(jobs()) as kubeconfig:
+        run = cli(
+            "k8s-wait",
+            "job/bad",
+            "job/ok",
+            "--for",
+            "condition=Complete",
+            "--for",
+            "condition=Failed",
+            "--any",
+            "--json",
+            "-q",
+            "--kubeconfig",
+            kubeconfig,
+            *FAST,
+        )
+    assert run.code == 0, run.out + run.err
+    results = {o["resource"]: o for o in map(json.loads, run.out.splitlines())}
+    assert results["job/bad"]["state"]["matched"] == ["condition=Failed"]
+    assert results["job/ok"]["state"]["matched"] == ["condition=Complete"]
+    assert results["job/bad"]["outcome"] == "succeeded"
+
+
+def test_repeated_for_must_all_hold_and_the_shown_reason(cli):
+    """Without --any every --for must hold; the matched condition's reason is rendered."""
+    with cluster(jobs()) as kubeconfig:
+        run = cli(
+            "k8s-wait",
+            "job/bad",
+            "--for",
+            "condition=Failed",
+            "--for",
+            "jsonpath={.status.failed}=1",
+            "--kubeconfig",
+            kubeconfig,
+            *FAST,
+        )
+    assert run.code == 0, run.out + run.err
+    assert "  matched condition=Failed: Failed=True (BackoffLimitExceeded: " in run.out
+    assert "  matched jsonpath={.status.failed}=1: value '1'" in run.out
+
+
+def test_wait_that_never_holds_times_out_exit_2(cli):
+    """A condition that never holds within --timeout exits 2 with the last state."""
+    with cluster(jobs()) as kubeconfig:
+        run = cli(
+            "k8s-wait",
+            "job/stuck",
+            "--for",
+            "condition=Complete",
+            "--timeout",
+            "0.4s",
+            "--kubeconfig",
+            kubeconfig,
+            *FAST,
+        )
+    assert run.code == 2
+    assert re.search(r"job/stuck: timed out after 0\.\ds: last state: jobs\.batch/stuck", run.out)
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["job/a", "--for", "condition"], "unrecognized condition 'condition'"),
+        (["job/a", "--for", "jsonpath={.status"], "jsonpath"),
+        (["job/a", "job", "--for", "delete"], "is not KIND/NAME"),
+        (["job", "a/b", "--for", "delete"], "plain NAMEs"),
+        (["job/a"], "--for"),
+    ],
+)
+def test_bad_wait_arguments_exit_3(cli, argv, fragment):
+    """Bad --for expressions, mixed object forms and a missing --for exit 3 with one line."""
+    with cluster(KubernetesScenario()) as kubeconfig:
+        run = cli("k8s-wait", *argv, "--kubeconfig", kubeconfig)
+    assert run.code == 3
+    assert fragment in run.err
+    assert len(run.err.splitlines()) == 1
+
+
+def test_object_forms_kubectl_takes():
+    """KIND/NAME... and KIND NAME... give (kind, name) pairs, each once."""
+    assert targets(["job/a", "deploy.apps/b", "job/a"]) == [("job", "a"), ("deploy.apps", "b")]
+    assert targets(["job", "a", "b"]) == [("job", "a"), ("job", "b")]
+    with pytest.raises(UsageError, match="needs a name"):
+        targets(["job"])
