@@ -227,3 +227,40 @@ async def test_failure_without_pods_has_no_log(start: Start) -> None:
         await JobWaiter(env.api, "etl", policy=FAST).wait()
     assert caught.value.reason.startswith("DeadlineExceeded")
     assert caught.value.state.log_tail == ()
+
+
+async def test_a_failed_job_keeps_the_causes_seen_while_it_ran(start: Start) -> None:
+    """The Failed state and its error still name what the pods were stuck on (OOMKilled)."""
+    env = await start(
+        KubernetesScenario(
+            jobs=[
+                JobScenario(
+                    name="etl",
+                    timeline=[
+                        JobPoint(at=0, phase="running"),
+                        JobPoint(at=0.4, phase="failing", reason="BackoffLimitExceeded"),
+                        JobPoint(at=0.5, phase="failed", reason="BackoffLimitExceeded"),
+                    ],
+                )
+            ],
+            pods=[
+                PodScenario(
+                    name="etl-oom",
+                    job="etl",
+                    timeline=[
+                        PodPoint(
+                            at=0,
+                            phase="Running",
+                            containers=[ContainerState(terminated="OOMKilled")],
+                        )
+                    ],
+                )
+            ],
+        )
+    )
+    with pytest.raises(WaitFailedError) as caught:
+        await JobWaiter(env.api, "etl", log_lines=0, policy=FAST).wait()
+    state = caught.value.state
+    assert state.phase is JobPhase.FAILED
+    assert [cause.reason for cause in state.causes] == ["OOMKilled"]
+    assert caught.value.reason.startswith("BackoffLimitExceeded")

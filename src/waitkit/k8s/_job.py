@@ -287,6 +287,10 @@ class JobWaiter(Waiter[JobState]):
                 )
             updates["causes"] = scope.causes
             updates["stuck"] = self._stuck(scope, list(scope.causes))
+        elif scope.causes and state.phase is JobPhase.FAILED:
+            # The pods are not read again once the Job failed (they may be gone), but
+            # what they were stuck on while it ran is what explains the failure.
+            updates["causes"] = scope.causes
         failing = (
             state.phase in (JobPhase.FAILING, JobPhase.FAILED) or updates.get("stuck") is not None
         )
