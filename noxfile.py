@@ -78,6 +78,13 @@ def bench(session: nox.Session) -> None:
         session.run("python", script)
 
 
+@nox.session(python=PYTHON, default=False)
+def soak(session: nox.Session) -> None:
+    """Random scenarios and faults on the emulator for --minutes (default 30); memory stays flat."""
+    install_groups(session, "tests")
+    session.run("python", "tests/reliability/soak.py", *session.posargs)
+
+
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
     """Build the sdist and wheel and check their metadata and contents."""

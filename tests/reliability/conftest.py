@@ -1,0 +1,175 @@
+"""Shared parts of the reliability tests: real clients, a scripted DynamoDB server, leak checks.
+
+Everything talks over real sockets on 127.0.0.1: the emulator for the four waitkit
+waiters, and a small aiohttp server of our own that speaks DynamoDB's JSON 1.0 wire
+shape (with its own faults) for ``botocore_waiter``, because the emulator serves no
+operation that a botocore waiter model polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+from aiohttp import web
+
+from waitkit import Policy
+from waitkit.emulator import Emulator
+
+#: Fast delays, a bounded wait and a short per-call timeout (real clock, short timelines).
+FAST = Policy(
+    min_delay=0.02,
+    max_delay=0.1,
+    timeout=8,
+    call_timeout=2,
+    throttle_min_delay=0.05,
+    throttle_max_delay=0.2,
+    max_transient_errors=5,
+)
+
+#: botocore's own retries off: one HTTP attempt per call, so waitkit's handling is what is tested.
+ONE_ATTEMPT = {"total_max_attempts": 1, "mode": "standard"}
+
+FAKE_KEY_ID = "testing"
+FAKE_SECRET = "testing"
+
+
+@asynccontextmanager
+async def aws_client(
+    service: str,
+    endpoint_url: str,
+    *,
+    key_id: str = FAKE_KEY_ID,
+    secret: str = FAKE_SECRET,
+    token: str | None = None,
+) -> AsyncIterator[Any]:
+    """A real aiobotocore client on ``endpoint_url`` with explicit (fake) credentials."""
+    async with get_session().create_client(
+        service,
+        region_name="us-east-1",
+        endpoint_url=endpoint_url,
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
+        config=AioConfig(retries=ONE_ATTEMPT, connect_timeout=5, read_timeout=10),
+    ) as client:
+        yield client
+
+
+def running_tasks() -> int:
+    """Tasks alive on the event loop now."""
+    return len(anyio.get_running_tasks())
+
+
+async def settle(before: int, emu: Emulator | None = None) -> int:
+    """Wait (briefly) until the loop has ``before`` tasks and no watch is open; return the count."""
+    with anyio.move_on_after(3):
+        while running_tasks() > before or (emu is not None and emu.counters.watches_open):  # noqa: ASYNC110
+            await anyio.sleep(0.01)
+    return running_tasks()
+
+
+# --------------------------------------------------------------------- scripted DynamoDB
+
+#: Fault kinds the scripted DynamoDB server understands (the emulator's names).
+DYNAMO_FAULTS = ("throttle", "error", "drop", "latency", "truncate", "malformed")
+
+
+@dataclass
+class DynamoFault:
+    """One fault of the scripted DynamoDB server, fired on the next ``count`` requests."""
+
+    kind: str
+    count: int | None = 1
+    retry_after: float | None = None
+    status: int = 503
+    delay: float = 0.0
+
+
+@dataclass
+class DynamoTable:
+    """The table the server describes: ``CREATING`` until ``active_at`` (loop seconds), then ACTIVE.
+
+    ``deleted`` makes every DescribeTable a ``ResourceNotFoundException``.
+    """
+
+    active_at: float
+    deleted: bool = False
+    faults: list[DynamoFault] = field(default_factory=list)
+    received: int = 0
+    fired: dict[str, int] = field(default_factory=dict)
+
+    def add(self, fault: DynamoFault) -> None:
+        """Add a fault at run time."""
+        self.faults.append(fault)
+
+
+def _dynamo_error(code: str, status: int, headers: dict[str, str] | None = None) -> web.Response:
+    body = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": code}
+    return web.Response(
+        status=status,
+        body=json.dumps(body).encode(),
+        headers={"Content-Type": "application/x-amz-json-1.0", **(headers or {})},
+    )
+
+
+@asynccontextmanager
+async def scripted_dynamodb(table: DynamoTable) -> AsyncIterator[str]:  # noqa: C901
+    """A real HTTP server answering DescribeTable for ``table``, with its faults; yields the URL."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:  # noqa: PLR0911
+        await request.read()
+        table.received += 1
+        fault = next((f for f in table.faults if f.count is None or f.count > 0), None)
+        if fault is not None:
+            if fault.count is not None:
+                fault.count -= 1
+            table.fired[fault.kind] = table.fired.get(fault.kind, 0) + 1
+        kind = fault.kind if fault is not None else None
+        if fault is not None and kind == "latency":
+            await asyncio.sleep(fault.delay)
+        if fault is not None and kind == "throttle":
+            headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
+            return _dynamo_error("ThrottlingException", 400, headers)
+        if fault is not None and kind == "error":
+            return _dynamo_error("InternalServerError", fault.status)
+        if kind == "drop":
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response(status=500)  # never sent: the connection is gone
+        if table.deleted:
+            return _dynamo_error("ResourceNotFoundException", 400)
+        now = anyio.current_time()
+        status = "ACTIVE" if now >= table.active_at else "CREATING"
+        body = json.dumps({"Table": {"TableName": "orders", "TableStatus": status}}).encode()
+        headers = {"Content-Type": "application/x-amz-json-1.0"}
+        if kind == "malformed":
+            return web.Response(status=200, body=b'{"Table": {"TableStatus": ', headers=headers)
+        if kind == "truncate":
+            response = web.StreamResponse(status=200, headers=headers)
+            response.content_length = len(body)
+            await response.prepare(request)
+            await response.write(body[: len(body) // 2])
+            assert request.transport is not None
+            request.transport.close()
+            return response
+        return web.Response(status=200, body=body, headers=headers)
+
+    app = web.Application()
+    app.router.add_post("/", handle)
+    runner = web.AppRunner(app, shutdown_timeout=1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()

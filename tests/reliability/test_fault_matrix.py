@@ -1,0 +1,126 @@
+"""The fault matrix: every waiter x every fault ends right, in bounded time, leaving nothing behind.
+
+A cell starts a wait on a live fake service, hurts the service, and checks:
+
+- the outcome: success after recovery, or the documented exception carrying the last
+  state and history;
+- a time bound (``CELL_BOUND``, generous: a hang fails the cell, no speed is claimed);
+- no task left on the loop, no watch stream open, no Logs query left running, and no
+  unclosed aiohttp session (warnings are errors in this suite).
+
+Recoverable faults are added before the wait (they hit its first calls: the LIST of a
+Kubernetes waiter, the StartQuery of a Logs query); the persistent 5xx and the deletion
+come after the first state has been seen, so the error must carry it.
+"""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from waitkit import (
+    ProbeError,
+    ResourceNotFoundError,
+    WaitError,
+    WaitkitError,
+    WaitTimeoutError,
+)
+from waitkit.emulator import Fault
+
+from ._arms import ARMS, K8S_WAITERS, WAITERS, Arm
+from .conftest import FAST, running_tasks, settle
+
+pytestmark = pytest.mark.anyio
+
+#: The longest a cell may take, wait and clean-up included (the per-test timeout is 20 s).
+CELL_BOUND = 15.0
+#: The per-call timeout of the latency column; the injected latency is twice as long.
+CALL_TIMEOUT = 0.3
+
+#: column -> (fault, injected after the first state?)
+FAULTS: dict[str, tuple[Fault, bool]] = {
+    "throttle, Retry-After": (Fault(kind="throttle", retry_after=1, count=1), False),
+    "throttle": (Fault(kind="throttle", count=2), False),
+    "5xx burst": (Fault(kind="error", status=503, count=3), False),
+    "5xx persistent": (Fault(kind="error", status=500), True),
+    "drop": (Fault(kind="drop", count=3), False),
+    "slow > call_timeout": (Fault(kind="latency", delay=2 * CALL_TIMEOUT, count=2), False),
+    "truncated body": (Fault(kind="truncate", count=2), False),
+    "watch cut after 1 event": (Fault(kind="cut_watch", after_events=1, count=2), False),
+    "410 mid-watch": (Fault(kind="gone", count=2), False),
+    "deleted mid-wait": (Fault(kind="latency"), True),  # the fault is unused: see _hurt
+}
+WATCH_ONLY = frozenset({"watch cut after 1 event", "410 mid-watch"})
+
+SUCCESS = "success"
+#: (waiter, fault) -> the expected outcome: "success" or the documented exception type.
+#: Cells not listed succeed. Watch faults on non-Kubernetes waiters do not apply.
+EXPECTED: dict[tuple[str, str], str | type[WaitkitError]] = {
+    **{(w, "5xx persistent"): ProbeError for w in WAITERS},
+    **{(w, "deleted mid-wait"): ResourceNotFoundError for w in WAITERS},
+    # botocore's table_exists model says "retry" on ResourceNotFoundException.
+    ("botocore", "deleted mid-wait"): WaitTimeoutError,
+}
+
+
+def _cells() -> list[object]:
+    cells: list[object] = []
+    for waiter in WAITERS:
+        for fault in FAULTS:
+            marks = []
+            if fault in WATCH_ONLY and waiter not in K8S_WAITERS:
+                marks.append(pytest.mark.skip(reason="n/a: watch faults are Kubernetes-only"))
+            cells.append(pytest.param(waiter, fault, id=f"{waiter}-{fault}", marks=marks))
+    return cells
+
+
+def _hurt(arm: Arm, column: str) -> None:
+    fault, _ = FAULTS[column]
+    if column == "deleted mid-wait":
+        arm.delete()
+    elif column == "5xx persistent":
+        arm.add_fault(fault.model_copy(update={"operation": arm.poll_operation}))
+    else:
+        arm.add_fault(fault)
+
+
+@pytest.mark.parametrize(("waiter", "column"), _cells())
+async def test_fault_cell(waiter: str, column: str) -> None:
+    """One waiter under one fault: the expected outcome, bounded time, no leftovers."""
+    expected = EXPECTED.get((waiter, column), SUCCESS)
+    policy = FAST
+    if column == "slow > call_timeout":
+        policy = FAST.replace(call_timeout=CALL_TIMEOUT)
+    if expected is WaitTimeoutError:
+        policy = policy.replace(timeout=1.5)
+    _, mid_wait = FAULTS[column]
+    tasks_before = running_tasks()
+    states: list[object] = []
+    error: BaseException | None = None
+    async with ARMS[waiter](policy) as arm:
+        if not mid_wait:
+            _hurt(arm, column)
+        with anyio.fail_after(CELL_BOUND):
+            try:
+                async for state in arm.waiter.states():
+                    states.append(state)
+                    if mid_wait and len(states) == 1:
+                        _hurt(arm, column)
+            except WaitkitError as caught:
+                error = caught
+        leftovers = arm.leftovers()
+        await settle(tasks_before + 64, arm.emu)  # the service may take a moment to see closes
+        leftovers = arm.leftovers()
+    assert leftovers == []
+    assert await settle(tasks_before) == tasks_before, "a task outlived the wait"
+
+    if expected == SUCCESS:
+        assert error is None, f"{waiter} under {column}: {error!r}"
+        assert states, "no state was seen"
+        return
+    assert isinstance(error, expected), f"{waiter} under {column}: {error!r}, states {states}"
+    assert isinstance(error, WaitError | ProbeError)
+    assert error.state is not None, "the error must carry the last state seen"
+    assert error.state == states[-1]
+    assert error.history
+    assert error.attempts >= 1
