@@ -43,6 +43,7 @@ from waitkit._core._policy import ensure_policy
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
 from waitkit.aws._errors import AwsClassifier, error_code, error_message
+from waitkit.aws._validate import require_client, require_name
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -377,13 +378,23 @@ class _QueryRun:
 
     async def _start(self) -> None:
         assert self._request is not None  # noqa: S101 - only waits that start queries get here
+        # A StartQuery the service received starts a query even if we stop listening
+        # (cancelled, or past Policy.call_timeout); without its id that query could never
+        # be stopped and would hold an account slot. So its answer is awaited shielded,
+        # bounded like the clean-up; a cancellation that came meanwhile takes effect at
+        # the next call, and the session's clean-up then stops the query.
+        answer = None
         try:
-            answer = await self._client.start_query(**self._request)
+            with anyio.move_on_after(_CLEANUP_SECONDS, shield=True):
+                answer = await self._client.start_query(**self._request)
         except ClientError as error:
             if error_code(error) in _BAD_QUERY_CODES:
                 msg = f"query was refused by StartQuery: {error_message(error)}"
                 raise ConfigurationError(msg) from error
             raise  # throttling (LimitExceededException), transient, not found: the engine's
+        if answer is None:
+            msg = f"StartQuery did not answer within {_CLEANUP_SECONDS:g}s"
+            raise TimeoutError(msg)  # transient: the engine retries
         self._query_id = answer["queryId"]
         self._run += 1
         self._active = True
@@ -517,6 +528,7 @@ class QueryWaiter(_RunWaiter):
         stop_on_exit: bool = False,
     ) -> None:
         super().__init__(policy=policy)
+        require_client(client, "logs", "QueryWaiter")
         self.client = client
         self.query_id = _text("query_id", query_id, 256)
         self.unknown_grace = seconds("unknown_grace", unknown_grace)
@@ -640,6 +652,7 @@ class LogsInsightsQuery:
         unknown_grace: Duration = 10.0,
         page_size: int | None = None,
     ) -> None:
+        require_client(client, "logs", "LogsInsightsQuery")
         self.client = client
         self.log_groups: tuple[str, ...] = _log_groups(log_groups)
         self.query = _text("query", query, _MAX_QUERY_LENGTH)
@@ -754,11 +767,8 @@ def _log_groups(value: object) -> tuple[str, ...]:
     if not isinstance(groups, Sequence) or not 1 <= len(groups) <= _MAX_LOG_GROUPS:
         msg = f"log_groups must be a name or 1 to {_MAX_LOG_GROUPS} names, got {value!r}"
         raise ConfigurationError(msg)
-    for group in groups:
-        if not isinstance(group, str) or not group or len(group) > 2048:  # noqa: PLR2004 - ARN bound
-            msg = f"log_groups entries must be non-empty strings (names or ARNs), got {group!r}"
-            raise ConfigurationError(msg)
-    return tuple(groups)
+    # Names are 1-512 characters, ARNs (logGroupIdentifiers) up to 2048.
+    return tuple(require_name("log_groups entry", group, max_length=2048) for group in groups)
 
 
 def _epoch(name: str, value: object, rounding: Callable[[float], int]) -> int:
