@@ -239,7 +239,7 @@ async def test_bad_arguments_fail_before_any_call(aws_client, kwargs, message):
 async def test_a_client_of_another_service_is_refused(aws_client):
     """Only a lambda client will do, and the error says so."""
     async with aws_client("autoscaling", "http://127.0.0.1:9") as client:
-        with pytest.raises(ConfigurationError, match="must be an aiobotocore 'lambda' client"):
+        with pytest.raises(ConfigurationError, match="needs an aiobotocore 'lambda' client"):
             DurableExecutionWaiter(client, arn=ARN)
 
 

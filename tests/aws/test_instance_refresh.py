@@ -238,7 +238,15 @@ async def test_cancelled_wait_leaves_no_subscription(aws_client):
         ({"asg_name": "web", "refresh_id": ""}, "refresh_id must be 1 to"),
     ],
 )
-def test_bad_arguments_fail_before_any_call(kwargs, message):
+async def test_bad_arguments_fail_before_any_call(aws_client, kwargs, message):
     """Invalid names raise ConfigurationError naming the argument."""
-    with pytest.raises(ConfigurationError, match=message):
-        InstanceRefreshWaiter(object(), **kwargs)  # type: ignore[arg-type]
+    async with aws_client("autoscaling", "http://127.0.0.1:9") as client:
+        with pytest.raises(ConfigurationError, match=message):
+            InstanceRefreshWaiter(client, **kwargs)
+
+
+async def test_a_client_of_another_service_is_refused(aws_client):
+    """Only an autoscaling client will do, and the error says so."""
+    async with aws_client("lambda", "http://127.0.0.1:9") as client:
+        with pytest.raises(ConfigurationError, match="needs an aiobotocore 'autoscaling' client"):
+            InstanceRefreshWaiter(client, "web")

@@ -598,7 +598,7 @@ async def test_wait_all_mixes_both_waiters_and_waiters_are_reusable(logs) -> Non
     [
         (([], QUERY, 0, 1), {}, "log_groups must be a name or 1 to 50 names"),
         (([f"/g{i}" for i in range(51)], QUERY, 0, 1), {}, "log_groups must be"),
-        ((["/a", ""], QUERY, 0, 1), {}, "log_groups entries must be non-empty"),
+        ((["/a", ""], QUERY, 0, 1), {}, "log_groups entry must be 1 to 2048"),
         (("/a", "", 0, 1), {}, "query must be a non-blank string of at most 10000"),
         (("/a", "x" * 10_001, 0, 1), {}, "got 10001 characters"),
         (("/a", QUERY, 10, 5), {}, "end must not be before start"),

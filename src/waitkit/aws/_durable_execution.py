@@ -26,7 +26,7 @@ from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
 from waitkit.aws._errors import AwsClassifier, ResourceMissingError
 from waitkit.aws._shapes import AWS_RESPONSE, AwsShape
-from waitkit.aws._validate import require_name
+from waitkit.aws._validate import require_client, require_name
 
 if TYPE_CHECKING:
     from types_aiobotocore_lambda.client import LambdaClient
@@ -138,11 +138,7 @@ def _require_durable_api(client: object) -> None:
     operations = getattr(model, "operation_names", ())
     if "ListDurableExecutionsByFunction" in operations and "GetDurableExecution" in operations:
         return
-    service = getattr(model, "service_name", None)
-    if service != "lambda":
-        got = service or type(client).__name__
-        msg = f"client must be an aiobotocore 'lambda' client, got {got!r}"
-        raise ConfigurationError(msg)
+    require_client(client, "lambda", "DurableExecutionWaiter")
     msg = (
         f"client's botocore {botocore.__version__} has no Lambda durable-execution API; "
         "DurableExecutionWaiter needs aiobotocore >= 3.0 (aioboto3 15.5 pins botocore "

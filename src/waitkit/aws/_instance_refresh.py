@@ -18,7 +18,7 @@ from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
 from waitkit.aws._errors import AwsClassifier, ResourceMissingError, error_code
 from waitkit.aws._shapes import AWS_RESPONSE, AwsShape
-from waitkit.aws._validate import require_name
+from waitkit.aws._validate import require_client, require_name
 
 if TYPE_CHECKING:
     from types_aiobotocore_autoscaling.client import AutoScalingClient
@@ -167,6 +167,7 @@ class InstanceRefreshWaiter(Waiter[InstanceRefreshState]):
         policy: Policy | None = None,
     ) -> None:
         super().__init__(policy=policy)
+        require_client(client, "autoscaling", "InstanceRefreshWaiter")
         self._client = client
         self._group = require_name("asg_name", asg_name, max_length=255)
         self._key = _NEWEST if refresh_id is None else require_name("refresh_id", refresh_id)

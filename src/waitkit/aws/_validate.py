@@ -19,3 +19,17 @@ def require_name(argument: str, value: object, *, max_length: int = 1024) -> str
         msg = f"{argument} must not contain control characters or surrounding spaces, got {value!r}"
         raise ConfigurationError(msg)
     return value
+
+
+def require_client(client: object, service: str, waiter: str) -> None:
+    """``client`` must be an aiobotocore client of ``service`` (checked before any call).
+
+    A client of another service would fail later with a confusing attribute error (or,
+    worse, call an operation of the same name on the wrong service).
+    """
+    model = getattr(getattr(client, "meta", None), "service_model", None)
+    got = getattr(model, "service_name", None)
+    if got != service:
+        described = repr(got) if got is not None else type(client).__name__
+        msg = f"{waiter} needs an aiobotocore {service!r} client, got {described}"
+        raise ConfigurationError(msg)
