@@ -32,8 +32,6 @@ DOCS = ROOT / "docs"
 EXAMPLES = DOCS / "examples"
 PAGES = sorted(DOCS.glob("*.md"))
 README = ROOT / "README.md"
-# The pytest-plugin section of testing.md shows test files; they run through pytester below.
-PLUGIN_SECTION = ("testing.md", "## The pytest plugin")
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>[^\n`]*)$")
 PYTHON = re.compile(r"^(\{(code|code-block|sourcecode)\}\s*)?(python3?|py|pycon|ipython)\b")
@@ -132,25 +130,21 @@ def aws(data: dict[str, Any]) -> Emulator:
 
 
 # ---------------------------------------------------------------------- the guard
-@pytest.mark.xfail(reason="issue 7 in progress: pages not switched yet", strict=True)
 def test_every_python_block_is_an_included_example_or_a_doctest():
     """No ```python block in docs/ or README.md escapes the tests."""
     unrun = []
     for path in [*PAGES, README]:
-        for line, info, section, body in blocks(path):
+        for line, info, _, body in blocks(path):
             if not PYTHON.match(info):
                 continue
             if body.lstrip().startswith(">>>"):
                 continue  # run by test_page_doctests
             if path == README and any(body.strip() == region(*r) for r in README_REGIONS):
                 continue  # a verbatim copy of an example region, checked below
-            if (path.name, section) == PLUGIN_SECTION:
-                continue  # run by test_pytest_plugin_section_runs
             unrun.append(f"{path.relative_to(ROOT)}:{line}")
     assert unrun == [], "python blocks neither included from docs/examples nor doctests"
 
 
-@pytest.mark.xfail(reason="issue 7 in progress: pages not switched yet", strict=True)
 def test_includes_show_existing_regions_of_examples_that_run():
     """Each literalinclude names a file of docs/examples that a test here runs, and real markers."""
     seen = set()
@@ -162,12 +156,12 @@ def test_includes_show_existing_regions_of_examples_that_run():
             for option in ("start-after", "end-before"):
                 assert text.count(include[option]) == 1, f"{page.name}: {include[option]!r}"
             seen.add(name)
+    seen |= {name for name, _ in README_REGIONS}  # pasted into README.md, which cannot include
     files = {path.name for path in EXAMPLES.glob("*.py")}
     assert files == set(EXAMPLES_RUN), "every example file is listed in EXAMPLES_RUN"
     assert files - seen == set(), "every example file is shown on a page"
 
 
-@pytest.mark.xfail(reason="issue 7 in progress: pages not switched yet", strict=True)
 def test_readme_blocks_are_copies_of_example_regions():
     """README.md (rendered outside Sphinx) repeats example regions verbatim."""
     readme = [body.strip() for _, info, _, body in blocks(README) if PYTHON.match(info)]
@@ -224,22 +218,16 @@ def test_virtual_time_test_file(pytester: pytest.Pytester):
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
-@pytest.mark.skip(reason="issue 7 in progress: the run crashes inside pytester (to debug)")
-def test_pytest_plugin_section_runs(pytester: pytest.Pytester):
-    """The test files of testing.md's pytest-plugin section pass (fixture-only ones as conftest)."""
-    page = DOCS / PLUGIN_SECTION[0]
-    bodies = [
-        body
-        for _, info, section, body in blocks(page)
-        if PYTHON.match(info) and section == PLUGIN_SECTION[1]
-    ]
-    tests = [body for body in bodies if "def test_" in body]
-    conftest = [body for body in bodies if "def test_" not in body]
-    pytester.makeconftest("\n\n".join(["import pytest", *conftest]))
-    for i, body in enumerate(tests):
-        pytester.makepyfile(**{f"test_block_{i}": body})
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-W", "error")
-    result.assert_outcomes(passed=len(tests))
+def test_pytest_plugin_test_file(pytester: pytest.Pytester):
+    """The pytest-plugin test file passes: pytest-asyncio and anyio tests, and a sync one."""
+    pytester.makepyfile(test_plugin=(EXAMPLES / "test_pytest_plugin.py").read_text())
+    # pytest-asyncio warns (an error under -W error) unless its fixture loop scope is set.
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    # In a subprocess, as a user runs it: its own plugins and warning filters, not this
+    # session's (an in-process run crashed with an INTERNALERROR).
+    off = [f"-pno:{plugin}" for plugin in ("cacheprovider", "looptime_plugin", "hypothesispytest")]
+    result = pytester.runpytest_subprocess(*off, "-W", "error")
+    result.assert_outcomes(passed=3)
 
 
 # ---------------------------------------------------------------------- AWS examples
@@ -505,6 +493,7 @@ EXAMPLES_RUN = (
     "many_at_once.py",
     "testing_scripted.py",
     "test_virtual_time.py",
+    "test_pytest_plugin.py",
     "aws_instance_refresh.py",
     "aws_instance_refresh_emulator.py",
     "aws_durable_execution.py",

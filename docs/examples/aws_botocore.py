@@ -21,8 +21,8 @@ async def main() -> None:
         )
         print(result.state.response["Configuration"]["State"])  # Active
         print(result.attempts, f"{result.elapsed:.1f}s")
+    # docs-end function-active
 
 
-# docs-end function-active
 if __name__ == "__main__":
     asyncio.run(main())

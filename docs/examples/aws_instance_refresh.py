@@ -20,8 +20,8 @@ async def main() -> None:
         waiter = InstanceRefreshWaiter(client, "web", refresh_id=started["InstanceRefreshId"])
         async for state in waiter.states(timeout=1800):
             print(state.summary())  # "InProgress 40% (3 to update)"
+    # docs-end refresh
 
 
-# docs-end refresh
 if __name__ == "__main__":
     asyncio.run(main())

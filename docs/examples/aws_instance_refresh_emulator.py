@@ -48,8 +48,8 @@ async def main() -> None:
     ):
         result = await InstanceRefreshWaiter(client, "web", "r-1", policy=fast).wait(timeout=60)
     print([entry.state.summary() for entry in result.history])
+    # docs-end emulator
 
 
-# docs-end emulator
 if __name__ == "__main__":
     asyncio.run(main())

@@ -30,8 +30,8 @@ async def main() -> None:
         for row in results.rows:  # list[dict[str, str]], with "@ptr"
             print(row["@timestamp"], row["@message"])
         print(results.query_id, results.statistics.records_scanned)
+    # docs-end query
 
 
-# docs-end query
 if __name__ == "__main__":
     asyncio.run(main())

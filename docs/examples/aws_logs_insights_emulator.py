@@ -56,8 +56,8 @@ async def main() -> None:
         results = await query.results(min_rows=2, timeout=30)
     print(results.runs, [row["@message"] for row in results.rows])
     print(emu.counters.of("logs", "StartQuery"), emu.counters.of("logs", "StopQuery"))
+    # docs-end emulator
 
 
-# docs-end emulator
 if __name__ == "__main__":
     asyncio.run(main())

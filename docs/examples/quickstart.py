@@ -47,9 +47,7 @@ class BuildWaiter(Waiter[Build]):
         if state.status in ("QUEUED", "RUNNING"):
             return Verdict.PENDING
         return Verdict.unknown(state.status)
-
-
-# docs-end waiter
+        # docs-end waiter
 
 
 class BuildApi:

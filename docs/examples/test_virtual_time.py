@@ -7,9 +7,9 @@ finishes.
 
 from __future__ import annotations
 
+# docs-start virtual-time
 from typing import Any
 
-# docs-start virtual-time
 import pytest
 
 from waitkit.testing import virtual_time_backend
@@ -26,9 +26,9 @@ async def test_gives_up_after_thirty_minutes() -> None:
     """A wait that never ends raises TimeoutError after its thirty minutes."""
     with pytest.raises(TimeoutError):
         await my_waiter.wait(timeout=1800)
+    # docs-end virtual-time
 
 
-# docs-end virtual-time
 from waitkit.testing import ScriptedWaiter  # noqa: E402 - kept out of the part the page shows
 
 my_waiter = ScriptedWaiter(["Pending"])
