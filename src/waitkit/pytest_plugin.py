@@ -40,7 +40,7 @@ import threading
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, final
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, final
 
 import anyio
 import pytest
@@ -89,43 +89,54 @@ _STATES_SHOWN = 20
 # ---------------------------------------------------------------------------- options
 
 
+#: (name, metavar, command-line help, ini help) of the options that take a value; each
+#: ``--waitkit-<name>`` has an ini twin ``waitkit_<name>`` (the command line wins).
+_VALUE_OPTIONS: Final = (
+    (
+        "timeout",
+        "SECONDS",
+        "timeout of the waitkit_policy fixture (default: ini waitkit_timeout, else 600)",
+        "timeout of the waitkit_policy fixture, in seconds",
+    ),
+    (
+        "endpoint_url",
+        "URL",
+        (
+            "AWS endpoint of waitkit_aws_client, e.g. LocalStack's; 'aws' for AWS's own "
+            "endpoints with your usual credentials (default: the in-process emulator)"
+        ),
+        "AWS endpoint of waitkit_aws_client ('aws': AWS's own)",
+    ),
+    (
+        "region",
+        "NAME",
+        (
+            "AWS region of waitkit_aws_client (default: us-east-1 for the emulator, "
+            "else botocore's usual resolution)"
+        ),
+        "AWS region of waitkit_aws_client",
+    ),
+    (
+        "kubeconfig",
+        "PATH",
+        "kubeconfig of waitkit_k8s_client (default: the in-process emulator's)",
+        "kubeconfig of waitkit_k8s_client",
+    ),
+)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Register waitkit's command-line options and their ini twins."""
     group = parser.getgroup("waitkit")
-    group.addoption(
-        "--waitkit-timeout",
-        action="store",
-        default=None,
-        metavar="SECONDS",
-        help="timeout of the waitkit_policy fixture (default: ini waitkit_timeout, else 600)",
-    )
-    parser.addini("waitkit_timeout", "timeout of the waitkit_policy fixture, in seconds")
-    group.addoption(
-        "--waitkit-endpoint-url",
-        action="store",
-        default=None,
-        metavar="URL",
-        help="AWS endpoint of waitkit_aws_client, e.g. LocalStack's; 'aws' for AWS's own "
-        "endpoints with your usual credentials (default: the in-process emulator)",
-    )
-    parser.addini("waitkit_endpoint_url", "AWS endpoint of waitkit_aws_client ('aws': AWS's own)")
-    group.addoption(
-        "--waitkit-region",
-        action="store",
-        default=None,
-        metavar="NAME",
-        help="AWS region of waitkit_aws_client (default: us-east-1 for the emulator, "
-        "else botocore's usual resolution)",
-    )
-    parser.addini("waitkit_region", "AWS region of waitkit_aws_client")
-    group.addoption(
-        "--waitkit-kubeconfig",
-        action="store",
-        default=None,
-        metavar="PATH",
-        help="kubeconfig of waitkit_k8s_client (default: the in-process emulator's)",
-    )
-    parser.addini("waitkit_kubeconfig", "kubeconfig of waitkit_k8s_client")
+    for name, metavar, option_help, ini_help in _VALUE_OPTIONS:
+        group.addoption(
+            f"--waitkit-{name.replace('_', '-')}",
+            action="store",
+            default=None,
+            metavar=metavar,
+            help=option_help,
+        )
+        parser.addini(f"waitkit_{name}", ini_help)
     group.addoption(
         "--waitkit-full-trace",
         action="store_true",
