@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 
 from waitkit._cli import main
-from waitkit.emulator import Emulator, Scenario
+from waitkit.emulator import Scenario
+from waitkit.pytest_plugin import EmulatorThread
 
 #: Fast polling for the scripted timelines, on the real clock.
 FAST = ["--min-delay", "0.02", "--max-delay", "0.1", "--region", "us-east-1"]
@@ -21,30 +19,21 @@ SECRET_KEY = "fake/secret+key/never-printed"
 
 
 @contextmanager
-def emulator_thread(scenario: Scenario) -> Iterator[str]:
-    """Run an emulator on a thread with its own event loop; yield its AWS endpoint.
-
-    ``main()`` runs its own event loop, so the emulator cannot share the test's.
-    """
-    ready = threading.Event()
-    box: dict[str, Any] = {}
-
-    async def serve() -> None:
-        async with Emulator(scenario) as emu:
-            box["endpoint"] = emu.aws_endpoint
-            box["loop"] = asyncio.get_running_loop()
-            box["stop"] = asyncio.Event()
-            ready.set()
-            await box["stop"].wait()
-
-    thread = threading.Thread(target=asyncio.run, args=(serve(),), daemon=True)
-    thread.start()
-    assert ready.wait(10), "the emulator did not start"
+def running(scenario: Scenario) -> Iterator[EmulatorThread]:
+    """An emulator on its own thread and event loop (``main()`` runs a loop of its own)."""
+    emulator = EmulatorThread(scenario)
+    emulator.start()
     try:
-        yield box["endpoint"]
+        yield emulator
     finally:
-        box["loop"].call_soon_threadsafe(box["stop"].set)
-        thread.join(10)
+        emulator.stop()
+
+
+@contextmanager
+def emulator_thread(scenario: Scenario) -> Iterator[str]:
+    """An emulator on its own thread; yields its AWS endpoint."""
+    with running(scenario) as emulator:
+        yield emulator.aws_endpoint
 
 
 @pytest.fixture

@@ -1,18 +1,15 @@
 """`waitkit k8s-job` and `waitkit k8s-wait` end to end against the emulated cluster."""
 
-import asyncio
 import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import pytest
 
 from waitkit._cli._commands.k8s_wait import targets
 from waitkit._cli._errors import UsageError
-from waitkit.emulator import Emulator, Scenario
+from waitkit.emulator import Scenario
 from waitkit.emulator.k8s import (
     ContainerState,
     JobPoint,
@@ -22,6 +19,8 @@ from waitkit.emulator.k8s import (
     PodScenario,
 )
 
+from .conftest import running
+
 FAST = ["--min-delay", "0.02", "--max-delay", "0.1"]
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 LOG = "".join(f"line {i}\n" for i in range(10))
@@ -30,25 +29,8 @@ LOG = "".join(f"line {i}\n" for i in range(10))
 @contextmanager
 def cluster(scenario: KubernetesScenario) -> Iterator[str]:
     """An emulated cluster on its own thread and loop; yields its kubeconfig path."""
-    ready = threading.Event()
-    box: dict[str, Any] = {}
-
-    async def serve() -> None:
-        async with Emulator(Scenario(kubernetes=scenario)) as emu:
-            box["kubeconfig"] = str(emu.kubeconfig_path)
-            box["loop"] = asyncio.get_running_loop()
-            box["stop"] = asyncio.Event()
-            ready.set()
-            await box["stop"].wait()
-
-    thread = threading.Thread(target=asyncio.run, args=(serve(),), daemon=True)
-    thread.start()
-    assert ready.wait(10), "the emulator did not start"
-    try:
-        yield box["kubeconfig"]
-    finally:
-        box["loop"].call_soon_threadsafe(box["stop"].set)
-        thread.join(10)
+    with running(Scenario(kubernetes=scenario)) as emulator:
+        yield str(emulator.kubeconfig_path)
 
 
 def jobs() -> KubernetesScenario:
