@@ -42,7 +42,7 @@ POLICY: Final = Policy(min_delay=0.5, max_delay=2.0, timeout=40, throttle_min_de
 # scales with --speed), so the demo shows a timeout.
 _SHORT_TIMEOUT: Final = 6.0
 # A Job's observation reads a shared watch, not the API: short delays cost nothing.
-WATCHED: Final = POLICY.replace(min_delay=0.05, max_delay=1.0)
+WATCHED: Final = POLICY.replace(min_delay=0.01, max_delay=0.05)
 _STUCK: Final = ("billing", 39)
 _START: Final = time.time()
 

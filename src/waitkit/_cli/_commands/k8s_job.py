@@ -116,7 +116,7 @@ COMMAND = WaitCommand(
         "in its state, and shown when the wait times out or --fail-fast ends it. Jobs of one "
         "namespace share one watch. A Job that does not exist is 'not found' (exit 1). "
         "Unless --min-delay/--max-delay are given, the pauses between looks are short "
-        "(0.05s to 1s): each look reads the watch, not the API."
+        "(0.01s to 0.05s): each look reads the watch, not the API."
     ),
     add_arguments=_add_arguments,
     build=_build,

@@ -119,7 +119,7 @@ COMMAND = WaitCommand(
         "case-insensitively and must be as new as the object's generation. An object that "
         "does not exist is 'not found' (exit 1) unless 'create' or 'delete' is awaited. "
         "Unless --min-delay/--max-delay are given, the pauses between looks are short "
-        "(0.05s to 1s): each look reads a watch, not the API."
+        "(0.01s to 0.05s): each look reads a watch, not the API."
     ),
     add_arguments=_add_arguments,
     build=_build,
