@@ -129,3 +129,23 @@ def test_public_names_match_all() -> None:
     public -= {"annotations", "aws", "k8s"}
     assert set(waitkit.emulator.__all__) == public
     assert list(waitkit.emulator.__all__) == sorted(waitkit.emulator.__all__)
+
+
+async def test_stopped_emulators_can_be_collected() -> None:
+    """A stopped emulator's Kubernetes side is not kept alive by aiohttp's middleware memo."""
+    import gc
+
+    from waitkit.emulator import KubernetesBackend
+
+    async def one_emulator() -> None:
+        async with (
+            Emulator() as emu,
+            aiohttp.ClientSession() as session,
+            session.get(f"{emu.k8s_endpoint}/api/v1/namespaces/default/pods") as answer,
+        ):
+            assert answer.status == 200
+
+    for _ in range(3):
+        await one_emulator()
+    gc.collect()
+    assert [o for o in gc.get_objects() if isinstance(o, KubernetesBackend)] == []
