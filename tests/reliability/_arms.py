@@ -3,7 +3,11 @@
 Each arm is an async context manager yielding an :class:`Arm`: the waiter, a way to
 inject a fault (by kind, on the operations the waiter uses), a way to delete the
 awaited resource, and a leak check for what the service can see (open watches, Logs
-queries left running). Resources succeed about ``SUCCESS_AT`` seconds after the start.
+queries left running). Refreshes and durable executions succeed after a few reads
+(``after``: the same at any machine speed, so a mid-wait fault always lands while they
+are pending); Logs queries and Kubernetes resources (whose watch events are not reads)
+``SUCCESS_AT`` seconds after the scenario clock is restarted, right before the waiter
+is handed over.
 
 The emulator has no "delete" for AWS resources; the arms remove them from the
 emulator's own store (private attributes), which is what a deletion looks like on the
@@ -110,11 +114,11 @@ def _aws_fault(service: str) -> Callable[[Emulator], Callable[[Fault], None]]:
 
 @contextlib.asynccontextmanager
 async def instance_refresh_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIterator[Arm]:
-    """A refresh Pending, then InProgress, then Successful at SUCCESS_AT."""
+    """A refresh Pending, then InProgress, then Successful after 3 reads."""
     timeline = [
-        {"at": 0, "status": "Pending"},
-        {"at": SUCCESS_AT / 2, "status": "InProgress", "percentage_complete": 50},
-        {"at": SUCCESS_AT, "status": "Successful", "percentage_complete": 100},
+        {"after": 0, "status": "Pending"},
+        {"after": 1, "status": "InProgress", "percentage_complete": 50},
+        {"after": 3, "status": "Successful", "percentage_complete": 100},
     ]
     scenario = Scenario.model_validate(
         {
@@ -142,8 +146,8 @@ async def instance_refresh_arm(policy: Policy, *, creds: Creds | None = None) ->
 
 @contextlib.asynccontextmanager
 async def durable_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIterator[Arm]:
-    """An execution RUNNING, then SUCCEEDED at SUCCESS_AT (awaited by function and name)."""
-    timeline = [{"at": 0, "status": "RUNNING"}, {"at": SUCCESS_AT, "status": "SUCCEEDED"}]
+    """An execution RUNNING, then SUCCEEDED after 3 reads (awaited by function and name)."""
+    timeline = [{"after": 0, "status": "RUNNING"}, {"after": 3, "status": "SUCCEEDED"}]
     function = {"name": "orders", "executions": [{"name": "order-1", "timeline": timeline}]}
     scenario = Scenario.model_validate({"durable": {"functions": [function]}})
     async with (
@@ -166,7 +170,11 @@ async def durable_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIte
 
 @contextlib.asynccontextmanager
 async def logs_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIterator[Arm]:
-    """A query Scheduled, Running, then Complete with 2 rows at SUCCESS_AT."""
+    """A query Scheduled, Running, then Complete with 2 rows at SUCCESS_AT.
+
+    Time, not reads: a query whose StartQuery answer was lost (a truncated body) was
+    still started by the service and, as on AWS, finishes on its own.
+    """
     script = {
         "match": "",
         "timeline": [
@@ -184,6 +192,7 @@ async def logs_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIterat
         query = LogsInsightsQuery(client, "/app", "fields @message", 0, 100, policy=policy)
         queries = emu.logs._queries
 
+        emu.clock.start()  # the timeline counts from here, not from the emulator's start
         yield Arm(
             query.waiter(),
             emu,
@@ -220,6 +229,7 @@ async def job_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIterato
         api_client(kubeconfig=_kubeconfig(emu, creds)) as api,
     ):
         waiter = JobWaiter(api, "etl", watch=WATCH, policy=policy)
+        emu.clock.start()  # the timeline counts from here, not from the emulator's start
         yield Arm(waiter, emu, _k8s_fault(emu), lambda: emu.kubernetes.delete_job("etl"))
 
 
@@ -233,6 +243,7 @@ async def condition_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncI
         waiter = ConditionWaiter(
             api, "job", "etl", for_="condition=complete", watch=WATCH, policy=policy
         )
+        emu.clock.start()  # the timeline counts from here, not from the emulator's start
         yield Arm(waiter, emu, _k8s_fault(emu), lambda: emu.kubernetes.delete_job("etl"))
 
 
