@@ -73,7 +73,9 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Run the benchmarks (not part of the default sessions); JSON lands in benchmarks/results/."""
     install_groups(session, "tests", "bench")
-    scripts = session.posargs or sorted(str(p) for p in Path("benchmarks").glob("*.py"))
+    scripts = session.posargs or sorted(
+        str(p) for p in Path("benchmarks").glob("*.py") if not p.name.startswith("_")
+    )
     for script in scripts:
         session.run("python", script)
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import platform
 import sys
@@ -33,10 +32,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import structlog
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 
+from _common import quiet_structlog
 from waitkit import Policy, wait_all
 from waitkit.aws import DurableExecutionWaiter, InstanceRefreshWaiter
 from waitkit.emulator import Emulator, Scenario
@@ -247,10 +246,7 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=1.0)
     parser.add_argument("--duration", type=float, default=10.0)
     args = parser.parse_args()
-    structlog.configure(
-        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-        cache_logger_on_first_use=True,
-    )
+    quiet_structlog()
     report = asyncio.run(main_async(args))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")

@@ -44,6 +44,7 @@ from typing import Any
 import structlog
 import tenacity
 
+from _common import spread
 from waitkit import Policy, State, Verdict, Waiter, WaitTimeoutError
 
 RESULTS = Path(__file__).parent / "results" / "deadline_accuracy.json"
@@ -183,10 +184,6 @@ def summarize(values: list[float]) -> dict[str, float]:
         "max": ordered[-1],
         "mean": statistics.fmean(ordered),
     }
-
-
-def spread(values: list[float]) -> dict[str, float]:
-    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
 async def run_contender(name: str, rep: int, args: argparse.Namespace) -> dict[str, Any]:

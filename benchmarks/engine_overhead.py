@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import gc
 import json
-import logging
 import os
 import platform
 import statistics
@@ -37,9 +36,9 @@ import tracemalloc
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import structlog
 import tenacity
 
+from _common import quiet_structlog, spread
 from waitkit import Policy, State, Verdict, Waiter
 
 OBSERVATIONS = 10
@@ -159,19 +158,12 @@ async def pending_memory(waiters: int, *, engine: bool) -> dict[str, float]:
     return {"tracemalloc_bytes_per_wait": traced / waiters, "rss_bytes_per_wait": rss / waiters}
 
 
-def spread(values: list[float]) -> dict[str, float]:
-    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--waiters", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    structlog.configure(
-        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-        cache_logger_on_first_use=True,
-    )
+    quiet_structlog()
 
     cpu: dict[str, list[float]] = {name: [] for name in CONTENDERS}
     wall: dict[str, list[float]] = {name: [] for name in CONTENDERS}

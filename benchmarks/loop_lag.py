@@ -45,6 +45,7 @@ from typing import Any
 
 import structlog
 
+from _common import spread
 from waitkit import Policy, State, Verdict, Waiter, wait_all
 
 RESULTS = Path(__file__).parent / "results" / "loop_lag.json"
@@ -181,10 +182,6 @@ async def measure(name: str, args: argparse.Namespace) -> dict[str, Any]:
         "observations_per_s": looks / (finished - started),
         "gc_collections": [a - b for a, b in zip(gc_after, gc_before, strict=True)],
     }
-
-
-def spread(values: list[float]) -> dict[str, float]:
-    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
 def main() -> None:

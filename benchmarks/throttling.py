@@ -47,7 +47,6 @@ import os
 import platform
 import random
 import resource
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -57,6 +56,7 @@ import structlog
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 
+from _common import spread
 from waitkit import Policy, wait_all
 from waitkit.aws import InstanceRefreshWaiter
 from waitkit.emulator import Emulator, Scenario
@@ -250,10 +250,6 @@ async def run_repeat(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 
     rows = await asyncio.gather(*(result(proc) for proc in procs.values()))
     return dict(zip(procs, rows, strict=True))
-
-
-def spread(values: list[float]) -> dict[str, float]:
-    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
 def main() -> None:

@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import platform
 import random
@@ -55,19 +54,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import structlog
-
+from _common import quiet_structlog, spread
 from waitkit.emulator import Emulator, Scenario
 from waitkit.emulator.k8s import JobScenario
 
 RESULTS = Path(__file__).parent / "results" / "watch_latency.json"
-
-
-def configure_logging() -> None:
-    structlog.configure(
-        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-        cache_logger_on_first_use=True,
-    )
 
 
 # ---------------------------------------------------------------------- the waitkit child
@@ -126,10 +117,6 @@ def percentiles(values: list[float]) -> dict[str, float]:
         "max": ordered[-1],
         "mean": statistics.fmean(ordered),
     }
-
-
-def spread(values: list[float]) -> dict[str, float]:
-    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
 async def until(predicate: Any, timeout: float, what: str) -> None:
@@ -427,7 +414,7 @@ def main() -> None:
     parser.add_argument("--prefix", help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    configure_logging()
+    quiet_structlog()
     if args.child:
         asyncio.run(child(args))
         return
