@@ -30,6 +30,7 @@ from waitkit.aws._logs_insights import (
     QueryState,
     QueryStatistics,
     QueryWaiter,
+    _in_flight_bound,
 )
 from waitkit.emulator import Emulator, Scenario
 
@@ -65,13 +66,20 @@ def logs(aws_client: ClientFactory) -> Callable[..., AbstractAsyncContextManager
     """A running emulator with a Logs scenario, and a real logs client for it."""
 
     @asynccontextmanager
-    async def run(data: dict[str, Any] | None = None, **top: Any) -> AsyncIterator[Any]:
+    async def run(
+        data: dict[str, Any] | None = None,
+        *,
+        connect_timeout: float = 60,
+        read_timeout: float = 60,
+        **top: Any,
+    ) -> AsyncIterator[Any]:
         scenario = Scenario.model_validate({"logs": data or {}, **top})
+        timeouts = {"connect_timeout": connect_timeout, "read_timeout": read_timeout}
         # One attempt per call ("max_attempts" counts retries): the counts are waitkit's own.
         once = {"total_max_attempts": 1}
         async with (
             Emulator(scenario) as emu,
-            aws_client("logs", emu.aws_endpoint, retries=once) as client,
+            aws_client("logs", emu.aws_endpoint, retries=once, **timeouts) as client,
         ):
             yield emu, client
 
@@ -325,8 +333,8 @@ async def test_stop_query_errors_are_ignored(logs) -> None:
 
 
 async def test_hung_stop_query_is_bounded(logs, monkeypatch) -> None:
-    """A StopQuery that never answers is abandoned after the clean-up bound (5 s; 0.5 here)."""
-    monkeypatch.setattr("waitkit.aws._logs_insights._CLEANUP_SECONDS", 0.5)
+    """A StopQuery that never answers is abandoned after the in-flight bound (capped; 0.5 here)."""
+    monkeypatch.setattr("waitkit.aws._logs_insights._IN_FLIGHT_CAP", 0.5)
     faults = [{"kind": "latency", "service": "logs", "operation": "StopQuery", "delay": 60}]
     async with logs({"queries": [script(STUCK)]}, faults=faults) as (emu, client):
         started = time.monotonic()
@@ -335,6 +343,29 @@ async def test_hung_stop_query_is_bounded(logs, monkeypatch) -> None:
         took = time.monotonic() - started
     assert 0.7 <= took < 2
     assert counts(emu)[::2] == (1, 1)
+
+
+async def test_a_start_answered_after_the_cancellation_is_still_stopped(logs) -> None:
+    """The service started the query but answered late: the cancelled wait still stops it."""
+    faults = [{"kind": "latency", "service": "logs", "operation": "StartQuery", "delay": 0.6}]
+    async with logs({"queries": [script(STUCK)]}, faults=faults) as (emu, client):
+        started = time.monotonic()
+        with anyio.move_on_after(0.1) as scope:
+            await query(client).results()
+        took = time.monotonic() - started
+        statuses = [emu.logs.status(q) for q in list(emu.logs._queries)]
+    assert scope.cancelled_caught
+    assert 0.6 <= took < 3  # the answer was awaited, then the query stopped
+    assert counts(emu)[::2] == (1, 1)
+    assert statuses == ["Cancelled"]
+
+
+async def test_in_flight_bound_follows_the_client_timeouts(logs) -> None:
+    """One attempt's connect + read timeout, capped at 60 s."""
+    async with logs(connect_timeout=2, read_timeout=3) as (_, client):
+        assert _in_flight_bound(client) == 5
+    async with logs() as (_, client):  # botocore's defaults: 60 + 60
+        assert _in_flight_bound(client) == 60
 
 
 # ---------------------------------------------------------------------------- admission

@@ -3,11 +3,12 @@
 Each arm is an async context manager yielding an :class:`Arm`: the waiter, a way to
 inject a fault (by kind, on the operations the waiter uses), a way to delete the
 awaited resource, and a leak check for what the service can see (open watches, Logs
-queries left running). Refreshes and durable executions succeed after a few reads
-(``after``: the same at any machine speed, so a mid-wait fault always lands while they
-are pending); Logs queries and Kubernetes resources (whose watch events are not reads)
-``SUCCESS_AT`` seconds after the scenario clock is restarted, right before the waiter
-is handed over.
+queries left running). Refreshes, durable executions and the DynamoDB table succeed
+after a few reads (``after``: the same at any machine speed, so a mid-wait fault always
+lands while they are pending); Logs queries and Kubernetes resources (whose watch
+events are not reads) ``SUCCESS_AT`` seconds after the scenario clock is restarted,
+right before the waiter is handed over; cells that hurt them mid-wait hold the clock
+(:meth:`Arm.hold`) until the fault is in.
 
 The emulator has no "delete" for AWS resources; the arms remove them from the
 emulator's own store (private attributes), which is what a deletion looks like on the
@@ -80,6 +81,16 @@ class Arm:
     service: str = "*"
     table: DynamoTable | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def hold(self) -> None:
+        """Hold scenario time (``at`` timelines stop; read-counted ones never move by time)."""
+        if self.emu is not None:
+            self.emu.clock.pause()
+
+    def resume(self) -> None:
+        """Let scenario time run again after :meth:`hold`."""
+        if self.emu is not None:
+            self.emu.clock.resume()
 
     def leftovers(self) -> list[str]:
         """What the service still holds open for this wait: watch streams, running queries."""
@@ -249,10 +260,8 @@ async def condition_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncI
 
 @contextlib.asynccontextmanager
 async def botocore_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIterator[Arm]:
-    """Botocore's DynamoDB ``table_exists`` on a scripted server: ACTIVE at SUCCESS_AT."""
-    import anyio
-
-    table = DynamoTable(active_at=anyio.current_time() + SUCCESS_AT)
+    """Botocore's DynamoDB ``table_exists`` on a scripted server: ACTIVE after 3 reads."""
+    table = DynamoTable(active_after=3)
 
     def add(fault: Fault) -> None:
         table.add(

@@ -95,15 +95,18 @@ class DynamoFault:
 
 @dataclass
 class DynamoTable:
-    """The table the server describes: ``CREATING`` until ``active_at`` (loop seconds), then ACTIVE.
+    """The table the server describes: ``CREATING`` for ``active_after`` answers, then ACTIVE.
 
+    Counted in answered reads, not seconds, so a fault injected after the first state
+    lands while the table is still CREATING however slow the machine is.
     ``deleted`` makes every DescribeTable a ``ResourceNotFoundException``.
     """
 
-    active_at: float
+    active_after: int
     deleted: bool = False
     faults: list[DynamoFault] = field(default_factory=list)
     received: int = 0
+    described: int = 0
     fired: dict[str, int] = field(default_factory=dict)
 
     def add(self, fault: DynamoFault) -> None:
@@ -146,8 +149,8 @@ async def scripted_dynamodb(table: DynamoTable) -> AsyncIterator[str]:  # noqa: 
             return web.Response(status=500)  # never sent: the connection is gone
         if table.deleted:
             return _dynamo_error("ResourceNotFoundException", 400)
-        now = anyio.current_time()
-        status = "ACTIVE" if now >= table.active_at else "CREATING"
+        status = "ACTIVE" if table.described >= table.active_after else "CREATING"
+        table.described += 1
         body = json.dumps({"Table": {"TableName": "orders", "TableStatus": status}}).encode()
         headers = {"Content-Type": "application/x-amz-json-1.0"}
         if kind == "malformed":

@@ -98,7 +98,9 @@ async def test_fault_cell(waiter: str, column: str) -> None:
     states: list[object] = []
     error: BaseException | None = None
     async with ARMS[waiter](policy) as arm:
-        if not mid_wait:
+        if mid_wait:
+            arm.hold()  # the resource stays pending until the fault is in, however slow the machine
+        else:
             _hurt(arm, column)
         with anyio.fail_after(CELL_BOUND):
             try:
@@ -106,6 +108,7 @@ async def test_fault_cell(waiter: str, column: str) -> None:
                     states.append(state)
                     if mid_wait and len(states) == 1:
                         _hurt(arm, column)
+                        arm.resume()
             except WaitkitError as caught:
                 error = caught
         leftovers = arm.leftovers()

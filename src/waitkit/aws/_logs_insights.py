@@ -67,8 +67,12 @@ _MAX_QUERY_LENGTH: Final = 10_000
 _MAX_LIMIT: Final = 100_000
 _MAX_PAGE: Final = 10_000
 _DEFAULT_SLOTS: Final = 30
-# Clean-up (StopQuery) after a cancelled or timed-out wait may take at most this long.
-_CLEANUP_SECONDS: Final = 5.0
+# A StartQuery or StopQuery already issued is awaited, even through a cancellation, for
+# as long as the client itself may take over one attempt (connect + read timeout), so a
+# query the service accepted is never orphaned by our impatience; capped for clients
+# configured with very long timeouts, and a fallback for clients that say nothing.
+_IN_FLIGHT_CAP: Final = 60.0
+_IN_FLIGHT_FALLBACK: Final = 10.0
 # StartQuery errors that mean "your arguments are wrong": ConfigurationError, not ProbeError.
 _BAD_QUERY_CODES: Final = frozenset({"MalformedQueryException", "InvalidParameterException"})
 
@@ -360,7 +364,7 @@ class _QueryRun:
                 raise error.__cause__ from error.__cause__.__cause__
             raise
         finally:
-            with anyio.move_on_after(_CLEANUP_SECONDS, shield=True):
+            with anyio.move_on_after(_in_flight_bound(self._client), shield=True):
                 await self._stop()
             if self._admitted and self._slots is not None:
                 self._slots.release()
@@ -381,11 +385,12 @@ class _QueryRun:
         # A StartQuery the service received starts a query even if we stop listening
         # (cancelled, or past Policy.call_timeout); without its id that query could never
         # be stopped and would hold an account slot. So its answer is awaited shielded,
-        # bounded like the clean-up; a cancellation that came meanwhile takes effect at
-        # the next call, and the session's clean-up then stops the query.
+        # for as long as the client may take; a cancellation that came meanwhile takes
+        # effect at the next call, and the session's clean-up then stops the query.
         answer = None
+        bound = _in_flight_bound(self._client)
         try:
-            with anyio.move_on_after(_CLEANUP_SECONDS, shield=True):
+            with anyio.move_on_after(bound, shield=True):
                 answer = await self._client.start_query(**self._request)
         except ClientError as error:
             if error_code(error) in _BAD_QUERY_CODES:
@@ -393,7 +398,9 @@ class _QueryRun:
                 raise ConfigurationError(msg) from error
             raise  # throttling (LimitExceededException), transient, not found: the engine's
         if answer is None:
-            msg = f"StartQuery did not answer within {_CLEANUP_SECONDS:g}s"
+            # The service may have started a query whose id we will never learn.
+            logger.warning("query.start_unanswered", waiter=self.kind, bound=bound)
+            msg = f"StartQuery did not answer within {bound:g}s"
             raise TimeoutError(msg)  # transient: the engine retries
         self._query_id = answer["queryId"]
         self._run += 1
@@ -417,6 +424,16 @@ class _QueryRun:
         if self._deadline is None:
             return math.inf
         return max(0.0, self._deadline - anyio.current_time())
+
+
+def _in_flight_bound(client: CloudWatchLogsClient) -> float:
+    """Seconds one call of ``client`` may take: its connect plus read timeout, capped."""
+    config = getattr(client.meta, "config", None)
+    connect = getattr(config, "connect_timeout", None)
+    read = getattr(config, "read_timeout", None)
+    if not all(isinstance(t, int | float) and t > 0 for t in (connect, read)):
+        return _IN_FLIGHT_FALLBACK
+    return min(_IN_FLIGHT_CAP, float(connect) + float(read))  # type: ignore[arg-type]
 
 
 async def _look(
@@ -605,7 +622,7 @@ class LogsInsightsQuery:
 
     Arguments are checked here, before any call. Each :meth:`results` (or each wait of
     :meth:`waiter`) runs the query anew; a cancelled or timed-out wait stops its query
-    (``StopQuery``, shielded and bounded to 5 s).
+    (``StopQuery``, shielded, bounded by the client's connect + read timeout, at most 60 s).
 
     Args:
         client: an aiobotocore ``logs`` client.
