@@ -27,6 +27,7 @@ from waitkit._core._group import Outcome, as_completed, wait_all
 from waitkit._core._policy import Policy
 from waitkit._core._result import HistoryEntry, WaitResult
 from waitkit._core._shared import HubRegistry, ObservationHub, SharedSource
+from waitkit._core._throttle import ThrottleBudget, budget_for
 from waitkit._core._until import until
 from waitkit._core._verdict import Verdict, VerdictKind
 from waitkit._core._waiter import State, Waiter
@@ -55,6 +56,7 @@ __all__ = (
     "SharedSource",
     "State",
     "Target",
+    "ThrottleBudget",
     "UnexpectedStateError",
     "Verdict",
     "VerdictKind",
@@ -66,6 +68,7 @@ __all__ = (
     "WaitkitError",
     "__version__",
     "as_completed",
+    "budget_for",
     "run",
     "until",
     "wait_all",

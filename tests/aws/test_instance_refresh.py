@@ -250,3 +250,51 @@ async def test_a_client_of_another_service_is_refused(aws_client):
     async with aws_client("lambda", "http://127.0.0.1:9") as client:
         with pytest.raises(ConfigurationError, match="needs an aiobotocore 'autoscaling' client"):
             InstanceRefreshWaiter(client, "web")
+
+
+class _AloneWaiter(InstanceRefreshWaiter):
+    """The same waiter backing off alone (no shared budget): the comparison."""
+
+    def throttle_budget(self) -> None:
+        return None
+
+
+async def _throttled_fleet(
+    aws_client, waiter_class: type[InstanceRefreshWaiter]
+) -> tuple[int, int]:
+    """20 refreshes on 20 groups against 10 requests/s: (throttled answers, all answers)."""
+    groups = [
+        (
+            f"g-{i}",
+            [
+                refresh(
+                    "r",
+                    {"at": 0, "status": "InProgress"},
+                    {"at": 0.3 + i / 20, "status": "Successful"},
+                )
+            ],
+        )
+        for i in range(20)
+    ]
+    policy = FAST.replace(
+        min_delay=0.05, max_delay=0.2, throttle_min_delay=0.2, throttle_max_delay=1, timeout=15
+    )
+    async with (
+        Emulator(scenario(*groups)) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+    ):
+        emu.faults.add(Fault(kind="throttle", service="autoscaling", rate=10, burst=10))
+        waiters = [waiter_class(client, name, "r", policy=policy) for name, _ in groups]
+        started = anyio.current_time()
+        results = await wait_all(waiters)
+        print(f"{waiter_class.__name__}: {anyio.current_time() - started:.2f}s")  # noqa: T201
+        assert {r.state.status for r in results} == {"Successful"}
+        return sum(emu.counters.faults.values()), describes(emu)
+
+
+async def test_waits_on_one_client_share_the_throttling(aws_client):
+    """Throttling one wait slows every wait on the client: far fewer throttled answers."""
+    alone, alone_all = await _throttled_fleet(aws_client, _AloneWaiter)
+    shared, shared_all = await _throttled_fleet(aws_client, InstanceRefreshWaiter)
+    print(f"throttled: alone {alone}/{alone_all}, shared {shared}/{shared_all}")  # noqa: T201
+    assert shared < alone / 2

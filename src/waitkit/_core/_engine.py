@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
     from waitkit._core._classify import Classification
     from waitkit._core._policy import Policy
+    from waitkit._core._throttle import ThrottleBudget
 
 T = TypeVar("T")
 
@@ -111,6 +112,7 @@ class WaitRun(Generic[T]):
 
     __slots__ = (
         "_armed",
+        "_budget",
         "_call_timeout",
         "_delay",
         "_has_state",
@@ -132,8 +134,17 @@ class WaitRun(Generic[T]):
         "target",
     )
 
-    def __init__(self, target: Target[T], policy: Policy, *, deadline: float | None) -> None:
+    def __init__(
+        self,
+        target: Target[T],
+        policy: Policy,
+        *,
+        deadline: float | None,
+        budget: ThrottleBudget | None = None,
+    ) -> None:
         self.target = target
+        # Shared with the other waits on the same client: throttling slows them all.
+        self._budget = budget
         self._runtime = current_runtime()
         self._scope: anyio.CancelScope | None = None
         self._policy = policy
@@ -196,9 +207,13 @@ class WaitRun(Generic[T]):
             if self._delay is not None:
                 self._disarm_before(self._delay)
                 await sleep(self._delay)
+            if self._budget is not None:
+                await self._take_slot()
             state = await self._observe()
             if isinstance(state, _Retry):
                 continue
+            if self._budget is not None:
+                self._budget.accepted(self._runtime.current_time())
             self._last_error = None
             self._last_error_key = None
             self._transient_streak = 0
@@ -267,6 +282,17 @@ class WaitRun(Generic[T]):
         except Exception as error:  # noqa: BLE001 - classified below; cancellation is not an Exception
             return self._on_error(error)
 
+    async def _take_slot(self) -> None:
+        """Wait for this call's slot in the shared throttle budget, never past the deadline."""
+        assert self._budget is not None  # noqa: S101 - checked by the caller
+        now = self._runtime.current_time()
+        pause = self._budget.pause(now)
+        if self.deadline is not None:
+            pause = min(pause, max(0.0, self.deadline - now))
+        if pause > 0:
+            self._disarm_before(pause)
+            await self._runtime.sleep(pause)
+
     def _disarm_before(self, delay: float) -> None:
         """Lift the call deadline if it could fire during (or right after) a sleep of ``delay``."""
         if self._scope is None or self._armed == -math.inf:
@@ -281,7 +307,14 @@ class WaitRun(Generic[T]):
         if kind is ErrorKind.THROTTLED:
             # Throttling is the service asking us to slow down, not a failed attempt.
             self._note_retry(error, kind)
-            self._plan(self._schedule.throttled(classification.retry_after))
+            retry_after = classification.retry_after
+            if self._budget is None:
+                self._plan(self._schedule.throttled(retry_after))
+            else:
+                # The shared budget slows every wait on the client (and holds them all
+                # for a Retry-After); this wait keeps its polling pace.
+                self._budget.throttled(self._runtime.current_time(), retry_after)
+                self._plan(self._schedule.next() if retry_after is None else retry_after)
             return _RETRY
         if kind is ErrorKind.TRANSIENT:
             return self._on_transient(error)

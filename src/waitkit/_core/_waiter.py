@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from waitkit._core._classify import Classification
     from waitkit._core._durations import Duration
     from waitkit._core._result import WaitResult
+    from waitkit._core._throttle import ThrottleBudget
     from waitkit._core._verdict import Verdict
 
 
@@ -143,6 +144,15 @@ class Waiter(ABC, Generic[StateT]):
         del deadline  # a stateless waiter needs nothing from the wait
         return self
 
+    def throttle_budget(self) -> ThrottleBudget | None:
+        """The pace shared with other waits on the same client (default: none, back off alone).
+
+        Waiters that call a rate-limited API through a client return
+        ``budget_for(client)``: a throttled answer to one wait then slows every wait on
+        that client (see :class:`~waitkit.ThrottleBudget`).
+        """
+        return None
+
     # ------------------------------------------------------------------ public API
     async def wait(
         self, *, timeout: Duration | _Unset | None = UNSET, policy: Policy | None = None
@@ -185,7 +195,9 @@ class Waiter(ABC, Generic[StateT]):
         chosen = self.policy if policy is None else ensure_policy(policy)
         if isinstance(deadline, _Unset):
             deadline = resolve_deadline(timeout, chosen)
-        return WaitRun(self.for_wait(deadline), chosen, deadline=deadline)
+        return WaitRun(
+            self.for_wait(deadline), chosen, deadline=deadline, budget=self.throttle_budget()
+        )
 
 
 def resolve_deadline(timeout: Duration | _Unset | None, policy: Policy) -> float | None:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from waitkit._core._errors import ConfigurationError
 from waitkit._core._policy import Policy
+from waitkit._core._throttle import ThrottleBudget, budget_for
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
 from waitkit.aws._errors import GENERIC_AWS
@@ -274,11 +275,16 @@ class BotocoreWaiter(Waiter[BotocoreWaiterState]):
         for acceptor, expression in zip(self.acceptors, self._expressions, strict=True):
             if acceptor.argument is not None and expression is not None:
                 self._observed.setdefault(acceptor.argument, expression)
+        self._client = client
         self._call: Callable[..., Awaitable[dict[str, Any]]] = getattr(
             client, xform_name(self.operation)
         )
         self._resource = _render_resource(self.service, self.name, self.params)
         super().__init__(policy=self.default_policy() if policy is None else policy)
+
+    def throttle_budget(self) -> ThrottleBudget | None:
+        """Waits on the same client share one pace when the API throttles."""
+        return budget_for(self._client)
 
     def default_policy(self) -> Policy:
         """The policy derived from the model: ``delay`` to 120 s, ``delay * maxAttempts`` total."""

@@ -22,6 +22,7 @@ from pydantic import model_validator
 from waitkit._core._errors import ConfigurationError
 from waitkit._core._policy import Policy
 from waitkit._core._shared import HubRegistry, ObservationHub
+from waitkit._core._throttle import ThrottleBudget, budget_for
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
 from waitkit.aws._errors import AwsClassifier, ResourceMissingError
@@ -255,6 +256,10 @@ class DurableExecutionWaiter(Waiter[DurableExecutionState]):
         self._history_tail = _history_tail(history_tail)
         _require_durable_api(client)
         self._client = client
+
+    def throttle_budget(self) -> ThrottleBudget | None:
+        """Waits on the same client share one pace when the API throttles."""
+        return budget_for(self._client)
 
     @property
     def resource_id(self) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, final
 
 from waitkit._core._policy import Policy
 from waitkit._core._shared import HubRegistry, ObservationHub
+from waitkit._core._throttle import ThrottleBudget, budget_for
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
 from waitkit.aws._errors import AwsClassifier, ResourceMissingError, error_code
@@ -171,6 +172,10 @@ class InstanceRefreshWaiter(Waiter[InstanceRefreshState]):
         self._client = client
         self._group = require_name("asg_name", asg_name, max_length=255)
         self._key = _NEWEST if refresh_id is None else require_name("refresh_id", refresh_id)
+
+    def throttle_budget(self) -> ThrottleBudget | None:
+        """Waits on the same client share one pace when the API throttles."""
+        return budget_for(self._client)
 
     @property
     def resource_id(self) -> str:

@@ -495,7 +495,12 @@ def _statistics(answer: GetQueryResultsResponseTypeDef) -> QueryStatistics | Non
 
 
 class _RunWaiter(Waiter[QueryState]):
-    """A waiter whose every wait gets a fresh :class:`_QueryRun` (the waiter stays reusable)."""
+    """A waiter whose every wait gets a fresh :class:`_QueryRun` (the waiter stays reusable).
+
+    No shared throttle budget: StartQuery's LimitExceededException is the account's
+    *concurrency* limit (:class:`QuerySlots` handles it), and pacing every wait on the
+    client for it would starve the GetQueryResults of queries already running.
+    """
 
     kind = "logs_insights_query"
     classifier = _CLASSIFIER
