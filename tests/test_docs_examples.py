@@ -206,6 +206,15 @@ def test_many_at_once(capsys: pytest.CaptureFixture[str]):
     assert "stopped at scripted deploy-2 scripted deploy-2 failed after" in out
 
 
+def test_throttle_budget(capsys: pytest.CaptureFixture[str]):
+    """Twenty builds on one throttled client all succeed, sharing its budget."""
+    run_virtual("throttle_budget.py")
+    out = printed(capsys)
+    assert "20 builds succeeded" in out
+    assert "calls/s" in out
+    assert "pace None" not in out  # the API did throttle, and the budget set a pace
+
+
 def test_scripted_waiter(capsys: pytest.CaptureFixture[str]):
     """The scripted waiter is throttled, hangs past call_timeout, then succeeds."""
     run_virtual("testing_scripted.py")
@@ -492,6 +501,7 @@ EXAMPLES_RUN = (
     "quickstart.py",
     "many_at_once.py",
     "testing_scripted.py",
+    "throttle_budget.py",
     "test_virtual_time.py",
     "test_pytest_plugin.py",
     "aws_instance_refresh.py",
