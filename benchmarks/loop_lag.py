@@ -16,9 +16,13 @@ Anchors in the same run, interleaved:
 - ``bare_loop``: 10,000 bare ``while`` loops with the same jittered schedule
   (``sleep(uniform(min_delay, expo(n)))``), the floor for this many pollers.
 
-And one diagnosis: ``waitkit_gc_off``, the same waits with Python's cyclic garbage
+Two diagnoses: ``waitkit_gc_off``, the same waits with Python's cyclic garbage
 collector disabled for the run (``gc.disable()``), which shows how much of the lag is
-collector pauses. ``gc_collections`` counts collections per generation in each run.
+collector pauses; and ``waitkit_no_call_timeout``, the same waits with
+``Policy(call_timeout=None)``, which shows how much of the collector's work is the
+per-wait call-timeout timers (re-armed every tenth of ``call_timeout``; asyncio keeps a
+cancelled timer in its heap until it is due). ``gc_collections`` counts collections per
+generation in each run.
 
 structlog is configured as a service runs it (events below WARNING filtered, cached);
 the waits log nothing per poll anyway, one event per change.
@@ -87,8 +91,10 @@ async def lag_probe(stop: asyncio.Event, samples: list[tuple[float, float]]) -> 
         samples.append((before, loop.time() - before - PROBE_SLEEP))
 
 
-async def run_waitkit(end: float, args: argparse.Namespace) -> int:
-    policy = Policy(min_delay=args.min_delay, max_delay=args.max_delay, timeout=None)
+async def run_waitkit(end: float, args: argparse.Namespace, **policy_options: object) -> int:
+    policy = Policy(
+        min_delay=args.min_delay, max_delay=args.max_delay, timeout=None, **policy_options
+    )
     waiters = [UntilWaiter(end, policy) for _ in range(args.waits)]
     await wait_all(waiters)
     return sum(w.looks for w in waiters)
@@ -125,6 +131,8 @@ RUNNERS = {
     "waitkit": run_waitkit,
     # diagnosis: the same waits with the cyclic garbage collector off during the run
     "waitkit_gc_off": run_waitkit,
+    # diagnosis: the same waits without the per-call timeout (no timer per wait)
+    "waitkit_no_call_timeout": lambda end, args: run_waitkit(end, args, call_timeout=None),
 }
 
 

@@ -1,6 +1,8 @@
 import contextlib
+import itertools
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from waitkit import (
@@ -151,3 +153,39 @@ async def test_group_arguments_are_validated():
     with pytest.raises(ConfigurationError, match="limit"):
         async for _ in as_completed([waiter("done")], limit=0):
             pass
+
+
+@pytest.mark.parametrize("group", ["wait_all", "as_completed"])
+async def test_large_groups_start_in_batches_so_the_loop_keeps_running(group):
+    """1,000 waits start 32 at a time: other tasks run between batches, not after all."""
+    observed = 0
+
+    class Counting(ScriptedWaiter):
+        async def observe(self):
+            nonlocal observed
+            observed += 1
+            return await super().observe()
+
+    waiters = [Counting(["a", "done"], policy=STEADY) for _ in range(1000)]
+    seen_by_neighbour: list[int] = []
+
+    async def neighbour() -> None:
+        while observed < 1000:
+            seen_by_neighbour.append(observed)
+            await anyio.lowlevel.checkpoint()
+
+    async def run_group() -> None:
+        if group == "wait_all":
+            await wait_all(waiters, timeout=100)
+        else:
+            async for _ in as_completed(waiters, timeout=100):
+                pass
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(neighbour)
+        tg.start_soon(run_group)
+    steps = [b - a for a, b in itertools.pairwise(seen_by_neighbour)]
+    # Never the whole group at once: one batch between two turns of the neighbour on
+    # asyncio, at most two on trio (its scheduler runs a tick's tasks in random order).
+    assert max(steps) <= 2 * 32
+    assert len([s for s in steps if s]) >= 1000 // (2 * 32)
