@@ -417,15 +417,37 @@ async def test_errors_pickle_with_their_context():
 
 
 async def test_call_timeout_holds_after_many_quick_calls():
-    """After a run of fast calls sharing one armed timer, a hang is still cut within 10 %."""
+    """After fast calls sharing one armed timer, a hang is cut call_timeout after it started.
+
+    The shared deadline (armed by an earlier call) cuts it sooner; that cut is not counted:
+    the call is made again at once, and still ends call_timeout after its first start.
+    """
     waiter = ScriptedWaiter(
-        ["Pending"] * 30 + [Hang(), "done"],
+        ["Pending"] * 30 + [Hang(), Hang(), "done"],
         policy=Policy(min_delay=0.1, max_delay=0.1, jitter="none", call_timeout=10),
     )
-    result = await waiter.wait(timeout=1000)
-    hang_started, retried = waiter.observed_at[30], waiter.observed_at[31]
-    assert 9 <= retried - hang_started - 0.1 <= 10 + 1e-6
-    assert result.attempts == 32
+    with capture_logs() as events:
+        result = await waiter.wait(timeout=1000)
+    first, second, last = waiter.observed_at[30], waiter.observed_at[31], waiter.observed_at[32]
+    assert first == pytest.approx(3.0)  # 30 quick calls, 0.1 s apart
+    # Cut by the deadline armed at 0.1 s (after the first state), 7.1 s in: made again.
+    assert second - first == pytest.approx(7.1)
+    assert last - first == pytest.approx(10.0 + 0.1)  # call_timeout from the first start
+    retries = [e for e in events if e["event"] == "wait.retrying"]
+    assert [e["error_kind"] for e in retries] == ["transient"]  # one timeout, not two
+    assert result.attempts == 33
+
+
+async def test_a_call_remade_after_an_early_cut_never_overshoots_the_deadline():
+    """A final observation cut early by a shared deadline still ends by deadline + call_timeout."""
+    waiter = ScriptedWaiter(
+        ["Pending"] * 5 + [Hang()],
+        policy=Policy(min_delay=1, max_delay=1, jitter="none", call_timeout=10),
+    )
+    started = anyio.current_time()
+    with pytest.raises(WaitTimeoutError):
+        await waiter.wait(timeout=5)
+    assert anyio.current_time() - started <= 5 + 10 + 1e-6
 
 
 async def test_sleeps_near_the_call_deadline_cause_no_spurious_timeouts():

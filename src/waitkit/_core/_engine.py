@@ -106,6 +106,7 @@ class WaitRun(Generic[T]):
     __slots__ = (
         "_armed",
         "_budget",
+        "_call_started",
         "_call_timeout",
         "_delay",
         "_has_state",
@@ -114,6 +115,7 @@ class WaitRun(Generic[T]):
         "_min_delay",
         "_policy",
         "_rearm_slack",
+        "_remake_from",
         "_runtime",
         "_schedule",
         "_scope",
@@ -143,11 +145,18 @@ class WaitRun(Generic[T]):
         self._policy = policy
         self._schedule = policy.schedule()
         self._call_timeout = policy.call_timeout
-        # The call timeout is a deadline on the segment's scope. Re-arming a timer for
-        # every call is the engine's largest cost at high poll rates, so a call may run
-        # under a deadline armed by an earlier call if it is at most 10 % shorter.
+        # The call timeout is a deadline on the segment's scope, armed lazily: a call runs
+        # under the deadline an earlier call armed unless fewer than `_rearm_slack`
+        # seconds of it are left. Re-arming for every call cost CPU, and re-arming often
+        # cost worse: asyncio keeps each replaced timer in its heap until it falls due,
+        # and at 10,000 waits those timers were most of the garbage collector's work
+        # (benchmarks/loop_lag.py). A call the deadline cuts before it had its full
+        # call_timeout is not at fault: it is made again at once, bounded by what was
+        # left of its call_timeout, so no call ever runs past start + call_timeout.
         self._rearm_slack = 0.1 * (policy.call_timeout or 0.0)
         self._armed = -math.inf
+        self._call_started: float | None = None
+        self._remake_from: float | None = None
         self._min_delay = policy.min_delay
         self.started = self._runtime.current_time()
         self.deadline = deadline
@@ -172,9 +181,8 @@ class WaitRun(Generic[T]):
             ResourceNotFoundError, ProbeError, UnexpectedStateError: see the classifier table.
         """
         while True:
-            # One cancel scope serves many observations: its deadline is moved to bound
-            # each call (cheaper than a new scope per call). A call that runs past it
-            # cancels the scope; the call is then a transient error and a new scope starts.
+            # One cancel scope serves many observations: its deadline bounds the calls
+            # (cheaper than a new scope per call). When it fires, a new scope starts.
             outcome = None
             with self._runtime.cancel_scope() as scope:
                 self._scope = scope
@@ -185,6 +193,9 @@ class WaitRun(Generic[T]):
                 return outcome
             # Only our scope's deadline ends a segment without an outcome; any other
             # cancellation propagates through the `with`.
+            if self._cut_short():
+                self._delay = None  # look again at once, within the same call_timeout
+                continue
             self._on_transient(
                 TimeoutError(
                     f"observation took longer than Policy.call_timeout={self._call_timeout}s"
@@ -211,8 +222,10 @@ class WaitRun(Generic[T]):
             try:
                 state = await self.target.observe()
             except Exception as error:  # noqa: BLE001 - classified; cancellation is not an Exception
+                self._call_started = None
                 self._on_error(error)
                 continue
+            self._call_started = None
             if self._budget is not None:
                 self._budget.accepted(self._runtime.current_time())
             self._last_error = None
@@ -272,11 +285,28 @@ class WaitRun(Generic[T]):
 
     # ------------------------------------------------------------------ observation
     def _arm_call_timeout(self) -> None:
-        """Move the segment scope's deadline to bound the call about to start."""
-        if self._call_timeout is not None and self._scope is not None:
-            wanted = self._runtime.current_time() + self._call_timeout
-            if self._armed < wanted - self._rearm_slack:
-                self._armed = self._scope.deadline = wanted
+        """Note the call's start; arm a fresh deadline unless enough of the last one is left."""
+        timeout, scope = self._call_timeout, self._scope
+        if self._remake_from is not None:
+            # Remaking a call our own deadline cut short: it keeps its first start.
+            started, self._remake_from = self._remake_from, None
+            self._call_started = started
+            if timeout is not None and scope is not None:
+                self._armed = scope.deadline = started + timeout
+            return
+        now = self._call_started = self._runtime.current_time()
+        if timeout is not None and scope is not None and self._armed - now < self._rearm_slack:
+            self._armed = scope.deadline = now + timeout
+
+    def _cut_short(self) -> bool:
+        """Whether the deadline that just fired came before the call had its call_timeout."""
+        started, self._call_started = self._call_started, None
+        if started is None or self._call_timeout is None:
+            return True  # fired between calls (a late wake-up): nobody's fault
+        if self._runtime.current_time() - started >= self._call_timeout - _DEADLINE_SLACK:
+            return False
+        self._remake_from = started
+        return True
 
     async def _take_slot(self) -> None:
         """Wait for this call's slot in the shared throttle budget, never past the deadline."""

@@ -36,8 +36,9 @@ class Policy:
             see :mod:`waitkit._core._backoff` for the formulas.
         call_timeout: the longest one observation (one API call) may take before it is
             cancelled and counted as a transient error; ``None`` for no bound. It also
-            bounds how far a wait can overshoot its deadline. Default 30 s. (A call may
-            be cut up to 10 % early: rapid calls share one armed timer.)
+            bounds how far a wait can overshoot its deadline. Default 30 s. (Calls share
+            one armed timer; one it cuts early is made again at once, within the same
+            ``call_timeout`` from its first start.)
         max_transient_errors: how many *consecutive* transient errors (5xx, connection
             failures, call timeouts) are retried before the wait raises
             :class:`~waitkit.ProbeError`. Throttling does not count. Default 5.
