@@ -180,18 +180,40 @@ class WaitRun(Generic[T]):
             WaitTimeoutError: the deadline passed.
             ResourceNotFoundError, ProbeError, UnexpectedStateError: see the classifier table.
         """
+        # One coroutine holds the whole loop (no helper coroutine per segment or per
+        # observation): each is one more object per pending wait, or per observation,
+        # for the garbage collector, which at 10,000 waits is what the event loop's tail
+        # latency is made of (benchmarks/loop_lag.py).
+        sleep = self._runtime.sleep
         while True:
             # One cancel scope serves many observations: its deadline bounds the calls
             # (cheaper than a new scope per call). When it fires, a new scope starts.
-            outcome = None
             with self._runtime.cancel_scope() as scope:
                 self._scope = scope
                 self._armed = -math.inf
-                outcome = await self._segment()
+                while True:
+                    if self._timed_out:
+                        raise self._timeout_error()
+                    if self._delay is not None:
+                        self._disarm_before(self._delay)
+                        await sleep(self._delay)
+                    if self._budget is not None:
+                        await self._take_slot()
+                    self.attempts += 1
+                    self._arm_call_timeout()
+                    try:
+                        state = await self.target.observe()
+                    except Exception as error:  # noqa: BLE001 - classified; cancellation is not an Exception
+                        self._call_started = None
+                        self._on_error(error)
+                        continue
+                    self._call_started = None
+                    outcome = self._take(state)
+                    if outcome is not None:
+                        self._scope = None
+                        return outcome
             self._scope = None
-            if outcome is not None:
-                return outcome
-            # Only our scope's deadline ends a segment without an outcome; any other
+            # Only our scope's deadline ends the inner loop without an outcome; any other
             # cancellation propagates through the `with`.
             if self._cut_short():
                 self._delay = None  # look again at once, within the same call_timeout
@@ -202,42 +224,19 @@ class WaitRun(Generic[T]):
                 )
             )
 
-    async def _segment(self) -> tuple[T, Verdict, bool]:
-        """Observe until a new state or a terminal verdict (a call timeout cancels it)."""
-        sleep = self._runtime.sleep
-        while True:
-            if self._timed_out:
-                raise self._timeout_error()
-            if self._delay is not None:
-                self._disarm_before(self._delay)
-                await sleep(self._delay)
-            if self._budget is not None:
-                await self._take_slot()
-            # One observation, bounded by the call timeout through the segment's scope.
-            # Inlined rather than a helper coroutine: one object fewer per observation for
-            # the garbage collector, which at 10,000 waits is what the event loop's tail
-            # latency is made of (benchmarks/loop_lag.py).
-            self.attempts += 1
-            self._arm_call_timeout()
-            try:
-                state = await self.target.observe()
-            except Exception as error:  # noqa: BLE001 - classified; cancellation is not an Exception
-                self._call_started = None
-                self._on_error(error)
-                continue
-            self._call_started = None
-            if self._budget is not None:
-                self._budget.accepted(self._runtime.current_time())
-            self._last_error = None
-            self._last_error_key = None
-            self._transient_streak = 0
-            changed = self._record(state)
-            verdict = self._judge(state)
-            if verdict.is_terminal:
-                return state, verdict, changed
-            self._plan(self._schedule.next())
-            if changed:
-                return state, verdict, changed
+    def _take(self, state: T) -> tuple[T, Verdict, bool] | None:
+        """Record one observed state; the step's outcome if it ends here, else plan the next."""
+        if self._budget is not None:
+            self._budget.accepted(self._runtime.current_time())
+        self._last_error = None
+        self._last_error_key = None
+        self._transient_streak = 0
+        changed = self._record(state)
+        verdict = self._judge(state)
+        if verdict.is_terminal:
+            return state, verdict, changed
+        self._plan(self._schedule.next())
+        return (state, verdict, changed) if changed else None
 
     def finish(self, state: T, verdict: Verdict) -> WaitResult[T]:
         """The result of a terminal verdict: a :class:`WaitResult`, or :class:`WaitFailedError`."""

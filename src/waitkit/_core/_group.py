@@ -21,7 +21,7 @@ from waitkit._core._policy import DEFAULT_POLICY
 from waitkit._core._waiter import Waiter, resolve_deadline
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Sequence
+    from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 
     from anyio.abc import TaskGroup
     from anyio.streams.memory import MemoryObjectSendStream
@@ -92,13 +92,21 @@ def _ensure_limit(value: object) -> int:
     return value
 
 
-async def _wait_one(
+def _wait_one(
     waiter: Waiter[StateT],
     deadline: float | _Unset | None,
     limiter: anyio.CapacityLimiter | None,
-) -> WaitResult[StateT]:
+) -> Awaitable[WaitResult[StateT]]:
+    # Without a limiter the caller awaits the run itself: no coroutine in between, held
+    # for the whole wait (one object fewer per pending wait for the garbage collector).
     if limiter is None:
-        return await waiter.start(deadline=deadline).run()
+        return waiter.start(deadline=deadline).run()
+    return _limited(waiter, deadline, limiter)
+
+
+async def _limited(
+    waiter: Waiter[StateT], deadline: float | _Unset | None, limiter: anyio.CapacityLimiter
+) -> WaitResult[StateT]:
     async with limiter:
         return await waiter.start(deadline=deadline).run()
 

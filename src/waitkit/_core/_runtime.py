@@ -33,11 +33,19 @@ _PUBLIC = Runtime(
 )
 
 
+# One Runtime per backend class, shared by every wait: a Runtime per wait was four more
+# objects (it and three bound methods) for the garbage collector to walk per pending wait.
+_BY_BACKEND: dict[object, Runtime] = {}
+
+
 def current_runtime() -> Runtime:
     """The primitives of the backend running the calling task."""
     backend = get_async_backend()
-    return Runtime(
-        current_time=backend.current_time,
-        sleep=backend.sleep,
-        cancel_scope=backend.create_cancel_scope,
-    )
+    runtime = _BY_BACKEND.get(backend)
+    if runtime is None:
+        runtime = _BY_BACKEND[backend] = Runtime(
+            current_time=backend.current_time,
+            sleep=backend.sleep,
+            cancel_scope=backend.create_cancel_scope,
+        )
+    return runtime

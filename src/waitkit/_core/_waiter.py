@@ -56,6 +56,8 @@ class State(BaseModel):
 StateT = TypeVar("StateT", bound=BaseModel)
 
 _GENERIC_CLASSIFIER = GenericClassifier()
+# nullcontext keeps no state: one serves every wait that needs no session.
+_NO_SESSION: contextlib.nullcontext[None] = contextlib.nullcontext()
 
 
 class Waiter(ABC, Generic[StateT]):
@@ -128,7 +130,7 @@ class Waiter(ABC, Generic[StateT]):
         Override to subscribe to a shared source, start a query, or stop it on
         cancellation (clean-up should be shielded and time-bounded).
         """
-        return contextlib.nullcontext()
+        return _NO_SESSION
 
     def for_wait(self, deadline: float | None) -> Target[StateT]:
         """What one wait observes through: by default the waiter itself.
