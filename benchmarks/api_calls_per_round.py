@@ -24,10 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import platform
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -35,7 +31,7 @@ from typing import Any
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 
-from _common import quiet_structlog
+from _common import machine_facts, quiet_structlog, write_report
 from waitkit import Policy, wait_all
 from waitkit.aws import DurableExecutionWaiter, InstanceRefreshWaiter
 from waitkit.emulator import Emulator, Scenario
@@ -181,9 +177,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "interval_seconds": args.interval,
         "duration_seconds": args.duration,
         "rounds": rounds,
-        "python": sys.version.split()[0],
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
+        **machine_facts(),
     }
 
     lam_ops = [
@@ -248,8 +242,7 @@ def main() -> None:
     args = parser.parse_args()
     quiet_structlog()
     report = asyncio.run(main_async(args))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    write_report(RESULTS, report)
     d, r = report["durable"], report["instance_refresh"]
     print(
         f"durable x{d['executions']}: waitkit {d['waitkit_polling_calls_per_round']:.2f} list calls"

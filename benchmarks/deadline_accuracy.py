@@ -32,10 +32,8 @@ import asyncio
 import json
 import logging
 import os
-import platform
 import random
 import statistics
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -44,7 +42,7 @@ from typing import Any
 import structlog
 import tenacity
 
-from _common import spread
+from _common import machine_facts, ms_spread, spread, write_report
 from waitkit import Policy, State, Verdict, Waiter, WaitTimeoutError
 
 RESULTS = Path(__file__).parent / "results" / "deadline_accuracy.json"
@@ -246,9 +244,7 @@ def main() -> None:
             "rest_200ms_to_call_timeout": 1 - args.fast_share - args.hang_share,
         },
         "repeats": args.repeats,
-        "python": sys.version.split()[0],
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
+        **machine_facts(),
         "summary_over_repeats": summary,
         "targets": {
             "waitkit_max_overshoot_le_call_timeout_plus_50ms": summary["waitkit"]["max"]["max"]
@@ -256,16 +252,12 @@ def main() -> None:
         },
         "runs": runs,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-
-    def ms(stat: dict[str, float]) -> str:
-        return "/".join(f"{stat[k] * 1e3:.1f}" for k in ("min", "median", "max"))
+    write_report(RESULTS, report)
 
     for name, s in summary.items():
         print(
             f"{name:26s} overshoot ms (min/median/max over repeats):"
-            f" p50 {ms(s['p50'])}  p99 {ms(s['p99'])}  max {ms(s['max'])}"
+            f" p50 {ms_spread(s['p50'])}  p99 {ms_spread(s['p99'])}  max {ms_spread(s['max'])}"
         )
     print("targets:", json.dumps(report["targets"]))
     print(f"wrote {RESULTS}")

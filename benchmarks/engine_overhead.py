@@ -28,9 +28,7 @@ import asyncio
 import gc
 import json
 import os
-import platform
 import statistics
-import sys
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
@@ -38,7 +36,7 @@ from pathlib import Path
 
 import tenacity
 
-from _common import quiet_structlog, spread
+from _common import machine_facts, quiet_structlog, spread, write_report
 from waitkit import Policy, State, Verdict, Waiter
 
 OBSERVATIONS = 10
@@ -184,9 +182,7 @@ def main() -> None:
         "waiters": args.waiters,
         "observations_per_waiter": OBSERVATIONS,
         "repeats": args.repeats,
-        "python": sys.version.split()[0],
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
+        **machine_facts(),
         "contenders": {},
     }
     for name in CONTENDERS:
@@ -214,8 +210,7 @@ def main() -> None:
         ]
         <= 8192,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    write_report(RESULTS, report)
     for name, row in report["contenders"].items():  # type: ignore[attr-defined]
         print(
             f"{name:26s} cpu x{row['cpu_ratio_to_bare']:.2f}  wall x{row['wall_ratio_to_bare']:.2f}"

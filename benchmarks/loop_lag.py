@@ -38,18 +38,15 @@ import asyncio
 import gc
 import json
 import logging
-import os
-import platform
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import structlog
 
-from _common import spread
+from _common import machine_facts, ms_spread, spread, write_report
 from waitkit import Policy, State, Verdict, Waiter, wait_all
 
 RESULTS = Path(__file__).parent / "results" / "loop_lag.json"
@@ -235,9 +232,7 @@ def main() -> None:
         "duration_s": args.duration,
         "policy": {"min_delay": args.min_delay, "max_delay": args.max_delay},
         "repeats": args.repeats,
-        "python": sys.version.split()[0],
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
+        **machine_facts(),
         "summary_over_repeats": summary,
         "targets": {
             "waitkit_lag_p99_le_10ms_all": summary["waitkit"]["all_p99"]["median"] <= 0.010,
@@ -245,16 +240,12 @@ def main() -> None:
         },
         "runs": runs,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-
-    def ms(stat: dict[str, float]) -> str:
-        return "/".join(f"{stat[k] * 1e3:.1f}" for k in ("min", "median", "max"))
+    write_report(RESULTS, report)
 
     for name, s in summary.items():
         print(
-            f"{name:14s} lag ms (min/median/max over repeats): p99 all {ms(s['all_p99'])}"
-            f"  steady p99 {ms(s['steady_p99'])}  start max {ms(s['start_max'])}"
+            f"{name:14s} lag ms (min/median/max over repeats): p99 all {ms_spread(s['all_p99'])}"
+            f"  steady p99 {ms_spread(s['steady_p99'])}  start max {ms_spread(s['start_max'])}"
         )
     print("targets:", json.dumps(report["targets"]))
     print(f"wrote {RESULTS}")

@@ -44,7 +44,6 @@ import asyncio
 import json
 import logging
 import os
-import platform
 import random
 import resource
 import sys
@@ -56,7 +55,7 @@ import structlog
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 
-from _common import spread
+from _common import machine_facts, spread, write_report
 from waitkit import Policy, wait_all
 from waitkit.aws import InstanceRefreshWaiter
 from waitkit.emulator import Emulator, Scenario
@@ -308,9 +307,7 @@ def main() -> None:
         "completions_s": [args.first, args.last],
         "interval_s": args.interval,
         "repeats": args.repeats,
-        "python": sys.version.split()[0],
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
+        **machine_facts(),
         "summary": summary,
         "targets": {
             name: {
@@ -322,8 +319,7 @@ def main() -> None:
         },
         "runs": runs,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    write_report(RESULTS, report)
     for name, s in summary.items():
         r = s["ratio_to_ideal"]
         print(

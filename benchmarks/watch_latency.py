@@ -39,8 +39,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import random
 import resource
 import shutil
@@ -54,7 +52,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from _common import quiet_structlog, spread
+from _common import machine_facts, quiet_structlog, spread, write_report
 from waitkit.emulator import Emulator, Scenario
 from waitkit.emulator.k8s import JobScenario
 
@@ -354,9 +352,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "waitkit_policy": "JobWaiter default"
         if args.max_delay is None
         else f"max_delay={args.max_delay}",
-        "python": sys.version.split()[0],
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
+        **machine_facts(),
         "kubectl_version": kubectl_version,
         "kubectl": kubectl,
         "waitkit_same_jobs": same,
@@ -419,8 +415,7 @@ def main() -> None:
         asyncio.run(child(args))
         return
     report = asyncio.run(main_async(args))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    write_report(args.out, report)
     for name in ("kubectl", "waitkit_same_jobs", "waitkit_1000"):
         pooled = report[name]["pooled"]
         p50s = report[name]["p50_over_repeats"]
