@@ -94,6 +94,7 @@ class Schedule:
 
     __slots__ = (
         "_attempt",
+        "_fixed",
         "_jitter",
         "_max",
         "_min",
@@ -123,11 +124,15 @@ class Schedule:
         self._attempt = 0
         self._previous = min_delay
         self._throttle_attempt = 0
+        # A fixed interval (min == max) is the same delay under every jitter kind.
+        self._fixed = min_delay if min_delay == max_delay else None
 
     def next(self) -> float:
         """The next polling delay; also ends a run of throttling."""
         self._attempt += 1
         self._throttle_attempt = 0
+        if self._fixed is not None:
+            return self._fixed
         delay = next_delay(
             self._jitter,
             self._attempt,

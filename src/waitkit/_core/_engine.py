@@ -171,8 +171,12 @@ class WaitRun(Generic[T]):
         self._last_error_key: tuple[ErrorKind, type[Exception]] | None = None
 
     # ------------------------------------------------------------------ public
-    async def step(self) -> tuple[T, Verdict, bool]:
+    async def step(self, *, until_terminal: bool = False) -> tuple[T, Verdict, bool]:
         """Observe, sleeping in between, until a new state appears or the verdict is terminal.
+
+        With ``until_terminal``, go on through new states to the terminal one: one call
+        (one cancel scope, one coroutine) then serves a whole wait, where returning on
+        each change cost a scope and a coroutine per change.
 
         Returns the state, its verdict, and whether the state differs from the previous one.
 
@@ -208,7 +212,7 @@ class WaitRun(Generic[T]):
                         self._on_error(error)
                         continue
                     self._call_started = None
-                    outcome = self._take(state)
+                    outcome = self._take(state, until_terminal=until_terminal)
                     if outcome is not None:
                         self._scope = None
                         return outcome
@@ -224,19 +228,20 @@ class WaitRun(Generic[T]):
                 )
             )
 
-    def _take(self, state: T) -> tuple[T, Verdict, bool] | None:
+    def _take(self, state: T, *, until_terminal: bool) -> tuple[T, Verdict, bool] | None:
         """Record one observed state; the step's outcome if it ends here, else plan the next."""
         if self._budget is not None:
             self._budget.accepted(self._runtime.current_time())
-        self._last_error = None
-        self._last_error_key = None
-        self._transient_streak = 0
+        if self._last_error_key is not None:  # an answer ends a run of errors
+            self._last_error = None
+            self._last_error_key = None
+            self._transient_streak = 0
         changed = self._record(state)
         verdict = self._judge(state)
         if verdict.is_terminal:
             return state, verdict, changed
         self._plan(self._schedule.next())
-        return (state, verdict, changed) if changed else None
+        return (state, verdict, changed) if changed and not until_terminal else None
 
     def finish(self, state: T, verdict: Verdict) -> WaitResult[T]:
         """The result of a terminal verdict: a :class:`WaitResult`, or :class:`WaitFailedError`."""
@@ -265,10 +270,8 @@ class WaitRun(Generic[T]):
         """Drive the wait to its end inside the target's session."""
         self._log_started()
         async with self.target.session():
-            while True:
-                state, verdict, _ = await self.step()
-                if verdict.is_terminal:
-                    return self.finish(state, verdict)
+            state, verdict, _ = await self.step(until_terminal=True)
+            return self.finish(state, verdict)
 
     async def iterate(self) -> AsyncIterator[T]:
         """Yield each distinct state until terminal (inside the target's session)."""
@@ -390,7 +393,9 @@ class WaitRun(Generic[T]):
 
     # ------------------------------------------------------------------ states
     def _record(self, state: T) -> bool:
-        if self._has_state and state == self._state:
+        # Identity first: a shared source hands every wait the same object until it
+        # changes, and pydantic's __eq__ is a Python-level field comparison.
+        if self._has_state and (state is self._state or state == self._state):
             return False
         now = self._runtime.current_time()
         previous = self._state
