@@ -9,9 +9,11 @@ Question (issue #6, benchmark 3): on the emulator,
   ``InstanceRefreshWaiter`` vs a per-refresh ``DescribeInstanceRefreshes`` loop
   [target: 20 per round].
 
-A *round* is one poll interval. Both sides poll every ``--interval`` seconds (waitkit:
-``Policy(min_delay=max_delay=interval, jitter="none")``) until every resource finishes
-at ``--duration`` seconds. Calls per round = calls / (duration / interval). The
+A *round* is one poll of every resource. Both sides poll every ``--interval`` seconds
+(waitkit: ``Policy(min_delay=max_delay=interval, jitter="none")``) until every resource
+finishes at ``--duration`` seconds: at 0, interval, ..., duration, so there are
+``duration / interval + 1`` rounds (the per-resource loop's own count: 11 calls per
+refresh for 10 s at 1 s). Calls per round = calls / rounds. The
 emulator counts the calls. Completion-time lookups (one detail call per finished
 execution) are reported apart, because they happen once, not every round.
 
@@ -168,7 +170,8 @@ async def measure(
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    rounds = args.duration / args.interval
+    # Polls at 0, interval, ..., duration: one more round than intervals.
+    rounds = args.duration / args.interval + 1
     policy = Policy(
         min_delay=args.interval, max_delay=args.interval, jitter="none", timeout=args.duration * 10
     )
