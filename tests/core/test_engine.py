@@ -468,6 +468,7 @@ class _CountingWait:
 
     kind = "counting"
     resource_id = "r"
+    long_polls = False
 
     def __init__(self, waiter: "PerWaitWaiter", deadline: float | None) -> None:
         self.waiter, self.deadline, self.looks = waiter, deadline, 0
@@ -520,3 +521,34 @@ async def test_for_wait_gives_each_wait_its_own_state():
             group.start_soon(one)
     assert [r.attempts for r in results] == [3, 3]  # not 3 and 6: no shared counter
     assert sorted(d - start for d in waiter.deadlines) == pytest.approx([100, 200])
+
+
+class LongPollWaiter(ScriptedWaiter):
+    """A scripted waiter whose observations wait for news themselves."""
+
+    long_polls = True
+
+
+FIXED_2S = Policy(min_delay=2, max_delay=2, jitter="none", timeout=None)
+
+
+@pytest.mark.parametrize(
+    ("waiter_class", "looks"),
+    [(LongPollWaiter, [0, 3, 6]), (ScriptedWaiter, [0, 5, 10])],
+    ids=["long-polls", "polls"],
+)
+async def test_a_long_poll_counts_toward_the_delay(waiter_class, looks):
+    """After a 3 s long-poll with a 2 s delay the next look starts at once; a poll sleeps 2 s."""
+    waiter = waiter_class([Hang(3), "Pending", Hang(3), "Pending", "done"], policy=FIXED_2S)
+    start = anyio.current_time()
+    result = await waiter.wait()
+    assert [at - start for at in waiter.observed_at] == pytest.approx(looks)
+    assert result.attempts == 3
+
+
+async def test_a_long_poll_answered_at_once_still_waits_out_the_delay():
+    """No spinning: quick answers keep the policy's pace, a short wait counts toward it."""
+    waiter = LongPollWaiter(["Pending", Hang(0.5), "Pending", "done"], policy=FIXED_2S)
+    start = anyio.current_time()
+    await waiter.wait()
+    assert [at - start for at in waiter.observed_at] == pytest.approx([0, 2, 4])

@@ -70,6 +70,11 @@ class Target(Protocol[T]):
         """The id of the awaited resource, for logs."""
         ...
 
+    @property
+    def long_polls(self) -> bool:
+        """Whether :meth:`observe` waits for news itself: its time then counts toward the delay."""
+        ...
+
     def describe(self) -> str:
         """What is awaited, for messages: ``"instance refresh web-asg/0f1e..."``."""
         ...
@@ -112,6 +117,7 @@ class WaitRun(Generic[T]):
         "_has_state",
         "_last_error",
         "_last_error_key",
+        "_long_polls",
         "_min_delay",
         "_policy",
         "_rearm_slack",
@@ -158,6 +164,7 @@ class WaitRun(Generic[T]):
         self._call_started: float | None = None
         self._remake_from: float | None = None
         self._min_delay = policy.min_delay
+        self._long_polls = target.long_polls
         self.started = self._runtime.current_time()
         self.deadline = deadline
         self.attempts = 0
@@ -211,8 +218,8 @@ class WaitRun(Generic[T]):
                         self._call_started = None
                         self._on_error(error)
                         continue
-                    self._call_started = None
-                    outcome = self._take(state, until_terminal=until_terminal)
+                    started, self._call_started = self._call_started, None
+                    outcome = self._take(state, started, until_terminal=until_terminal)
                     if outcome is not None:
                         self._scope = None
                         return outcome
@@ -228,8 +235,13 @@ class WaitRun(Generic[T]):
                 )
             )
 
-    def _take(self, state: T, *, until_terminal: bool) -> tuple[T, Verdict, bool] | None:
-        """Record one observed state; the step's outcome if it ends here, else plan the next."""
+    def _take(
+        self, state: T, started: float | None, *, until_terminal: bool
+    ) -> tuple[T, Verdict, bool] | None:
+        """Record one observed state; the step's outcome if it ends here, else plan the next.
+
+        ``started`` is when the observation began (``None`` if unknown).
+        """
         if self._budget is not None:
             self._budget.accepted(self._runtime.current_time())
         if self._last_error_key is not None:  # an answer ends a run of errors
@@ -240,7 +252,13 @@ class WaitRun(Generic[T]):
         verdict = self._judge(state)
         if verdict.is_terminal:
             return state, verdict, changed
-        self._plan(self._schedule.next())
+        delay = self._schedule.next()
+        if self._long_polls and started is not None:
+            # The observation already waited for news (a long-poll): that wait counts toward
+            # the delay, so a long-poll that ended without news is followed at once by the
+            # next, and an answer that came at once still waits out the delay (no spinning).
+            delay = max(0.0, delay - (self._runtime.current_time() - started))
+        self._plan(delay)
         return (state, verdict, changed) if changed and not until_terminal else None
 
     def finish(self, state: T, verdict: Verdict) -> WaitResult[T]:

@@ -88,6 +88,7 @@ class _Predicate(Generic[T]):
     """Adapts (observe, predicate) to the engine's target interface."""
 
     kind = "until"
+    long_polls = False  # the delay runs between answers
 
     def __init__(
         self,

@@ -70,6 +70,11 @@ class Waiter(ABC, Generic[StateT]):
 
     - ``kind``: a short snake_case name for logs (``"instance_refresh"``).
     - ``classifier``: the :class:`ErrorClassifier` for the provider's exceptions.
+    - ``long_polls``: ``True`` when :meth:`observe` itself waits for news (a long-poll on a
+      watch, for example). The time an observation took then counts toward the policy's
+      delay: after a long-poll that found nothing the next one starts at once, and an
+      answer that came at once still waits out the delay. Default ``False``: the delay
+      runs from the end of each observation, as in botocore's waiters.
 
     Example:
         >>> import anyio
@@ -92,6 +97,7 @@ class Waiter(ABC, Generic[StateT]):
 
     kind: ClassVar[str] = "waiter"
     classifier: ClassVar[ErrorClassifier] = _GENERIC_CLASSIFIER
+    long_polls: ClassVar[bool] = False
 
     def __init__(self, *, policy: Policy | None = None) -> None:
         self.policy: Policy = DEFAULT_POLICY if policy is None else ensure_policy(policy)

@@ -264,6 +264,9 @@ DEFAULT_QUERY_SLOTS: Final = QuerySlots(_DEFAULT_SLOTS)
 class _QueryRun:
     """Everything one wait needs: the engine's target. Per-wait state lives here only."""
 
+    # GetQueryResults answers at once: the policy's delay runs between answers.
+    long_polls = False
+
     def __init__(
         self,
         client: CloudWatchLogsClient,

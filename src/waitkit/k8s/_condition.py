@@ -132,6 +132,8 @@ class ConditionWaiter(Waiter[ConditionState]):
     """
 
     kind: ClassVar[str] = "k8s_condition"
+    # observe() long-polls the shared watch: after a poll that found nothing, look again at once.
+    long_polls: ClassVar[bool] = True
     classifier = KUBERNETES
     _waits: ClassVar[PerWait[_ConditionWait]] = PerWait("waitkit_k8s_condition", _ConditionWait)
 

@@ -186,6 +186,8 @@ class JobWaiter(Waiter[JobState]):
     """
 
     kind: ClassVar[str] = "k8s_job"
+    # observe() long-polls the shared watch: after a poll that found nothing, look again at once.
+    long_polls: ClassVar[bool] = True
     classifier = KUBERNETES
     _waits: ClassVar[PerWait[_JobWait]] = PerWait("waitkit_k8s_job", _JobWait)
 
