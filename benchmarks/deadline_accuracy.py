@@ -30,19 +30,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
-import os
 import random
-import statistics
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import structlog
 import tenacity
 
-from _common import machine_facts, ms_spread, spread, write_report
+from _common import (
+    json_warnings_to_devnull,
+    machine_facts,
+    ms_spread,
+    percentiles,
+    spread,
+    write_report,
+)
 from waitkit import Policy, State, Verdict, Waiter, WaitTimeoutError
 
 RESULTS = Path(__file__).parent / "results" / "deadline_accuracy.json"
@@ -147,43 +150,6 @@ CONTENDERS: dict[str, Callable[[Latency, float, argparse.Namespace], Awaitable[f
 }
 
 
-def configure_logging() -> None:
-    """As a service runs it: JSON lines at WARNING and above, to a file (here /dev/null).
-
-    Every timed-out wait logs one ``wait.timed_out`` warning, so the cost of rendering it
-    is part of what is measured; printing 1,000 lines to a terminal would not be.
-    """
-    structlog.configure(
-        processors=[
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso"),
-            structlog.processors.JSONRenderer(),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-        logger_factory=structlog.PrintLoggerFactory(
-            file=Path(os.devnull).open("w")  # noqa: SIM115 - lives as long as the process
-        ),
-        cache_logger_on_first_use=True,
-    )
-
-
-def summarize(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-
-    def pick(q: float) -> float:
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-    return {
-        "n": len(ordered),
-        "min": ordered[0],
-        "p50": pick(0.5),
-        "p90": pick(0.9),
-        "p99": pick(0.99),
-        "max": ordered[-1],
-        "mean": statistics.fmean(ordered),
-    }
-
-
 async def run_contender(name: str, rep: int, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(f"{args.seed}-{rep}")
     timeouts = [rng.uniform(args.timeout_min, args.timeout_max) for _ in range(args.waits)]
@@ -193,7 +159,7 @@ async def run_contender(name: str, rep: int, args: argparse.Namespace) -> dict[s
         *(one(lat, t, args) for lat, t in zip(latencies, timeouts, strict=True))
     )
     return {
-        "overshoot_s": summarize(list(overshoots)),
+        "overshoot_s": percentiles(list(overshoots)),
         "calls": sum(lat.calls for lat in latencies),
         "over_call_timeout_plus_50ms": sum(o > args.call_timeout + 0.05 for o in overshoots),
     }
@@ -210,7 +176,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=6)
     args = parser.parse_args()
-    configure_logging()
+    json_warnings_to_devnull()
 
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in CONTENDERS}
     for rep in range(args.repeats):  # interleaved

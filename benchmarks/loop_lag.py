@@ -37,16 +37,12 @@ import argparse
 import asyncio
 import gc
 import json
-import logging
 import random
-import statistics
 import time
 from pathlib import Path
 from typing import Any
 
-import structlog
-
-from _common import machine_facts, ms_spread, spread, write_report
+from _common import machine_facts, ms_spread, percentiles, quiet_structlog, spread, write_report
 from waitkit import Policy, State, Verdict, Waiter, wait_all
 
 RESULTS = Path(__file__).parent / "results" / "loop_lag.json"
@@ -133,24 +129,6 @@ RUNNERS = {
 }
 
 
-def summarize(values: list[float]) -> dict[str, float]:
-    if not values:  # e.g. the idle run has no finish phase
-        return {"n": 0, "p50": 0.0, "p90": 0.0, "p99": 0.0, "max": 0.0, "mean": 0.0}
-    ordered = sorted(values)
-
-    def pick(q: float) -> float:
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-    return {
-        "n": len(ordered),
-        "p50": pick(0.5),
-        "p90": pick(0.9),
-        "p99": pick(0.99),
-        "max": ordered[-1],
-        "mean": statistics.fmean(ordered),
-    }
-
-
 async def measure(name: str, args: argparse.Namespace) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     samples: list[tuple[float, float]] = []
@@ -174,7 +152,7 @@ async def measure(name: str, args: argparse.Namespace) -> dict[str, Any]:
     gc_after = [s["collections"] for s in gc.get_stats()]
 
     def phase(lo: float, hi: float) -> dict[str, float]:
-        return summarize([lag for at, lag in samples if lo <= at < hi])
+        return percentiles([lag for at, lag in samples if lo <= at < hi])
 
     return {
         "all": phase(started, finished),
@@ -197,10 +175,7 @@ def main() -> None:
     parser.add_argument("--max-delay", type=float, default=1.0)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    structlog.configure(
-        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-        cache_logger_on_first_use=True,
-    )
+    quiet_structlog()
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in RUNNERS}
     for rep in range(args.repeats):  # interleaved
         for name in RUNNERS:

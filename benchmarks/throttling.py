@@ -42,8 +42,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
-import os
 import random
 import resource
 import sys
@@ -51,11 +49,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import structlog
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 
-from _common import machine_facts, spread, write_report
+from _common import json_warnings_to_devnull, machine_facts, spread, write_report
 from waitkit import Policy, wait_all
 from waitkit.aws import InstanceRefreshWaiter
 from waitkit.emulator import Emulator, Scenario
@@ -81,25 +78,6 @@ RETRIES: dict[str, dict[str, Any]] = {
     "loop_standard": {"mode": "standard"},
     "loop_adaptive": {"mode": "adaptive", "max_attempts": 10},
 }
-
-
-def configure_logging() -> None:
-    """As a service runs it: JSON lines at WARNING and above, to a file (here /dev/null).
-
-    stdout carries the contender's JSON result, so no log line may go there.
-    """
-    structlog.configure(
-        processors=[
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso"),
-            structlog.processors.JSONRenderer(),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-        logger_factory=structlog.PrintLoggerFactory(
-            file=Path(os.devnull).open("w")  # noqa: SIM115 - lives as long as the process
-        ),
-        cache_logger_on_first_use=True,
-    )
 
 
 def completion_times(args: argparse.Namespace) -> list[float]:
@@ -267,7 +245,7 @@ def main() -> None:
     )
     parser.add_argument("--contender", choices=CONTENDERS, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    configure_logging()
+    json_warnings_to_devnull()
     if args.contender:
 
         async def run_and_print() -> None:

@@ -42,7 +42,6 @@ import json
 import random
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,7 +51,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from _common import machine_facts, quiet_structlog, spread, write_report
+from _common import machine_facts, percentiles, quiet_structlog, spread, write_report
 from waitkit.emulator import Emulator, Scenario
 from waitkit.emulator.k8s import JobScenario
 
@@ -98,23 +97,6 @@ async def child(args: argparse.Namespace) -> None:
 
 
 # ---------------------------------------------------------------------- the parent
-def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    if not ordered:
-        return {}
-
-    def pick(q: float) -> float:
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-    return {
-        "n": len(ordered),
-        "min": ordered[0],
-        "p50": pick(0.50),
-        "p90": pick(0.90),
-        "p99": pick(0.99),
-        "max": ordered[-1],
-        "mean": statistics.fmean(ordered),
-    }
 
 
 async def until(predicate: Any, timeout: float, what: str) -> None:
@@ -272,9 +254,7 @@ async def big_round(
         "latency_s": [returned[n] - flipped[n] for n in sample if n in returned],
         "burst_jobs": len(rest),
         "burst_last_return_s": burst_last - burst_at,
-        "burst_p50_s": percentiles([returned[n] - burst_at for n in rest if n in returned]).get(
-            "p50"
-        ),
+        "burst_p50_s": percentiles([returned[n] - burst_at for n in rest if n in returned])["p50"],
         "errors": out["errors"],
         "child_cpu_s": out["cpu_seconds"],
         "requests": {
