@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -165,14 +165,22 @@ async def scripted_dynamodb(table: DynamoTable) -> AsyncIterator[str]:  # noqa: 
             return response
         return web.Response(status=200, body=body, headers=headers)
 
+    async with post_server(handle) as url:
+        yield url
+
+
+@asynccontextmanager
+async def post_server(
+    handle: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> AsyncIterator[str]:
+    """A real HTTP server on 127.0.0.1 answering every POST / with ``handle``; yields its URL."""
     app = web.Application()
     app.router.add_post("/", handle)
     runner = web.AppRunner(app, shutdown_timeout=1)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = runner.addresses[0][1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()

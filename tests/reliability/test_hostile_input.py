@@ -37,7 +37,7 @@ from waitkit.aws import (
 from waitkit.emulator import Emulator, Scenario, ScenarioError
 from waitkit.k8s import ConditionWaiter, JobWaiter, WatchOptions, api_client
 
-from .conftest import aws_client
+from .conftest import aws_client, post_server
 
 pytestmark = pytest.mark.anyio
 
@@ -334,16 +334,8 @@ async def logs_server(answer: dict[str, Any]) -> AsyncIterator[str]:
             body=json.dumps(answer).encode(), headers={"Content-Type": "application/x-amz-json-1.1"}
         )
 
-    app = web.Application()
-    app.router.add_post("/", handle)
-    runner = web.AppRunner(app, shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
+    async with post_server(handle) as url:
+        yield url
 
 
 FAST = Policy(min_delay=0.02, max_delay=0.05, timeout=5, call_timeout=5)
