@@ -36,6 +36,7 @@ from waitkit.emulator import Emulator, Fault, Scenario
 from waitkit.emulator.k8s import JobPoint, JobScenario, KubernetesScenario
 from waitkit.k8s import ConditionWaiter, JobWaiter, WatchOptions, api_client
 
+from ._fleet import running_queries
 from .conftest import DynamoFault, DynamoTable, aws_client, scripted_dynamodb
 
 #: Scenario seconds after which every scripted resource has succeeded.
@@ -101,13 +102,6 @@ class Arm:
             found.append(f"{self.emu.counters.watches_open} watch stream(s) open")
         found += [f"query {q} {s}" for q, s in running_queries(self.emu).items()]
         return found
-
-
-def running_queries(emu: Emulator) -> dict[str, str]:
-    """Logs queries the emulator still runs (Scheduled or Running): ids -> status."""
-    queries = emu.logs._queries
-    statuses = {qid: emu.logs.status(qid) for qid in list(queries)}
-    return {qid: s for qid, s in statuses.items() if s in ("Scheduled", "Running")}
 
 
 def _aws_fault(service: str) -> Callable[[Emulator], Callable[[Fault], None]]:

@@ -31,11 +31,12 @@ from typing import Any
 
 import anyio
 import structlog
+from _fleet import aws_waits, counted_wait, running_queries  # this script's folder
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 
-from waitkit import Policy, WaitkitError
-from waitkit.aws import DurableExecutionWaiter, InstanceRefreshWaiter, LogsInsightsQuery, QuerySlots
+from waitkit import Policy
+from waitkit.aws import QuerySlots
 from waitkit.emulator import Emulator, Fault, Scenario
 from waitkit.emulator.k8s import JobPoint, JobScenario, KubernetesScenario
 from waitkit.k8s import JobWaiter, WatchOptions, api_client
@@ -154,46 +155,28 @@ async def one_round(rng: random.Random, per_kind: int, outcomes: Counter[str]) -
             slots = QuerySlots(4 * per_kind)
             waiters: list[tuple[str, Any]] = []
             for i in range(per_kind):
-                waiters += [
-                    ("asg", InstanceRefreshWaiter(asg, "web", f"r-{i}", policy=POLICY)),
-                    (
-                        "durable",
-                        DurableExecutionWaiter(
-                            lam, function_name="orders", execution_name=f"e-{i}", policy=POLICY
-                        ),
-                    ),
-                    (
-                        "logs",
-                        LogsInsightsQuery(
-                            logs, "/app", f"fields q-{i} ", 0, 100, policy=POLICY, slots=slots
-                        ).waiter(),
-                    ),
-                    ("job", JobWaiter(api, f"job-{i}", watch=WATCH, policy=POLICY)),
-                ]
-
-            async def one(kind: str, waiter: Any, deadline: float) -> None:
-                outcome = "no outcome"
-                try:
-                    with anyio.move_on_after(deadline):
-                        outcome = "cancelled"
-                        await waiter.wait()
-                        outcome = "succeeded"
-                except WaitkitError as error:
-                    outcome = type(error).__name__
-                finally:
-                    outcomes[f"{kind}:{outcome}"] += 1
+                waiters += aws_waits(
+                    i, asg=asg, lam=lam, logs=logs, group="web", slots=slots, policy=POLICY
+                )
+                waiters.append(("job", JobWaiter(api, f"job-{i}", watch=WATCH, policy=POLICY)))
 
             with anyio.fail_after(60):
                 async with anyio.create_task_group() as tg:
                     for kind, waiter in waiters:
-                        tg.start_soon(one, kind, waiter, rng.choice([30.0, rng.uniform(0, 4)]))
+                        tg.start_soon(
+                            counted_wait,
+                            kind,
+                            waiter,
+                            rng.choice([30.0, rng.uniform(0, 4)]),
+                            outcomes,
+                        )
         with anyio.move_on_after(3):
             while emu.counters.watches_open:  # noqa: ASYNC110 - a counter, no event
                 await anyio.sleep(0.02)
-        running = [
-            q for q in list(emu.logs._queries) if emu.logs.status(q) in ("Scheduled", "Running")
-        ]
-        return {"watches_open": emu.counters.watches_open, "queries_running": len(running)}
+        return {
+            "watches_open": emu.counters.watches_open,
+            "queries_running": len(running_queries(emu)),
+        }
 
 
 async def soak(minutes: float, per_kind: int, seed: int) -> dict[str, Any]:

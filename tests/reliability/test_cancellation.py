@@ -17,13 +17,13 @@ from typing import Any
 import anyio
 import pytest
 
-from waitkit import Policy, WaitkitError
-from waitkit.aws import DurableExecutionWaiter, InstanceRefreshWaiter, LogsInsightsQuery, QuerySlots
+from waitkit import Policy
+from waitkit.aws import QuerySlots
 from waitkit.emulator import Emulator, Scenario
 from waitkit.emulator.k8s import JobPoint, JobScenario, KubernetesScenario
 from waitkit.k8s import ConditionWaiter, JobWaiter, api_client
 
-from ._arms import running_queries
+from ._fleet import aws_waits, counted_wait, running_queries
 from .conftest import aws_client, running_tasks, settle
 
 pytestmark = pytest.mark.anyio
@@ -105,22 +105,15 @@ async def test_a_thousand_waits_cancelled_at_random_points_leave_nothing_behind(
                 slots = QuerySlots(10 * PER_KIND)
                 waiters: list[tuple[str, Any]] = []
                 for i in range(PER_KIND):
-                    group = f"g-{i % 10}"
-                    waiters += [
-                        ("asg", InstanceRefreshWaiter(asg, group, f"r-{i}", policy=POLICY)),
-                        (
-                            "durable",
-                            DurableExecutionWaiter(
-                                lam, function_name="orders", execution_name=f"e-{i}", policy=POLICY
-                            ),
-                        ),
-                        (
-                            "logs",
-                            LogsInsightsQuery(
-                                logs, "/app", f"fields q-{i} ", 0, 100, policy=POLICY, slots=slots
-                            ).waiter(),
-                        ),
-                    ]
+                    waiters += aws_waits(
+                        i,
+                        asg=asg,
+                        lam=lam,
+                        logs=logs,
+                        group=f"g-{i % 10}",
+                        slots=slots,
+                        policy=POLICY,
+                    )
                     if i % 5:
                         waiters.append(("job", JobWaiter(api, f"job-{i}", policy=POLICY)))
                     else:
@@ -134,18 +127,6 @@ async def test_a_thousand_waits_cancelled_at_random_points_leave_nothing_behind(
                         )
                 rng.shuffle(waiters)
 
-                async def one(kind: str, waiter: Any, deadline: float) -> None:
-                    outcome = "cancelled"
-                    try:
-                        with anyio.move_on_after(deadline):
-                            await waiter.wait()
-                            outcome = "succeeded"
-                    except WaitkitError as error:
-                        outcome = type(error).__name__
-                    finally:
-                        # Counted even when the whole group is cancelled under us.
-                        outcomes[f"{kind}:{outcome}"] += 1
-
                 with anyio.fail_after(18):
                     async with anyio.create_task_group() as outer:
                         # A quarter of the waits run in a group that is cancelled as a whole.
@@ -155,7 +136,7 @@ async def test_a_thousand_waits_cancelled_at_random_points_leave_nothing_behind(
                             with doomed:
                                 async with anyio.create_task_group() as tg:
                                     for kind, waiter in batch:
-                                        tg.start_soon(one, kind, waiter, 30.0)
+                                        tg.start_soon(counted_wait, kind, waiter, 30.0, outcomes)
 
                         async def cancel_doomed(after: float) -> None:
                             await anyio.sleep(after)
@@ -165,7 +146,9 @@ async def test_a_thousand_waits_cancelled_at_random_points_leave_nothing_behind(
                         outer.start_soon(doomed_batch, waiters[:quarter])
                         outer.start_soon(cancel_doomed, rng.uniform(0.5, 2.0))
                         for kind, waiter in waiters[quarter:]:
-                            outer.start_soon(one, kind, waiter, rng.uniform(0.0, 3.0))
+                            outer.start_soon(
+                                counted_wait, kind, waiter, rng.uniform(0.0, 3.0), outcomes
+                            )
 
                 await settle(tasks_before + 64, emu)
                 open_watches = emu.counters.watches_open
