@@ -342,8 +342,30 @@ class EmulatorThread:
 
     @property
     def clock(self) -> ScenarioClock:
-        """Scenario time, shared by every backend."""
+        """Scenario time, shared by every backend (move it with :meth:`advance`)."""
         return self.emulator.clock
+
+    def advance(self, seconds: float) -> float:
+        """Move scenario time forward by ``seconds`` on the emulator's loop; returns the new time.
+
+        With ``Scenario(clock="manual")`` this is the only way time moves, so what a
+        waiter sees between two looks is up to the test, not the machine's load.
+
+        Example:
+            >>> def test_refresh_finishes(emulator):  # scenario: clock="manual"
+            ...     emulator.advance(30)  # every point due by 30 s is reached, watchers told
+        """
+        return self.call(lambda emu: emu.clock.advance(seconds))
+
+    def advance_to_next(self) -> float | None:
+        """Move scenario time to the next scripted ``at`` point (None: nothing is due by time).
+
+        Example:
+            >>> def test_steps(emulator):  # scenario: clock="manual"
+            ...     while emulator.advance_to_next() is not None:
+            ...         pass  # every timeline has played out
+        """
+        return self.call(lambda emu: emu.clock.advance_to_next())
 
 
 @pytest.fixture

@@ -109,6 +109,11 @@ class FaultInjector:
         self._fired.clear()
         self._buckets.clear()
 
+    def next_due(self, now: float) -> float | None:
+        """The next scenario time a fault's window opens or closes (None: no edge ahead)."""
+        edges = [t for f in self._faults for t in (f.start, f.stop) if t is not None and t > now]
+        return min(edges) if edges else None
+
     def decide(
         self, service: str, operation: str, *, scenario_now: float, real_now: float
     ) -> list[Fault]:

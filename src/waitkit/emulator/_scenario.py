@@ -3,6 +3,7 @@
 A scenario is YAML (``.yaml``/``.yml``) or JSON (``.json``)::
 
     speed: 10            # scenario seconds per real second
+    clock: manual        # or real (the default): manual time moves only when advanced
     seed: 7              # fixes generated ids and random faults
     autoscaling: {groups: [...]}
     durable: {functions: [...]}
@@ -19,6 +20,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from waitkit.emulator._clock import ClockMode
 from waitkit.emulator._faults import Fault
 from waitkit.emulator.aws._scenario import AutoScalingScenario, DurableScenario, LogsScenario
 from waitkit.emulator.k8s import KubernetesScenario
@@ -39,6 +41,10 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     speed: float = Field(default=1.0, gt=0, description="scenario seconds per real second")
+    clock: ClockMode = Field(
+        default="real",
+        description="real: time runs (times speed); manual: it moves only when advanced",
+    )
     seed: int | None = Field(default=None, description="seed for generated ids and random faults")
     autoscaling: AutoScalingScenario = Field(default_factory=AutoScalingScenario)
     durable: DurableScenario = Field(default_factory=DurableScenario)

@@ -40,13 +40,20 @@ _SHUTDOWN_BOUND = 10.0
 class Emulator:
     """A local AWS + Kubernetes endpoint that real clients talk to over HTTP.
 
-    It runs on asyncio (it is an aiohttp server), on the real clock: scenario time
-    is real time multiplied by the scenario's ``speed``.
+    It runs on asyncio (it is an aiohttp server). Scenario time, which the timelines
+    read, is real time multiplied by the scenario's ``speed``, or with
+    ``Scenario(clock="manual")`` stands still until :attr:`clock` is advanced.
 
     Example:
         >>> async def main() -> None:
         ...     async with Emulator(Scenario(speed=10)) as emu:
         ...         print(emu.aws_endpoint)  # give it to aiobotocore as endpoint_url
+
+        With a manual clock, a test decides when each scripted point is reached:
+
+        >>> async def deterministic() -> None:
+        ...     async with Emulator(Scenario(clock="manual")) as emu:
+        ...         emu.clock.advance_to_next()  # every point due next is reached now
     """
 
     def __init__(
@@ -105,9 +112,10 @@ class Emulator:
 
     async def _start(self, stack: contextlib.AsyncExitStack) -> _Running:
         scenario = self.scenario
-        clock = ScenarioClock(scenario.speed)
+        clock = ScenarioClock(scenario.speed, mode=scenario.clock)
         counters = RequestCounters()
         faults = FaultInjector(list(scenario.faults), seed=scenario.seed)
+        clock.add_due_source(faults.next_due)
         aws = AwsBackend(
             AwsScenario(
                 autoscaling=scenario.autoscaling, durable=scenario.durable, logs=scenario.logs

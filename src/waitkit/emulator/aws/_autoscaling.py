@@ -22,7 +22,7 @@ from waitkit.emulator.aws._scenario import (
     RefreshPoint,
     RefreshStatus,
 )
-from waitkit.emulator.aws._track import Track
+from waitkit.emulator.aws._track import Track, soonest
 
 if TYPE_CHECKING:
     import random
@@ -135,6 +135,13 @@ class AutoScalingService:
             )
         )
         return refresh_id
+
+    def next_due(self, now: float) -> float | None:
+        """The next scenario time a refresh appears or moves by time alone."""
+        return soonest(
+            now,
+            [t for r in self._refreshes for t in (r.created, r.track.next_due(now))],
+        )
 
     def status(self, refresh_id: str) -> str:
         """The current status of a refresh (without counting an observation)."""

@@ -102,6 +102,8 @@ class AwsBackend:
         )
         self.durable = DurableService(scenario.durable, clock=clock, wall=self.wall, rng=rng)
         self.logs = LogsService(scenario.logs, clock=clock, rng=rng)
+        for service in (self.autoscaling, self.durable, self.logs):
+            clock.add_due_source(service.next_due)
         self.app = web.Application(client_max_size=_MAX_BODY)
         self.app.router.add_route("*", "/{tail:.*}", self._handle)
 

@@ -29,7 +29,7 @@ from waitkit.emulator.aws._scenario import (
     FunctionScenario,
     HistoryEvent,
 )
-from waitkit.emulator.aws._track import Track
+from waitkit.emulator.aws._track import Track, soonest
 
 if TYPE_CHECKING:
     import random
@@ -190,6 +190,13 @@ class DurableService:
         self._sync(execution, now)
         execution.track.switch(timeline, now=now)
         execution.seen_points = 0
+
+    def next_due(self, now: float) -> float | None:
+        """The next scenario time an execution starts or moves by time alone."""
+        return soonest(
+            now,
+            [t for e in self._executions.values() for t in (e.started, e.track.next_due(now))],
+        )
 
     def status(self, arn: str) -> str:
         """An execution's current status (without counting an observation)."""

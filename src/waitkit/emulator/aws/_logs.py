@@ -25,7 +25,7 @@ from waitkit.emulator.aws._scenario import (
     QueryStatistics,
     QueryStatus,
 )
-from waitkit.emulator.aws._track import Track
+from waitkit.emulator.aws._track import Track, soonest
 
 if TYPE_CHECKING:
     import random
@@ -119,6 +119,12 @@ class LogsService:
         """Make a log group known (only matters when the scenario lists log groups)."""
         if self._log_groups is not None:
             self._log_groups.add(name)
+
+    def next_due(self, now: float) -> float | None:
+        """The next scenario time a query moves, or rows are ingested, by time alone."""
+        rows = (row.ingested_at for script in self._scripts for row in script.rows)
+        queries = (q.track.next_due(now) for q in self._queries.values())
+        return soonest(now, [*rows, *queries])
 
     def status(self, query_id: str) -> str:
         """A query's current status (without counting an observation)."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from waitkit.emulator._timeline import TimelinePoint, current_index
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from pydantic import BaseModel
 
@@ -63,6 +63,19 @@ class Track(Generic[PointT]):
             state.update(_set_fields(point))
         return state
 
+    def next_due(self, now: float) -> float | None:
+        """When the next ``at`` point falls due (scenario seconds), or None if time alone won't.
+
+        Args:
+            now: scenario seconds.
+        """
+        index = current_index(self._points, now - self._origin, self._observations)
+        following = index + 1
+        if following >= len(self._points):
+            return None
+        at = self._points[following].at
+        return None if at is None else self._origin + at
+
     def switch(self, points: Sequence[PointT], *, now: float) -> None:
         """Follow ``points`` from ``now`` on, starting from the fields reached so far."""
         self._base = self.fields(now)
@@ -70,6 +83,12 @@ class Track(Generic[PointT]):
         self._origin = now
         self._observations = 0
         self._reached_at = {}
+
+
+def soonest(now: float, times: Iterable[float | None]) -> float | None:
+    """The earliest of ``times`` still ahead of ``now`` (None: none is)."""
+    ahead = [t for t in times if t is not None and t > now]
+    return min(ahead) if ahead else None
 
 
 def _set_fields(point: BaseModel) -> dict[str, object]:

@@ -62,6 +62,8 @@ class KubernetesBackend:
         """Requests per (verb, resource), e.g. ``("watch", "jobs")``."""
         self.cluster = Cluster(scenario, clock)
         self.cluster.on_change = self._wake
+        clock.add_due_source(self.cluster.next_due)
+        clock.on_advance(self._time_moved)
         self._hub = WatchHub(self.cluster, scenario, counters)
         middleware = FaultMiddleware(
             clock=clock,
@@ -100,12 +102,20 @@ class KubernetesBackend:
         if self._wakeup is not None:
             self._wakeup.set()
 
+    def _time_moved(self) -> None:
+        # Re-render at once, so watch events are queued by the time advance() returns.
+        self.cluster.refresh_all()
+        self._changed()
+
     async def _tick(self) -> None:
         assert self._wakeup is not None  # noqa: S101 - set before the task starts
         while True:
             self.cluster.refresh_all()
-            due = self.cluster.next_due()
-            wait = self.scenario.tick if due is None else min(due + 0.001, self.scenario.tick)
+            wait = self.scenario.tick
+            due = self.cluster.next_due(self.clock.now())
+            real = None if due is None else self.clock.real_seconds(due - self.clock.now())
+            if real is not None:
+                wait = min(max(real, 0.0) + 0.001, wait)
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=wait)

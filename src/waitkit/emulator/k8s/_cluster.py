@@ -204,17 +204,16 @@ class Cluster:
                 entry.observations += 1
                 self._refresh(key)
 
-    def next_due(self) -> float | None:
-        """Real seconds until the next ``at`` point of any object falls due (None: none pending)."""
+    def next_due(self, now: float) -> float | None:
+        """The scenario time the next ``at`` point of any object falls due (None: none pending)."""
         soonest: float | None = None
-        now = self._clock.now()
         for entry in self._entries.values():
             following = entry.index + 1 if entry.index >= -1 else 0
             if following < len(entry.points):
                 point = entry.points[following]
                 if point.at is not None:
-                    wait = self._clock.real_seconds(max(0.0, entry.born + point.at - now))
-                    soonest = wait if soonest is None else min(soonest, wait)
+                    due = entry.born + point.at
+                    soonest = due if soonest is None else min(soonest, due)
         return soonest
 
     def spec(self, resource: Resource, namespace: str, name: str) -> JobScenario | PodScenario:
