@@ -22,6 +22,7 @@ REFRESH = {
 
 
 def test_manual_clock_stands_still_until_advanced() -> None:
+    """A manual clock reads 0 until advanced, and no real span passes it."""
     clock = ScenarioClock(mode="manual")
     assert clock.paused
     assert clock.now() == 0.0
@@ -34,6 +35,7 @@ def test_manual_clock_stands_still_until_advanced() -> None:
 
 
 def test_advance_refuses_to_go_backwards_or_to_infinity() -> None:
+    """Time never runs backwards, and never jumps to an end it cannot come back from."""
     clock = ScenarioClock(mode="manual")
     for bad in (-1.0, float("inf"), float("nan")):
         with pytest.raises(ValueError, match="seconds must be >= 0 and finite"):
@@ -42,11 +44,13 @@ def test_advance_refuses_to_go_backwards_or_to_infinity() -> None:
 
 
 def test_bad_mode_is_refused() -> None:
+    """A mode that is not real or manual is a clear error."""
     with pytest.raises(ValueError, match="mode must be 'real' or 'manual'"):
         ScenarioClock(mode="virtual")  # type: ignore[arg-type]
 
 
 def test_advance_moves_a_running_clock_forward_too() -> None:
+    """advance() also jumps a real (here held) clock, which then runs on from there."""
     clock = ScenarioClock(speed=1)
     clock.pause()
     held = clock.now()
@@ -58,10 +62,11 @@ def test_advance_moves_a_running_clock_forward_too() -> None:
 
 
 def test_advance_to_next_takes_the_soonest_point_of_any_source() -> None:
+    """Each jump lands on the soonest due point of all sources, and listeners hear each."""
     clock = ScenarioClock(mode="manual")
     heard: list[float] = []
     clock.on_advance(lambda: heard.append(clock.now()))
-    clock.add_due_source(lambda now: None)
+    clock.add_due_source(lambda _now: None)
     clock.add_due_source(lambda now: next((t for t in (5.0, 20.0) if t > now), None))
     clock.add_due_source(lambda now: 12.0 if now < 12.0 else None)
     assert [clock.advance_to_next() for _ in range(4)] == [5.0, 12.0, 20.0, None]
@@ -69,13 +74,14 @@ def test_advance_to_next_takes_the_soonest_point_of_any_source() -> None:
 
 
 async def test_a_refresh_moves_only_when_the_test_advances(aws_client) -> None:
-    """Real aiobotocore over a socket: however long a read takes, the status waits for advance."""
+    """Real aiobotocore over a socket: however slow the reads, the status waits for advance."""
     scenario = Scenario.from_data(
         {"clock": "manual", "autoscaling": {"groups": [{"name": "web", "refreshes": [REFRESH]}]}}
     )
     async with Emulator(scenario) as emu, aws_client(emu, "autoscaling") as client:
 
         async def status() -> str:
+            """The refresh's status as the real client reads it."""
             answer = await client.describe_instance_refreshes(AutoScalingGroupName="web")
             return str(answer["InstanceRefreshes"][0]["Status"])
 
@@ -92,6 +98,7 @@ async def test_a_refresh_moves_only_when_the_test_advances(aws_client) -> None:
 
 
 async def test_advance_to_next_visits_every_service_and_fault_window() -> None:
+    """Refreshes, late executions, late rows, Jobs and fault windows are all stops on the way."""
     scenario = Scenario.from_data(
         {
             "clock": "manual",
@@ -106,7 +113,9 @@ async def test_advance_to_next_visits_every_service_and_fault_window() -> None:
                     }
                 ]
             },
-            "logs": {"queries": [{"match": "x", "rows": [{"ingested_at": 45, "fields": {"m": "late"}}]}]},
+            "logs": {
+                "queries": [{"match": "x", "rows": [{"ingested_at": 45, "fields": {"m": "late"}}]}]
+            },
             "kubernetes": {
                 "jobs": [{"name": "etl", "timeline": [{"at": 60, "phase": "complete"}]}]
             },
@@ -154,6 +163,7 @@ async def test_a_watch_hears_of_a_change_as_soon_as_time_is_advanced() -> None:
 
 
 def test_scenario_file_names_the_clock_mode() -> None:
+    """A scenario says its clock mode; real is the default; anything else is refused."""
     assert Scenario.from_data({"clock": "manual"}).clock == "manual"
     assert Scenario().clock == "real"
     with pytest.raises(ValueError, match="clock"):
@@ -161,6 +171,7 @@ def test_scenario_file_names_the_clock_mode() -> None:
 
 
 def test_fault_windows_are_due_points() -> None:
+    """A fault window's start and stop are points advance_to_next() stops at."""
     from waitkit.emulator import FaultInjector
 
     injector = FaultInjector([Fault(kind="error", start=2, stop=5), Fault(kind="drop")])

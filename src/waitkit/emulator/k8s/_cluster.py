@@ -208,7 +208,7 @@ class Cluster:
         """The scenario time the next ``at`` point of any object falls due (None: none pending)."""
         soonest: float | None = None
         for entry in self._entries.values():
-            following = entry.index + 1 if entry.index >= -1 else 0
+            following = current_index(entry.points, now - entry.born, entry.observations) + 1
             if following < len(entry.points):
                 point = entry.points[following]
                 if point.at is not None:
