@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import nox
@@ -14,6 +19,10 @@ nox.options.sessions = ["lint", "typecheck", "tests"]
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHON = "3.11"
 COVERAGE_FLOOR = "95"
+# One pytest-xdist worker per core; work stealing evens out the few longer tests.
+PARALLEL = ("-n", "auto", "--dist", "worksteal")
+# Longest a single test may take under load (reported by `nox -s stress`).
+SLOW_TEST_SECONDS = 5.0
 
 
 def install_groups(session: nox.Session, *groups: str, extras: str = "all") -> None:
@@ -41,12 +50,75 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """The test suite with branch coverage; fails under the coverage floor."""
+    """The test suite in parallel with branch coverage; fails under the coverage floor."""
     install_groups(session, "tests")
+    run_suite(session, *session.posargs)
+
+
+def run_suite(session: nox.Session, *pytest_args: str, tolerate_failures: bool = False) -> None:
+    """Run the suite on every core under coverage (it measures the workers as subprocesses)."""
+    codes = [0, 1, 2] if tolerate_failures else [0]
     session.run("coverage", "erase")
-    session.run("coverage", "run", "-m", "pytest", *session.posargs)
+    session.run("coverage", "run", "-m", "pytest", *PARALLEL, *pytest_args, success_codes=codes)
     session.run("coverage", "combine", "--quiet")
-    session.run("coverage", "report", f"--fail-under={COVERAGE_FLOOR}")
+    session.run("coverage", "report", f"--fail-under={COVERAGE_FLOOR}", success_codes=codes)
+
+
+@nox.session(python=PYTHON, default=False)
+def stress(session: nox.Session) -> None:
+    """The tests session N times (default 5) beside a CPU hog; reports every failure and slow test.
+
+    One busy process per two cores runs for the whole session, as a loaded CI machine
+    would. ``nox -s stress -- 3`` runs three times.
+    """
+    install_groups(session, "tests")
+    runs = int(session.posargs[0]) if session.posargs else 5
+    reports = Path(".nox-stress")
+    reports.mkdir(exist_ok=True)
+    hogs = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in range(max(1, (os.cpu_count() or 2) // 2))
+    ]
+    summary: list[str] = []
+    failed = False
+    try:
+        for run in range(1, runs + 1):
+            report = reports / f"run-{run}.xml"
+            started = time.monotonic()
+            report.unlink(missing_ok=True)
+            run_suite(session, f"--junitxml={report}", tolerate_failures=True)
+            took = time.monotonic() - started
+            failures, slow = _junit_findings(report)
+            failed = failed or bool(failures)
+            summary.append(
+                f"run {run}: {took:.0f} s, {len(failures)} failed, "
+                f"{len(slow)} over {SLOW_TEST_SECONDS:.0f} s"
+            )
+            summary += [f"    FAILED {name}" for name in failures]
+            summary += [f"    SLOW {seconds:.1f} s {name}" for name, seconds in slow]
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+    session.log("stress summary:\n" + "\n".join(summary))
+    if failed:
+        session.error("some runs failed under load (see the summary above)")
+
+
+def _junit_findings(report: Path) -> tuple[list[str], list[tuple[str, float]]]:
+    """Failed tests and tests slower than SLOW_TEST_SECONDS in a JUnit XML report."""
+    if not report.exists():
+        return ["(no report: the run did not get as far as writing one)"], []
+    failures: list[str] = []
+    slow: list[tuple[str, float]] = []
+    for case in ET.parse(report).getroot().iter("testcase"):  # noqa: S314 - our own report
+        name = f"{case.get('classname')}::{case.get('name')}"
+        if case.find("failure") is not None or case.find("error") is not None:
+            failures.append(name)
+        seconds = float(case.get("time") or 0)
+        if seconds > SLOW_TEST_SECONDS:
+            slow.append((name, seconds))
+    return failures, slow
 
 
 @nox.session(python=PYTHON)
