@@ -54,16 +54,30 @@ def test_jitter_stays_within_its_documented_range(jitter, attempt, low, spread, 
         assert low <= delay <= min(high, max(low, 3 * low))
 
 
-@given(delay=delays, remaining=delays, low=delays)
-def test_fit_to_deadline_never_crosses_and_ends_on_it(delay, remaining, low):
-    """The clamp never sleeps past the deadline, and stretches to it when little would be left."""
-    fitted = fit_to_deadline(delay, remaining, low)
-    assert 0 <= fitted <= max(remaining, delay)
-    assert fitted <= remaining or remaining - delay > low
-    if remaining - delay <= low:
-        assert fitted == remaining
+@given(delay=delays, remaining=delays, low=delays, spread=delays, reserve=delays)
+def test_fit_to_deadline_never_crosses_never_exceeds_max_and_lets_the_last_look_finish(
+    delay, remaining, low, spread, reserve
+):
+    """No sleep crosses the deadline or exceeds max_delay; a final look ends by the deadline.
+
+    A sleep the schedule chose lies in [min_delay, max_delay]; the clamp may shorten it
+    (never lengthen it past max_delay).
+    """
+    high = low + spread
+    delay = min(max(delay, low), high)
+    sleep, final = fit_to_deadline(delay, remaining, min_delay=low, max_delay=high, reserve=reserve)
+    assert 0 <= sleep <= high
+    assert sleep <= remaining
+    if final:
+        # The last look starts so that, taking `reserve`, it ends on the deadline (or at once).
+        assert sleep == max(remaining - reserve, 0)
+    elif remaining - delay - reserve > low:
+        # Not the last: after the sleep and a look, more than min_delay is left.
+        assert sleep == delay
     else:
-        assert fitted == delay
+        # The final look is further than max_delay away: sleep the cap and decide again.
+        assert sleep == high
+        assert remaining - reserve > high
 
 
 @given(seed=st.integers(), retry_after=st.one_of(st.none(), delays))

@@ -1,4 +1,5 @@
 import contextlib
+import itertools
 import logging
 import pickle
 
@@ -17,6 +18,7 @@ from waitkit import (
     Verdict,
     WaitFailedError,
     WaitTimeoutError,
+    until,
 )
 from waitkit.testing import Hang, ScriptedError, ScriptedState, ScriptedWaiter
 
@@ -86,20 +88,69 @@ async def test_states_yields_the_failure_state_then_raises():
 
 async def test_timeout_is_strict_on_the_loop_clock_with_a_final_observation_at_the_deadline():
     """A waiter that never finishes raises WaitTimeoutError at the deadline, after a last look."""
-    waiter = ScriptedWaiter(["Pending"], policy=Policy(min_delay=7, max_delay=7, jitter="none"))
+    waiter = ScriptedWaiter(["Pending"], policy=Policy(min_delay=5, max_delay=7, jitter="none"))
     start = anyio.current_time()
     with pytest.raises(WaitTimeoutError) as info:
         await waiter.wait(timeout=30)
     assert anyio.current_time() - start == pytest.approx(30)
     offsets = [t - start for t in waiter.observed_at]
-    # 0, 7, 14, 21, then 30 (not 28: 30 - 28 <= min_delay, so the last sleep ends on the deadline)
-    assert offsets == pytest.approx([0, 7, 14, 21, 30])
+    # 0, 5, 12, 19, then 26 would leave 4 <= min_delay: the last look moves to the deadline
+    # (a sleep of 11 > max_delay would be needed from 19, so 26 is kept and 30 follows)
+    assert offsets == pytest.approx([0, 5, 12, 19, 26, 30])
     assert all(offset <= 30 for offset in offsets)
     error = info.value
     assert isinstance(error, TimeoutError)
     assert error.state == ScriptedState(status="Pending")
-    assert error.attempts == 5
+    assert error.attempts == 6
     assert error.elapsed == pytest.approx(30)
+
+
+async def test_the_last_sleep_is_never_longer_than_max_delay():
+    """The clamp shortens the sleep before the last look; it never stretches it past max_delay."""
+    waiter = ScriptedWaiter(["Pending"], policy=Policy(min_delay=7, max_delay=7, jitter="none"))
+    start = anyio.current_time()
+    with pytest.raises(WaitTimeoutError):
+        await waiter.wait(timeout=30)
+    offsets = [t - start for t in waiter.observed_at]
+    assert offsets == pytest.approx([0, 7, 14, 21, 28, 30])  # not 21 -> 30 (a 9 s sleep)
+    gaps = [b - a for a, b in itertools.pairwise(offsets)]
+    assert max(gaps) <= 7 + 1e-9
+
+
+async def test_the_final_look_is_scheduled_to_finish_by_the_deadline():
+    """The last look starts the last call's latency before the deadline, so it can still count."""
+
+    class Slow(ScriptedWaiter):
+        async def observe(self):
+            state = await super().observe()
+            await anyio.sleep(2)  # every call takes 2 s
+            return state
+
+    waiter = Slow(["Pending", "Pending", "done"], policy=STEADY)
+    start = anyio.current_time()
+    result = await waiter.wait(timeout=25)
+    offsets = [t - start for t in waiter.observed_at]
+    # Looks at 0 and 12 (10 s after a 2 s call). From 14, a look at 24 would end past 25:
+    # the final one starts its reserve (2 s and a quarter) before the deadline, and counts.
+    assert offsets == pytest.approx([0, 12, 22.5])
+    assert result.state.status == "done"
+    assert result.elapsed == pytest.approx(24.5)
+
+
+async def test_a_final_look_that_fails_ends_the_wait_at_once():
+    """After the final look nothing more is tried: the timeout is raised, not another look."""
+
+    class Slow(ScriptedWaiter):
+        async def observe(self):
+            state = await super().observe()
+            await anyio.sleep(2)
+            return state
+
+    waiter = Slow(["Pending"], policy=STEADY)
+    with pytest.raises(WaitTimeoutError) as info:
+        await waiter.wait(timeout=25)
+    assert info.value.attempts == 3
+    assert info.value.elapsed == pytest.approx(24.5)  # the final look's answer: no more looks
 
 
 async def test_no_sleep_crosses_the_deadline_with_jitter():
@@ -125,18 +176,56 @@ async def test_hung_observation_is_cut_by_the_call_timeout():
     assert result.attempts == 2
 
 
-async def test_overshoot_is_bounded_by_the_call_timeout():
-    """A call that starts at the deadline may run at most call_timeout past it."""
-    waiter = ScriptedWaiter(
-        ["Pending", Hang()],  # the second look lands on the deadline (clamp) and hangs
-        policy=Policy(min_delay=10, max_delay=10, jitter="none", call_timeout=4),
+@pytest.mark.parametrize("call_timeout", [None, 4, 30])
+async def test_a_call_in_flight_at_the_deadline_is_cancelled_there(call_timeout):
+    """Whatever the call timeout (none at all included), a hung call ends the wait on time."""
+    waiter = TrackedWaiter(
+        ["Pending", Hang()],
+        policy=Policy(min_delay=10, max_delay=10, jitter="none", call_timeout=call_timeout),
     )
     start = anyio.current_time()
     with pytest.raises(WaitTimeoutError) as info:
-        await waiter.wait(timeout=20)
-    overshoot = anyio.current_time() - start - 20
-    assert 0 < overshoot <= 4 + 1e-6
-    assert "call_timeout" in str(info.value)
+        await waiter.wait(timeout=12)
+    assert anyio.current_time() - start == pytest.approx(12)
+    message = str(info.value)
+    assert message.startswith("scripted script did not finish within 12.0s (2 observations)")
+    assert "an observation still running after 2.0s was cancelled at the deadline" in message
+    assert waiter.in_flight == 0
+    assert waiter.events == ["enter", "exit"]
+
+
+async def test_states_end_at_the_deadline_while_a_call_hangs():
+    """states() keeps the same promise: a hung call is cut at the deadline."""
+    waiter = ScriptedWaiter(["Pending", Hang()], policy=STEADY.replace(call_timeout=None))
+    seen: list[str] = []
+
+    async def collect() -> None:
+        async for state in waiter.states(timeout=15):
+            seen.append(state.status)  # noqa: PERF401 - keeps what arrived before the raise
+
+    start = anyio.current_time()
+    with pytest.raises(WaitTimeoutError):
+        await collect()
+    assert seen == ["Pending"]
+    assert anyio.current_time() - start == pytest.approx(15)
+
+
+async def test_a_session_set_up_that_hangs_is_cut_at_the_deadline():
+    """The deadline also bounds the waiter's set-up (a session that never finishes starting)."""
+
+    class Stuck(ScriptedWaiter):
+        @contextlib.asynccontextmanager
+        async def _session(self):
+            await anyio.sleep_forever()
+            yield
+
+        def session(self):
+            return self._session()
+
+    start = anyio.current_time()
+    with pytest.raises(WaitTimeoutError, match=r"did not finish within 3\.0s"):
+        await Stuck(["done"], policy=STEADY).wait(timeout=3)
+    assert anyio.current_time() - start == pytest.approx(3)
 
 
 async def test_throttling_uses_its_own_backoff_and_does_not_count_as_failure():
@@ -170,17 +259,81 @@ async def test_throttling_without_hint_backs_off_longer_than_polling():
 async def test_transient_errors_are_retried_up_to_the_bound():
     """Up to max_transient_errors consecutive transient errors are retried; one more raises."""
     boom = ScriptedError(ErrorKind.TRANSIENT, "503 Service Unavailable")
-    ok = ScriptedWaiter([boom, boom, "done"], policy=STEADY.replace(max_transient_errors=2))
+    policy = STEADY.replace(max_transient_errors=2, transient_grace=0)
+    ok = ScriptedWaiter(["a", boom, boom, "done"], policy=policy)
     assert (await ok.wait(timeout=1000)).state.status == "done"
 
-    failing = ScriptedWaiter(
-        [boom, boom, boom, "done"], policy=STEADY.replace(max_transient_errors=2)
-    )
+    failing = ScriptedWaiter(["a", boom, boom, boom, "done"], policy=policy)
     with pytest.raises(ProbeError) as info:
         await failing.wait(timeout=1000)
     assert info.value.__cause__ is boom
-    assert info.value.attempts == 3
-    assert "3 times in a row" in str(info.value)
+    assert info.value.attempts == 4
+    assert "3 times in a row over 20.0s" in str(info.value)
+
+
+async def test_a_run_of_errors_must_also_last_the_grace():
+    """Errors beyond the count are still retried until the run has lasted transient_grace."""
+    boom = ScriptedError(ErrorKind.TRANSIENT, "503")
+    policy = Policy(min_delay=0.01, max_delay=0.05, max_transient_errors=5, transient_grace=2)
+
+    class Outage(ScriptedWaiter):
+        """Answers, then fails for `outage` seconds, then answers "done"."""
+
+        def __init__(self, outage: float) -> None:
+            super().__init__(["a"], policy=policy)
+            self.outage = outage
+            self.errors = 0
+            self.begun: float | None = None
+
+        async def observe(self):
+            now = anyio.current_time()
+            if self.begun is None:
+                self.begun = now
+                return ScriptedState(status="a")
+            if now - self.begun <= self.outage:
+                self.errors += 1
+                raise boom
+            return ScriptedState(status="done")
+
+    short = Outage(outage=1.5)
+    assert (await short.wait(timeout=60)).state.status == "done"
+    assert short.errors > 5  # well past the count, survived by the grace
+
+    long = Outage(outage=30)
+    with pytest.raises(ProbeError, match=r"times in a row over 2\.0s") as info:
+        await long.wait(timeout=60)
+    assert info.value.elapsed == pytest.approx(2, abs=0.1)
+
+
+async def test_an_outage_at_the_start_of_a_wait_is_survived_with_the_default_grace():
+    """Half a second of errors before the first answer is ridden out by a fast poller."""
+    policy = Policy(min_delay=0.01, max_delay=0.05)  # a Kubernetes-like pace
+    started: list[float] = []
+
+    async def flaky() -> str:
+        now = anyio.current_time()
+        started.append(now)
+        if now - started[0] < 0.5:
+            raise ConnectionRefusedError("connection refused")
+        return "up"
+
+    assert await until(flaky, lambda v: v == "up", policy=policy.replace(timeout=60)) == "up"
+    assert len(started) > 6  # more errors than max_transient_errors
+
+
+async def test_an_endpoint_that_never_answers_fails_as_a_probe_error_within_the_grace():
+    """Never an answer, errors for the whole grace: ProbeError naming the error, not a timeout."""
+
+    async def refused() -> str:
+        raise ConnectionRefusedError("[Errno 111] connection refused")
+
+    start = anyio.current_time()
+    with pytest.raises(ProbeError) as info:
+        await until(refused, bool, policy=Policy(min_delay=1, max_delay=1, timeout=600))
+    message = str(info.value)
+    assert "before any state was seen" in message
+    assert "ConnectionRefusedError: [Errno 111] connection refused" in message
+    assert anyio.current_time() - start == pytest.approx(5)  # the default grace, 1 s apart
 
 
 async def test_a_success_resets_the_transient_streak():
@@ -194,7 +347,10 @@ async def test_a_success_resets_the_transient_streak():
 
 async def test_connection_errors_are_transient_by_default():
     """The generic classifier retries OSError and TimeoutError."""
-    waiter = ScriptedWaiter([ConnectionResetError("reset"), TimeoutError(), "done"], policy=STEADY)
+    waiter = ScriptedWaiter(
+        [ConnectionResetError("reset"), TimeoutError(), "done"],
+        policy=STEADY.replace(transient_grace=60),
+    )
     assert (await waiter.wait(timeout=1000)).attempts == 3
 
 
@@ -264,11 +420,14 @@ async def test_failure_message_reads_like_an_assertion():
 
 async def test_timeout_message_names_the_last_states_and_error():
     """str(WaitTimeoutError) gives the timeout, observations, last states and last error."""
-    waiter = ScriptedWaiter(["a", "b", ScriptedError(ErrorKind.TRANSIENT, "503")], policy=STEADY)
+    waiter = ScriptedWaiter(
+        ["a", "b", ScriptedError(ErrorKind.TRANSIENT, "503")],
+        policy=STEADY.replace(transient_grace=60),
+    )
     with pytest.raises(WaitTimeoutError) as info:
         await waiter.wait(timeout=30)
     assert str(info.value) == (
-        "scripted script did not finish within 30.0s (3 observations); "
+        "scripted script did not finish within 30.0s (4 observations); "
         "last states: +0.0s a -> +10.0s b; last error: ScriptedError: 503"
     )
 

@@ -8,7 +8,11 @@ import pytest
 from waitkit import ConfigurationError, Policy
 
 BAD_POLICIES = [
-    ({"min_delay": -1}, "Policy.min_delay", ">= 0"),
+    ({"min_delay": -1}, "Policy.min_delay", "> 0"),
+    ({"min_delay": 0}, "Policy.min_delay", "> 0"),
+    ({"min_delay": 0, "max_delay": 0.1}, "Policy.min_delay", "> 0"),
+    ({"throttle_min_delay": 0}, "Policy.throttle_min_delay", "> 0"),
+    ({"transient_grace": -1}, "Policy.transient_grace", ">= 0"),
     ({"min_delay": math.nan}, "Policy.min_delay", "finite"),
     ({"max_delay": math.inf}, "Policy.max_delay", "finite"),
     ({"min_delay": 10, "max_delay": 5}, "Policy.max_delay", ">= min_delay"),

@@ -96,3 +96,19 @@ def test_virtual_time_backend_rejects_unknown_names():
 
     with pytest.raises(ValueError, match="'asyncio' or 'trio'"):
         virtual_time_backend("curio")
+
+
+@pytest.mark.parametrize("call_timeout", [30, None])
+async def test_until_ends_at_its_deadline_while_the_function_hangs(call_timeout):
+    """A function that never returns is cancelled at the deadline, not at call_timeout."""
+
+    async def hung() -> int:
+        await anyio.sleep_forever()
+        return 0  # pragma: no cover - never reached
+
+    policy = Policy(min_delay=0.1, max_delay=1, call_timeout=call_timeout)
+    start = anyio.current_time()
+    with pytest.raises(WaitTimeoutError, match=r"did not finish within 0\.5s") as info:
+        await until(hung, bool, timeout=0.5, policy=policy)
+    assert anyio.current_time() - start == pytest.approx(0.5)
+    assert "cancelled at the deadline" in str(info.value)

@@ -48,6 +48,17 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         metavar="DURATION",
         help=f"the longest pause between looks (default: {_default(DEFAULT_POLICY.max_delay)})",
     )
+    waiting.add_argument(
+        "--transient-grace",
+        type=parse_duration,
+        default=DEFAULT_POLICY.transient_grace,
+        metavar="DURATION",
+        help=(
+            "how long API errors (5xx, refused or dropped connections) are ridden out "
+            "before the command gives up with exit 4 "
+            f"(default: {_default(DEFAULT_POLICY.transient_grace)})"
+        ),
+    )
 
     output = parser.add_argument_group(OUTPUT)
     output.add_argument(
@@ -85,6 +96,9 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
 
 def policy_from(args: argparse.Namespace) -> Policy:
     """The policy the common options describe (raises ConfigurationError when invalid)."""
+    if args.min_delay <= 0:
+        msg = f"--min-delay must be longer than 0, got {format_duration(args.min_delay)}"
+        raise ConfigurationError(msg)
     if args.min_delay > args.max_delay:
         msg = (
             f"--min-delay ({format_duration(args.min_delay)}) is longer than "
@@ -92,5 +106,8 @@ def policy_from(args: argparse.Namespace) -> Policy:
         )
         raise ConfigurationError(msg)
     return DEFAULT_POLICY.replace(
-        timeout=args.timeout, min_delay=args.min_delay, max_delay=args.max_delay
+        timeout=args.timeout,
+        min_delay=args.min_delay,
+        max_delay=args.max_delay,
+        transient_grace=args.transient_grace,
     )

@@ -19,8 +19,10 @@ thousands of waiters at ``max_delay`` do not poll in lockstep. ``full``, ``equal
 poller never bursts. Every delay lies in ``[min_delay, max_delay]``.
 
 The deadline is applied separately by :func:`fit_to_deadline`, Smithy's last-attempt
-clamp: if the time left after the sleep would be at most ``min_delay``, sleep exactly
-the time left and make one final observation at the deadline.
+clamp: if the time left after the sleep and a look would be at most ``min_delay``, the
+next look is the final one, started so that it can finish by the deadline (the last
+call's latency before it). That last sleep may be shorter than ``min_delay``; it is
+never longer than ``max_delay``.
 """
 
 from __future__ import annotations
@@ -73,16 +75,41 @@ def next_delay(
     return ceiling
 
 
-def fit_to_deadline(delay: float, remaining: float, min_delay: float) -> float:
-    """Smithy's last-attempt clamp: never sleep past the deadline, and end exactly on it.
+def fit_to_deadline(
+    delay: float,
+    remaining: float,
+    *,
+    min_delay: float,
+    max_delay: float,
+    reserve: float = 0.0,
+) -> tuple[float, bool]:
+    """Smithy's last-attempt clamp, with the final call's own time reserved.
 
-    If sleeping ``delay`` would leave at most ``min_delay`` before the deadline, sleep the
-    whole ``remaining`` time instead, so the final observation happens at the deadline
-    rather than a sliver before it.
+    A look takes about ``reserve`` seconds (the last call's latency). If, after sleeping
+    ``delay`` and looking, at most ``min_delay`` would be left, the next look is the
+    last: it is moved so that it can *finish* by the deadline (it starts ``reserve``
+    before it), rather than start a sliver before it or cross it. That sleep is never
+    longer than ``max_delay``; when the cap stops it short, the look is not the last
+    after all and the clamp applies again after it.
+
+    Returns:
+        The sleep, and whether the look after it is the final one.
+
+    >>> fit_to_deadline(7, 30, min_delay=7, max_delay=7)  # far from the deadline
+    (7, False)
+    >>> fit_to_deadline(7, 9, min_delay=7, max_delay=7)  # 9 - 7 <= 7: last look at the end
+    (7, False)
+    >>> fit_to_deadline(7, 9, min_delay=5, max_delay=10)  # the last look lands on the deadline
+    (9.0, True)
+    >>> fit_to_deadline(7, 9, min_delay=5, max_delay=10, reserve=1.5)  # ... and ends on it
+    (7.5, True)
     """
-    if remaining - delay <= min_delay:
-        return max(remaining, 0.0)
-    return delay
+    if remaining - delay - reserve > min_delay:
+        return delay, False
+    final = max(remaining - reserve, 0.0)
+    if final > max_delay:
+        return max_delay, False
+    return final, True
 
 
 @final

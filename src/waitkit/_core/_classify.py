@@ -35,10 +35,15 @@ class ErrorKind(enum.Enum):
 @final
 @dataclass(frozen=True, slots=True)
 class Classification:
-    """The kind of an error, plus the server's retry-after hint in seconds when it sent one."""
+    """The kind of an error, the server's retry-after hint in seconds, and a plain reason.
+
+    ``reason``, when given, leads the message of the error that ends the wait (for
+    example "the client is closed"), ahead of the original error's own text.
+    """
 
     kind: ErrorKind
     retry_after: float | None = None
+    reason: str | None = None
 
 
 @runtime_checkable

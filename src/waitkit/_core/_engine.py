@@ -4,18 +4,25 @@ Rules this module keeps (and the tests pin down):
 
 - The deadline is computed once, on the event loop's clock (``anyio.current_time()``),
   so virtual-time loops (trio's MockClock, looptime) stop on time.
-- No sleep crosses the deadline; the last sleep ends on it and one final observation
-  is made there (Smithy's last-attempt clamp).
-- Each observation runs under ``Policy.call_timeout``, which therefore bounds how far a
-  wait can overshoot its deadline.
+- A wait ends at its deadline whatever its observation is doing: the call in flight
+  then is cancelled (a hung socket, a client retrying inside one call, no
+  ``call_timeout``), and so is a session set-up that has not finished.
+  ``Policy.call_timeout`` bounds each call inside the wait.
+- No sleep crosses the deadline, and none is longer than ``max_delay``. When the next
+  look would be the last, it is scheduled to *finish* by the deadline: it starts the
+  last call's latency (and a quarter more) before it: Smithy's last-attempt clamp,
+  with the call's own time reserved. After that final look the wait ends.
 - Errors are classified by the target's classifier, never guessed: throttling sleeps its
-  own backoff and does not count as a failed attempt; transient errors are retried up to
-  a bound; not-found and fatal errors raise at once, from the original error.
+  own backoff and does not count as a failed attempt; transient errors end a wait only
+  once a run of them is both longer than ``Policy.max_transient_errors`` and has lasted
+  ``Policy.transient_grace`` (or, before any state was seen, has lasted the grace);
+  not-found and fatal errors raise at once, from the original error.
 - Cancellation is never caught: the engine catches ``Exception`` only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import deque
 from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar, final
@@ -113,10 +120,13 @@ class WaitRun(Generic[T]):
         "_budget",
         "_call_started",
         "_call_timeout",
+        "_cut_call",
         "_delay",
+        "_final",
         "_has_state",
         "_last_error",
         "_last_error_key",
+        "_latency",
         "_long_polls",
         "_min_delay",
         "_policy",
@@ -127,6 +137,7 @@ class WaitRun(Generic[T]):
         "_scope",
         "_state",
         "_timed_out",
+        "_transient_since",
         "_transient_streak",
         "attempts",
         "deadline",
@@ -173,7 +184,14 @@ class WaitRun(Generic[T]):
         self._has_state = False
         self._delay: float | None = None
         self._timed_out = False
+        # The planned look is the last one that can finish before the deadline.
+        self._final = False
+        # How long the last answered call took: reserved before the deadline for a final look.
+        self._latency = 0.0
+        # Seconds a call had been running when the deadline cut it (for the message).
+        self._cut_call: float | None = None
         self._transient_streak = 0
+        self._transient_since = 0.0
         self._last_error: Exception | None = None
         self._last_error_key: tuple[ErrorKind, type[Exception]] | None = None
 
@@ -226,14 +244,21 @@ class WaitRun(Generic[T]):
             self._scope = None
             # Only our scope's deadline ends the inner loop without an outcome; any other
             # cancellation propagates through the `with`.
-            if self._cut_short():
-                self._delay = None  # look again at once, within the same call_timeout
-                continue
-            self._on_transient(
-                TimeoutError(
-                    f"observation took longer than Policy.call_timeout={self._call_timeout}s"
-                )
-            )
+            self._after_cut()
+
+    def _after_cut(self) -> None:
+        """Our scope's deadline fired: the wait's deadline, or a call's call_timeout."""
+        if self._past_deadline():
+            if self._call_started is not None:
+                self._cut_call = self._runtime.current_time() - self._call_started
+                self._call_started = None
+            raise self._timeout_error()
+        if self._cut_short():
+            self._delay = None  # look again at once, within the same call_timeout
+            return
+        self._on_transient(
+            TimeoutError(f"observation took longer than Policy.call_timeout={self._call_timeout}s")
+        )
 
     def _take(
         self, state: T, started: float | None, *, until_terminal: bool
@@ -244,6 +269,10 @@ class WaitRun(Generic[T]):
         """
         if self._budget is not None:
             self._budget.accepted(self._runtime.current_time())
+        if started is not None and not self._long_polls:
+            # Reserved before the deadline for a final look: the last call's time and a
+            # quarter more, so a call as slow as the last one still ends in time.
+            self._latency = 1.25 * (self._runtime.current_time() - started)
         if self._last_error_key is not None:  # an answer ends a run of errors
             self._last_error = None
             self._last_error_key = None
@@ -252,6 +281,9 @@ class WaitRun(Generic[T]):
         verdict = self._judge(state)
         if verdict.is_terminal:
             return state, verdict, changed
+        if self._final:  # that was the last look that could finish in time
+            self._timed_out = True
+            return (state, verdict, changed) if changed and not until_terminal else None
         delay = self._schedule.next()
         if self._long_polls and started is not None:
             # The observation already waited for news (a long-poll): that wait counts toward
@@ -287,14 +319,16 @@ class WaitRun(Generic[T]):
     async def run(self) -> WaitResult[T]:
         """Drive the wait to its end inside the target's session."""
         self._log_started()
-        async with self.target.session():
+        async with contextlib.AsyncExitStack() as stack:
+            await self._enter_session(stack)
             state, verdict, _ = await self.step(until_terminal=True)
             return self.finish(state, verdict)
 
     async def iterate(self) -> AsyncIterator[T]:
         """Yield each distinct state until terminal (inside the target's session)."""
         self._log_started()
-        async with self.target.session():
+        async with contextlib.AsyncExitStack() as stack:
+            await self._enter_session(stack)
             while True:
                 state, verdict, changed = await self.step()
                 if changed:
@@ -303,20 +337,49 @@ class WaitRun(Generic[T]):
                     self.finish(state, verdict)
                     return
 
+    async def _enter_session(self, stack: contextlib.AsyncExitStack) -> None:
+        """Enter the target's session; a set-up still running at the deadline is cut there."""
+        if self.deadline is None:
+            await stack.enter_async_context(self.target.session())
+            return
+        with self._runtime.cancel_scope() as scope:
+            scope.deadline = self.deadline
+            await stack.enter_async_context(self.target.session())
+        if scope.cancelled_caught:
+            raise self._timeout_error()
+
     # ------------------------------------------------------------------ observation
     def _arm_call_timeout(self) -> None:
-        """Note the call's start; arm a fresh deadline unless enough of the last one is left."""
+        """Note the call's start; arm a fresh deadline unless enough of the last one is left.
+
+        The armed deadline is never later than the wait's: a call still running then is
+        cut, and the wait times out.
+        """
         timeout, scope = self._call_timeout, self._scope
+        if scope is None:
+            return
         if self._remake_from is not None:
             # Remaking a call our own deadline cut short: it keeps its first start.
             started, self._remake_from = self._remake_from, None
             self._call_started = started
-            if timeout is not None and scope is not None:
-                self._armed = scope.deadline = started + timeout
+            if timeout is not None:
+                self._armed = scope.deadline = self._cap(started + timeout)
             return
         now = self._call_started = self._runtime.current_time()
-        if timeout is not None and scope is not None and self._armed - now < self._rearm_slack:
-            self._armed = scope.deadline = now + timeout
+        if timeout is None:
+            if self.deadline is not None and self._armed != self.deadline:
+                self._armed = scope.deadline = self.deadline
+        elif self._armed - now < self._rearm_slack:
+            self._armed = scope.deadline = self._cap(now + timeout)
+
+    def _cap(self, call_deadline: float) -> float:
+        """A call's deadline, no later than the wait's."""
+        deadline = self.deadline
+        return call_deadline if deadline is None or call_deadline < deadline else deadline
+
+    def _past_deadline(self) -> bool:
+        deadline = self.deadline
+        return deadline is not None and self._runtime.current_time() >= deadline - _DEADLINE_SLACK
 
     def _cut_short(self) -> bool:
         """Whether the deadline that just fired came before the call had its call_timeout."""
@@ -377,18 +440,34 @@ class WaitRun(Generic[T]):
             )
             self._log_failed("not found")
             raise ResourceNotFoundError(message, **self._context()) from error
-        message = f"observing {self.target.describe()} failed: {_error_text(error)}"
+        reason = f"{classification.reason}: " if classification.reason else ""
+        message = f"observing {self.target.describe()} failed: {reason}{_error_text(error)}"
         self._log_failed("probe error")
         raise ProbeError(message, **self._context()) from error
 
     def _on_transient(self, error: Exception) -> None:
+        now = self._runtime.current_time()
+        if self._transient_streak == 0:
+            self._transient_since = now
         self._transient_streak += 1
-        if self._transient_streak > self._policy.max_transient_errors:
-            message = (
-                f"observing {self.target.describe()} failed {self._transient_streak} times in a "
-                f"row (Policy.max_transient_errors={self._policy.max_transient_errors}); "
-                f"last error: {_error_text(error)}"
-            )
+        policy = self._policy
+        lasted = now - self._transient_since
+        if lasted >= policy.transient_grace and (
+            self._transient_streak > policy.max_transient_errors or not self._has_state
+        ):
+            if self._has_state:
+                why = (
+                    f"failed {self._transient_streak} times in a row over {lasted:.1f}s "
+                    f"(Policy.max_transient_errors={policy.max_transient_errors}, "
+                    f"transient_grace={policy.transient_grace}s)"
+                )
+            else:
+                why = (
+                    f"failed for {lasted:.1f}s before any state was seen "
+                    f"({self._transient_streak} attempts; "
+                    f"Policy.transient_grace={policy.transient_grace}s)"
+                )
+            message = f"observing {self.target.describe()} {why}; last error: {_error_text(error)}"
             self._log_failed("too many transient errors")
             raise ProbeError(message, **self._context()) from error
         self._note_retry(error, ErrorKind.TRANSIENT)
@@ -450,10 +529,16 @@ class WaitRun(Generic[T]):
             self._delay = delay
             return
         remaining = self.deadline - self._runtime.current_time()
-        if remaining <= _DEADLINE_SLACK:
+        if remaining <= _DEADLINE_SLACK or self._final:
             self._timed_out = True
             return
-        self._delay = fit_to_deadline(delay, remaining, self._min_delay)
+        self._delay, self._final = fit_to_deadline(
+            delay,
+            remaining,
+            min_delay=self._min_delay,
+            max_delay=self._policy.max_delay,
+            reserve=self._latency,
+        )
 
     def _elapsed(self) -> float:
         return self._runtime.current_time() - self.started
@@ -464,6 +549,11 @@ class WaitRun(Generic[T]):
             f"{self.target.describe()} did not finish within {timeout:.1f}s "
             f"({self._observations()}); last states: {self._rendered_history()}"
         )
+        if self._cut_call is not None:
+            message += (
+                f"; an observation still running after {self._cut_call:.1f}s "
+                "was cancelled at the deadline"
+            )
         if self._last_error is not None:
             message += f"; last error: {_error_text(self._last_error)}"
         logger.warning(

@@ -30,20 +30,28 @@ class Policy:
     Args:
         timeout: total seconds a wait may take (float or timedelta); ``None`` for no bound.
             Default 600 s, the median budget of botocore's waiters.
-        min_delay: the shortest sleep between observations. Default 2 s (Smithy's default).
+        min_delay: the shortest sleep between observations, > 0 (a zero floor would never
+            back off: the exponential of zero is zero). Default 2 s (Smithy's default).
         max_delay: the longest sleep between observations. Default 120 s (Smithy's default).
         jitter: ``"smithy"`` (default), ``"full"``, ``"equal"``, ``"decorrelated"`` or ``"none"``;
             see :mod:`waitkit._core._backoff` for the formulas.
         call_timeout: the longest one observation (one API call) may take before it is
-            cancelled and counted as a transient error; ``None`` for no bound. It also
-            bounds how far a wait can overshoot its deadline. Default 30 s. (Calls share
-            one armed timer; one it cuts early is made again at once, within the same
-            ``call_timeout`` from its first start.)
+            cancelled and counted as a transient error; ``None`` for no bound. The wait's
+            deadline cuts a call in any case. Default 30 s. (Calls share one armed timer;
+            one it cuts early is made again at once, within the same ``call_timeout``
+            from its first start.)
         max_transient_errors: how many *consecutive* transient errors (5xx, connection
             failures, call timeouts) are retried before the wait raises
-            :class:`~waitkit.ProbeError`. Throttling does not count. Default 5.
+            :class:`~waitkit.ProbeError`, once they have also lasted ``transient_grace``.
+            Throttling does not count. Default 5.
+        transient_grace: for how long a run of transient errors is survived, whatever
+            their count: a wait fails on them only after they have lasted this long *and*
+            exceeded ``max_transient_errors``, so a short outage is ridden out even by a
+            fast-polling waiter. Before any state was seen, errors that have lasted this
+            long fail the wait whatever their count (an endpoint that never answered).
+            Default 5 s.
         throttle_min_delay: the first sleep after a throttling error without a
-            ``Retry-After`` hint; it doubles on each consecutive throttle. Default 1 s.
+            ``Retry-After`` hint, > 0; it doubles on each consecutive throttle. Default 1 s.
         throttle_max_delay: the cap of the throttling backoff. Default 60 s.
         unknown_status: what to do with a status the waiter does not know: ``"pending"``
             (keep waiting; services add intermediate states) or ``"fail"`` (raise
@@ -76,6 +84,7 @@ class Policy:
         "throttle_max_delay",
         "throttle_min_delay",
         "timeout",
+        "transient_grace",
         "unknown_status",
     )
 
@@ -85,6 +94,7 @@ class Policy:
     jitter: Jitter
     call_timeout: float | None
     max_transient_errors: int
+    transient_grace: float
     throttle_min_delay: float
     throttle_max_delay: float
     unknown_status: UnknownStatus
@@ -101,6 +111,7 @@ class Policy:
         jitter: Jitter = "smithy",
         call_timeout: Duration | None = 30.0,
         max_transient_errors: int = 5,
+        transient_grace: Duration = 5.0,
         throttle_min_delay: Duration = 1.0,
         throttle_max_delay: Duration = 60.0,
         unknown_status: UnknownStatus = "pending",
@@ -110,12 +121,15 @@ class Policy:
     ) -> None:
         values: dict[str, Any] = {
             "timeout": optional_seconds("Policy.timeout", timeout, positive=True),
-            "min_delay": seconds("Policy.min_delay", min_delay),
+            "min_delay": seconds("Policy.min_delay", min_delay, positive=True),
             "max_delay": seconds("Policy.max_delay", max_delay),
             "jitter": _choice("Policy.jitter", jitter, JITTERS),
             "call_timeout": optional_seconds("Policy.call_timeout", call_timeout, positive=True),
             "max_transient_errors": _count("Policy.max_transient_errors", max_transient_errors, 0),
-            "throttle_min_delay": seconds("Policy.throttle_min_delay", throttle_min_delay),
+            "transient_grace": seconds("Policy.transient_grace", transient_grace),
+            "throttle_min_delay": seconds(
+                "Policy.throttle_min_delay", throttle_min_delay, positive=True
+            ),
             "throttle_max_delay": seconds("Policy.throttle_max_delay", throttle_max_delay),
             "unknown_status": _choice(
                 "Policy.unknown_status", unknown_status, get_args(UnknownStatus)

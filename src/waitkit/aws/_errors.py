@@ -117,6 +117,20 @@ _BY_TYPE: Final[
 )
 
 
+# What an aiobotocore client raises (wrapped in HTTPClientError) before any byte is sent
+# when it is no longer usable: aiobotocore 3 drops its HTTP sessions on close (an
+# AttributeError inside), aiohttp refuses a closed session (RuntimeError). Neither is
+# a network fault, and no retry can help.
+_CLIENT_STATE_ERRORS: Final = (AttributeError, RuntimeError)
+_CLIENT_CLOSED: Final = Classification(
+    ErrorKind.FATAL,
+    reason=(
+        "the client cannot send requests (is it closed? a client made with `async with` "
+        "is usable only inside that block)"
+    ),
+)
+
+
 @final
 class AwsClassifier:
     """Classifies botocore and aiobotocore exceptions for the engine.
@@ -133,6 +147,10 @@ class AwsClassifier:
         """Throttled, transient, not found or fatal; see the module docstring."""
         if isinstance(error, ClientError):
             return self._classify_client_error(error)
+        if isinstance(error, HTTPClientError) and isinstance(
+            error.kwargs.get("error"), _CLIENT_STATE_ERRORS
+        ):
+            return _CLIENT_CLOSED
         for kinds, classification in _BY_TYPE:
             if isinstance(error, kinds):
                 return classification
