@@ -1,10 +1,18 @@
+import contextlib
 import re
 from datetime import UTC, datetime
 
 import anyio
 import pytest
 
-from waitkit import ConfigurationError, ResourceNotFoundError, WaitFailedError, wait_all
+from waitkit import (
+    ConfigurationError,
+    Policy,
+    ResourceNotFoundError,
+    WaitFailedError,
+    as_completed,
+    wait_all,
+)
 from waitkit.aws import DurableExecutionState, DurableExecutionWaiter, unique_execution_name
 from waitkit.aws._durable_execution import _HUBS
 from waitkit.emulator import Emulator, Fault, Scenario
@@ -19,12 +27,12 @@ pytestmark = [
 ]
 
 
-def scenario(*executions: dict, on_invoke: list | None = None) -> Scenario:
+def scenario(*executions: dict, on_invoke: list | None = None, clock: str = "real") -> Scenario:
     """One durable function 'orders' with the given executions."""
     function: dict = {"name": "orders", "executions": list(executions)}
     if on_invoke is not None:
         function["on_invoke"] = on_invoke
-    return Scenario.model_validate({"durable": {"functions": [function]}})
+    return Scenario.model_validate({"clock": clock, "durable": {"functions": [function]}})
 
 
 def execution(name: str, *points: dict, started: float = 0.0) -> dict:
@@ -161,6 +169,138 @@ async def test_executions_of_one_function_share_each_round(aws_client):
     # one listing a round (about 6 rounds); a finished execution costs one detail call
     assert lists <= 15
     assert len(_HUBS) == 0
+
+
+async def test_a_fast_wait_is_not_served_a_slow_waits_old_round(aws_client):
+    """A every 30 s, B every 0.1 s on one client and function: B sees the success."""
+    timeline = ({"at": 0, "status": "RUNNING"}, {"at": 1, "status": "SUCCEEDED", "result": "1"})
+    slow = Policy(min_delay=30, max_delay=30, timeout=60, call_timeout=5)
+    fast = FAST.replace(min_delay=0.1, max_delay=0.1, jitter="none", timeout=5)
+    async with (
+        Emulator(scenario(execution("order-7", *timeline), clock="manual")) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+        anyio.create_task_group() as group,
+    ):
+        # A subscribes first: before the fix the function's hub took A's 30 s as its max_age.
+        group.start_soon(
+            DurableExecutionWaiter(
+                client, function_name="orders", execution_name="order-7", policy=slow
+            ).wait
+        )
+        with anyio.fail_after(5):
+            while calls(emu, "ListDurableExecutionsByFunction") == 0:  # noqa: ASYNC110 - a counter
+                await anyio.sleep(0.01)
+        waiter = DurableExecutionWaiter(
+            client, function_name="orders", execution_name="order-7", policy=fast
+        )
+        seen: list[str | None] = []
+        async with contextlib.aclosing(waiter.states()) as states:
+            async for state in states:
+                seen.append(state.result or state.status)
+                if state.status == "RUNNING":
+                    emu.clock.advance(1)  # the execution succeeds at 1 s
+        group.cancel_scope.cancel()  # A would sleep 30 s
+    assert seen == ["RUNNING", "1"]
+
+
+def _finished(name: str, started: float = 0.0) -> dict:
+    """An execution that has SUCCEEDED (with its name as the result) since it started."""
+    return execution(name, {"at": 0, "status": "SUCCEEDED", "result": f'"{name}"'}, started=started)
+
+
+async def test_a_thousand_finished_executions_cost_a_list_page_not_a_call_each(aws_client):
+    """1,000 executions already finished at the first look: two list calls, not 1,000."""
+    awaited = [_finished(f"done-{i}") for i in range(1000)]
+    others = [_finished(f"old-{i}", started=-50) for i in range(150)]
+    others += [execution(f"busy-{i}", {"at": 0, "status": "RUNNING"}) for i in range(20)]
+    # The 1,000 result fetches queue for the client's 10 connections: none may time out
+    # (a retried look would be a second round).
+    patient = FAST.replace(call_timeout=60, timeout=60)
+    async with (
+        Emulator(scenario(*awaited, *others, clock="manual")) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+    ):
+        waiters = [
+            DurableExecutionWaiter(
+                client, function_name="orders", execution_name=e["name"], policy=patient
+            )
+            for e in awaited
+        ]
+        checked = 0
+        # The first 100 results are enough to check; the rest are cancelled (their result
+        # fetches are what costs time here, one GetDurableExecution each).
+        async with contextlib.aclosing(as_completed(waiters)) as outcomes:
+            async for outcome in outcomes:
+                state = outcome.unwrap().state
+                assert state.result == f'"{state.durable_execution_name}"'
+                checked += 1
+                if checked == 100:
+                    break
+        lists = calls(emu, "ListDurableExecutionsByFunction")
+    # One round found all 1,000 (a name it missed would have been looked up alone):
+    # the running ones (a page), then the finished ones newest first (a page).
+    assert lists == 2
+
+
+async def test_running_and_finished_executions_cost_at_most_three_list_calls_a_round(aws_client):
+    """Awaited executions among 1,100 others, finished and running at once: <= 3 lists a round."""
+    finished = [_finished(f"done-{i}") for i in range(150)]
+    timeline = ({"at": 0, "status": "RUNNING"}, {"at": 1, "status": "SUCCEEDED", "result": "1"})
+    running = [execution(f"run-{i}", *timeline) for i in range(100)]
+    others = [_finished(f"other-{i}") for i in range(1100)]
+    # call_timeout: the result fetches queue for the client's 10 connections
+    policy = FAST.replace(min_delay=0.1, max_delay=0.1, jitter="none", call_timeout=15)
+    async with (
+        Emulator(scenario(*finished, *running, *others, clock="manual")) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+        anyio.create_task_group() as group,
+    ):
+        waiters = [
+            DurableExecutionWaiter(
+                client, function_name="orders", execution_name=e["name"], policy=policy
+            )
+            for e in (*finished, *running)
+        ]
+        outcome: list = []
+
+        async def wait() -> None:
+            outcome.extend(await wait_all(waiters))
+
+        group.start_soon(wait)
+        with anyio.fail_after(10):
+            while calls(emu, "GetDurableExecution") < len(finished):  # noqa: ASYNC110 - a counter
+                await anyio.sleep(0.01)
+
+        def missing() -> None:
+            raise AssertionError("no hub while the waits run")
+
+        hub = _HUBS.get(client, "orders", missing)
+        # the first round: the running ones (a page), then the finished ones (a page)
+        first = calls(emu, "ListDurableExecutionsByFunction")
+        assert first <= 3 * hub.rounds
+        emu.clock.advance(1)  # the running ones succeed
+    lists = calls(emu, "ListDurableExecutionsByFunction")
+    assert [r.state.status for r in outcome] == ["SUCCEEDED"] * 250
+    assert calls(emu, "GetDurableExecution") == 250
+    # later rounds: one listing of every status since the oldest awaited (1,350: two pages)
+    assert lists <= 3 * hub.rounds
+    print(f"rounds {hub.rounds}, list calls {lists}")  # noqa: T201
+
+
+async def test_an_execution_older_than_the_pages_read_is_looked_up_by_name(aws_client):
+    """A finished execution behind 1,200 newer ones is found by name, not by paging them all."""
+    newer = [_finished(f"new-{i}") for i in range(1200)]
+    old = _finished("ancient", started=-100)
+    async with (
+        Emulator(scenario(old, *newer, clock="manual")) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+    ):
+        result = await DurableExecutionWaiter(
+            client, function_name="orders", execution_name="ancient", policy=FAST
+        ).wait()
+        lists = calls(emu, "ListDurableExecutionsByFunction")
+    assert result.state.result == '"ancient"'
+    assert lists == 3  # the running ones, a page of finished ones without it, then by name
 
 
 async def test_throttling_honours_retry_after(aws_client):

@@ -1,8 +1,11 @@
+import contextlib
+
 import anyio
 import pytest
 
 from waitkit import (
     ConfigurationError,
+    Policy,
     ResourceNotFoundError,
     WaitFailedError,
     WaitTimeoutError,
@@ -22,10 +25,13 @@ def refresh(rid: str, *points: dict, created: float = 0.0) -> dict:
     return {"id": rid, "created": created, "timeline": list(points)}
 
 
-def scenario(*groups: tuple[str, list[dict]]) -> Scenario:
+def scenario(*groups: tuple[str, list[dict]], clock: str = "real") -> Scenario:
     """A scenario with the given groups and their refreshes."""
     return Scenario.model_validate(
-        {"autoscaling": {"groups": [{"name": n, "refreshes": r} for n, r in groups]}}
+        {
+            "clock": clock,
+            "autoscaling": {"groups": [{"name": n, "refreshes": r} for n, r in groups]},
+        }
     )
 
 
@@ -152,6 +158,48 @@ async def test_waiters_on_one_group_share_each_round(aws_client):
     assert calls <= 2 * 10
     assert calls * 4 <= attempts
     assert len(_HUBS) == 0  # hubs leave with their last subscriber
+
+
+async def test_a_fast_wait_is_not_served_a_slow_waits_old_round(aws_client):
+    """A every 30 s, B every 0.1 s on one client and group: B sees the success, not A's round."""
+    timeline = ({"at": 0, "status": "InProgress"}, {"at": 1, "status": "Successful"})
+    slow = Policy(min_delay=30, max_delay=30, timeout=60, call_timeout=5)
+    fast = FAST.replace(min_delay=0.1, max_delay=0.1, jitter="none", timeout=5)
+    async with (
+        Emulator(scenario(("web", [refresh("r-1", *timeline)]), clock="manual")) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+        anyio.create_task_group() as group,
+    ):
+        # A subscribes first: before the fix the group's hub took A's 30 s as its max_age.
+        group.start_soon(InstanceRefreshWaiter(client, "web", "r-1", policy=slow).wait)
+        with anyio.fail_after(5):
+            while describes(emu) == 0:  # noqa: ASYNC110 - a counter, no event
+                await anyio.sleep(0.01)
+        seen: list[str] = []
+        waiter = InstanceRefreshWaiter(client, "web", "r-1", policy=fast)
+        async with contextlib.aclosing(waiter.states()) as states:
+            async for state in states:
+                seen.append(state.status)
+                if state.status == "InProgress":
+                    emu.clock.advance(1)  # the refresh succeeds at 1 s
+        calls = describes(emu)
+        group.cancel_scope.cancel()  # A would sleep 30 s
+    assert seen == ["InProgress", "Successful"]
+    assert calls >= 2  # B's look after the success was a new round
+
+
+async def test_waits_started_together_share_their_first_round(aws_client):
+    """100 waits on one group started by wait_all (32 at a time) cost one call, not one a batch."""
+    done = [refresh(f"r-{i}", {"at": 0, "status": "Successful"}) for i in range(100)]
+    async with (
+        Emulator(scenario(("web", done), clock="manual")) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+    ):
+        waiters = [InstanceRefreshWaiter(client, "web", r["id"], policy=FAST) for r in done]
+        results = await wait_all(waiters)
+        calls = describes(emu)
+    assert {r.state.status for r in results} == {"Successful"}
+    assert calls == 1
 
 
 async def test_next_token_is_followed_by_hand(aws_client):

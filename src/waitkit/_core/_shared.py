@@ -1,23 +1,28 @@
 """Shared observation: one observation loop serves many waiters.
 
 Waiters that one API call can serve (refreshes of one Auto Scaling group, durable
-executions of one function, Jobs in one namespace) subscribe to an
-:class:`ObservationHub` under their key. Each waiter still runs its own schedule
-and deadline; its ``observe()`` asks the hub, and the hub answers from a *round*:
-one call of :meth:`SharedSource.fetch` for every subscribed key.
+executions of one function) subscribe to an :class:`ObservationHub` under their key.
+Each waiter still runs its own schedule and deadline; its ``observe()`` asks the hub,
+and the hub answers from a *round*: one call of :meth:`SharedSource.fetch` for every
+subscribed key.
 
 Rounds are single-flight and started on demand, so the loop runs at the pace of
 its most urgent subscriber and stops when nobody asks:
 
-- a request is served by the round in flight, or the last finished round, if that
-  round started at most ``max_age`` seconds before the request and covered the key;
+- freshness is per request: a request is served by the round in flight, or the last
+  finished round, only if that round covered the key and started less than
+  ``max_age`` seconds before the request (or after it). Each request names its own
+  ``max_age`` (waiters pass their policy's ``min_delay``): a lenient waiter rides along
+  in a strict one's rounds, and a strict one is never handed a lenient one's old answer;
 - otherwise the requester leads a new round itself (no background task: nothing can
-  outlive its caller); others join it. If the leader is cancelled mid-round, the
-  joiners elect a new leader;
+  outlive its caller); others join it. The round takes its keys when it sends its
+  request, not when it was decided: the leader lets the loop run while new waits keep
+  subscribing (bounded), so waits started together, a batch at a time, share one round.
+  If the leader is cancelled, the joiners elect a new leader;
 - when the last subscriber leaves, the source is closed (streams, sessions).
 
-So N waiters polling every few seconds cost about one call per ``max_age`` window,
-not N.
+So N waiters polling every few seconds cost about one call per ``min_delay`` window
+of the most urgent of them, not N.
 """
 
 from __future__ import annotations
@@ -38,6 +43,13 @@ ObsT_co = TypeVar("ObsT_co", covariant=True)
 
 # Clean-up of a source after its last subscriber left: shielded, but bounded.
 _CLOSE_TIMEOUT: Final = 5.0
+# While a round is planned, the leader lets the loop run until _QUIET_TURNS turns in a
+# row bring no new subscription (two, because a scheduler may run the leader before or
+# after a turn's new waits; trio shuffles), for at most _PLAN_TURNS turns. wait_all
+# starts 32 waits a turn, so up to 3,200 waits started together share their first
+# round; a steady stream of subscriptions cannot hold a round back longer than this.
+_QUIET_TURNS: Final = 2
+_PLAN_TURNS: Final = 100
 
 
 class SharedSource(Protocol[KeyT, ObsT_co]):
@@ -56,25 +68,37 @@ class SharedSource(Protocol[KeyT, ObsT_co]):
 class _Round(Generic[KeyT, ObsT]):
     __slots__ = ("done", "error", "keys", "results", "started")
 
-    def __init__(self, started: float, keys: frozenset[KeyT]) -> None:
-        self.started = started
-        self.keys = keys
+    def __init__(self) -> None:
+        self.started = 0.0  # set when its request goes out
+        # None while the round is planned: every key subscribed by then will be in it.
+        self.keys: frozenset[KeyT] | None = None
         self.done = anyio.Event()
         self.results: Mapping[KeyT, ObsT] | None = None
         self.error: Exception | None = None
 
     def serves(self, key: KeyT, requested: float, max_age: float) -> bool:
-        return key in self.keys and self.started >= requested - max_age
+        if self.keys is None or key not in self.keys:
+            return False
+        # A round that went out after the request is fresh for it; an older one must be
+        # younger than max_age (so a waiter that slept exactly min_delay since its
+        # previous round is not handed that round again).
+        age = requested - self.started
+        return age <= 0 or age < max_age
 
 
 @final
 class ObservationHub(Generic[KeyT, ObsT]):
     """Serves many subscribers from single-flight rounds of one :class:`SharedSource`.
 
+    Freshness is per request: ``observe(key, max_age=...)`` is answered from a round
+    that started less than ``max_age`` seconds before the request (or after it), so a
+    waiter polling every 0.1 s is never handed the answer a waiter polling every 30 s
+    fetched. Waits that subscribe while a round is being planned are included in it.
+
     Args:
         source: what to poll.
-        max_age: how old (seconds since the round started) an answer may be and still
-            serve a request. Bounds the call rate to about one round per ``max_age``.
+        max_age: the default for requests that name none: an answer serves a request
+            if its round started less than ``max_age`` seconds before it (or after it).
 
     Example:
         >>> import anyio
@@ -89,15 +113,18 @@ class ObservationHub(Generic[KeyT, ObsT]):
         >>> async def main():
         ...     hub = ObservationHub(Squares(), max_age=1.0)
         ...     async with hub.subscribe(2), hub.subscribe(3):
-        ...         return await hub.observe(2), await hub.observe(3), Squares.calls
+        ...         answers = await hub.observe(2), await hub.observe(3, max_age=5)
+        ...         return answers, Squares.calls
         >>> anyio.run(main)
-        (4, 9, 1)
+        ((4, 9), 1)
     """
 
     def __init__(self, source: SharedSource[KeyT, ObsT], *, max_age: float = 1.0) -> None:
         self._source = source
         self._max_age = seconds("max_age", max_age)
         self._subscribers: Counter[KeyT] = Counter()
+        # Subscriptions ever made: a planned round waits until this stops growing.
+        self._joined = 0
         self._current: _Round[KeyT, ObsT] | None = None
         self._last: _Round[KeyT, ObsT] | None = None
         self._on_empty: list[Callable[[], None]] = []
@@ -113,6 +140,7 @@ class ObservationHub(Generic[KeyT, ObsT]):
     async def subscribe(self, key: KeyT) -> AsyncIterator[None]:
         """Subscribe ``key`` for the duration of the block (usually a waiter's session)."""
         self._subscribers[key] += 1
+        self._joined += 1
         try:
             yield
         finally:
@@ -126,38 +154,42 @@ class ObservationHub(Generic[KeyT, ObsT]):
                 with anyio.move_on_after(_CLOSE_TIMEOUT, shield=True):
                     await self._source.aclose()
 
-    async def observe(self, key: KeyT) -> ObsT | None:
+    async def observe(self, key: KeyT, *, max_age: float | None = None) -> ObsT | None:
         """``key``'s observation from a fresh-enough round; ``None`` if the round did not see it.
+
+        Args:
+            key: a subscribed key.
+            max_age: the answer's round must have started less than this many seconds
+                before the request (or after it); a waiter passes its policy's
+                ``min_delay``. Default: the hub's ``max_age``.
 
         Raises whatever the round's ``fetch`` raised, so each waiter classifies it.
         """
         if key not in self._subscribers:
             msg = f"observe({key!r}) outside subscribe({key!r})"
             raise RuntimeError(msg)
+        limit = self._max_age if max_age is None else seconds("max_age", max_age)
         requested = anyio.current_time()
         while True:
             current = self._current
             if current is not None:
                 await current.done.wait()
-                if (
-                    current.serves(key, requested, self._max_age)
-                    and current.error is not _ABANDONED
-                ):
+                if current.error is not _ABANDONED and current.serves(key, requested, limit):
                     return self._answer(current, key)
                 continue  # stale, not ours, or abandoned: look again (maybe lead)
             last = self._last
-            if last is not None and last.serves(key, requested, self._max_age):
+            if last is not None and last.serves(key, requested, limit):
                 return self._answer(last, key)
-            # Let waiters that started in the same instant subscribe before the round
-            # fixes its keys; then check again whether someone else took the lead.
-            await anyio.lowlevel.checkpoint()
-            if self._current is None:
-                return await self._lead(key)
+            return await self._lead(key)
 
     async def _lead(self, key: KeyT) -> ObsT | None:
-        current: _Round[KeyT, ObsT] = _Round(anyio.current_time(), frozenset(self._subscribers))
+        # Published before the first await: whoever asks from now on joins this round.
+        current: _Round[KeyT, ObsT] = _Round()
         self._current = current
         try:
+            await self._plan()
+            current.keys = frozenset(self._subscribers)
+            current.started = anyio.current_time()
             self.rounds += 1
             current.results = await self._source.fetch(current.keys)
         except Exception as error:  # noqa: BLE001 - handed to every waiter of the round
@@ -170,6 +202,16 @@ class ObservationHub(Generic[KeyT, ObsT]):
             self._current = None
             current.done.set()
         return self._answer(current, key)
+
+    async def _plan(self) -> None:
+        """Let waits that are subscribing now join the round before its keys are fixed."""
+        quiet = 0
+        for _ in range(_PLAN_TURNS):
+            joined = self._joined
+            await anyio.lowlevel.checkpoint()
+            quiet = quiet + 1 if self._joined == joined else 0
+            if quiet == _QUIET_TURNS:
+                return
 
     @staticmethod
     def _answer(current: _Round[KeyT, ObsT], key: KeyT) -> ObsT | None:

@@ -1,11 +1,15 @@
 """DurableExecutionWaiter: await a Lambda durable execution.
 
-Executions of one function share one paginated ``ListDurableExecutionsByFunction``
-of the *running* executions per round (an :class:`~waitkit.ObservationHub` per
-(client, function)). An awaited execution missing from that list has finished (or is
-not listed yet): it is looked up by name once, and when it has finished its result,
-error and the tail of its history are fetched once. So a thousand running executions
-cost one or two list pages a round, not a thousand calls.
+Executions of one function share paginated ``ListDurableExecutionsByFunction`` calls
+(an :class:`~waitkit.ObservationHub` per (client, function)); each look is answered by
+a round younger than its waiter's ``min_delay``. Once every awaited execution has been
+seen, a round is one listing of all statuses since the oldest of them. A first look
+lists the running ones, then the finished ones newest first; only the few names those
+pages did not find (older, or not listed yet) are looked up alone. When an execution
+has finished, its result, error and the tail of its history are fetched once
+(``GetDurableExecution``: the listing carries no result or error). So a thousand
+executions, running or already finished, cost one or two list pages a round, not a
+thousand calls.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ if TYPE_CHECKING:
 RUNNING: Final = "RUNNING"
 SUCCEEDED: Final = "SUCCEEDED"
 FAILURE: Final = frozenset({"FAILED", "TIMED_OUT", "STOPPED"})
+_FINISHED: Final = (SUCCEEDED, *sorted(FAILURE))  # the Statuses filter of finished ones
 
 # From botocore's model of DurableExecutionArn and DurableExecutionName.
 _ARN: Final = re.compile(
@@ -154,7 +159,7 @@ _HUBS: HubRegistry[str, Mapping[str, Any]] = HubRegistry()
 
 @final
 class _FunctionExecutions:
-    """The shared source of one function: its running executions, one list per round."""
+    """The shared source of one function: a listing of its executions per round."""
 
     def __init__(self, client: LambdaClient, function: str) -> None:
         self._client = client
@@ -162,39 +167,68 @@ class _FunctionExecutions:
         self._starts: dict[str, datetime] = {}
 
     async def fetch(self, names: Collection[str]) -> Mapping[str, Mapping[str, Any]]:
-        starts = [self._starts[name] for name in names if name in self._starts]
-        if starts and len(starts) == len(names):
+        wanted = set(names)
+        starts = [self._starts[name] for name in wanted if name in self._starts]
+        found: dict[str, Mapping[str, Any]] = {}
+        if starts and len(starts) == len(wanted):
             # Every awaited execution has been seen: one listing of all statuses since
             # the oldest of them finds the running and the finished alike.
-            found = await self._list(names, StartedAfter=min(starts) - _START_SLACK)
-        else:
-            # First look: the running ones, then each awaited one not among them by
-            # name (finished already, or not listed yet).
-            found = await self._list(names, Statuses=[RUNNING])
-            for name in set(names) - found.keys():
-                named = await self._client.list_durable_executions_by_function(
-                    FunctionName=self._function, DurableExecutionName=name, MaxItems=1
-                )
-                records = named.get("DurableExecutions", [])
-                if records:
-                    found[name] = records[0]
+            await self._list(found, wanted, StartedAfter=min(starts) - _START_SLACK)
+        if wanted - found.keys():
+            # A first look: the running ones ...
+            await self._list(found, wanted, Statuses=[RUNNING])
+        if wanted - found.keys():
+            # ... then the finished ones, newest first (the awaited ones are usually the
+            # newest): a thousand already finished cost a page, not a call each. Names
+            # still missing once they are no more than the pages read (older than those
+            # pages, or not listed yet) are looked up alone, which costs no more.
+            read_all = await self._list(found, wanted, Statuses=list(_FINISHED), by_name=True)
+            if not read_all:
+                await self._by_name(found, wanted - found.keys())
         for name, listed in found.items():
             start = listed.get("StartTimestamp")
             if isinstance(start, datetime):
                 self._starts[name] = start
         return found
 
-    async def _list(self, names: Collection[str], **filters: Any) -> dict[str, Mapping[str, Any]]:  # noqa: ANN401
-        found: dict[str, Mapping[str, Any]] = {}
+    async def _by_name(self, found: dict[str, Mapping[str, Any]], names: set[str]) -> None:
+        """Look each name up alone: older than the pages read, or not listed yet."""
+        for name in sorted(names):
+            named = await self._client.list_durable_executions_by_function(
+                FunctionName=self._function, DurableExecutionName=name, MaxItems=1
+            )
+            records = named.get("DurableExecutions", [])
+            if records:
+                found[name] = records[0]
+
+    async def _list(
+        self,
+        found: dict[str, Mapping[str, Any]],
+        wanted: set[str],
+        *,
+        by_name: bool = False,
+        **filters: Any,  # noqa: ANN401
+    ) -> bool:
+        """Page a listing into ``found`` until every wanted name is in it; True if all read.
+
+        With ``by_name``, paging also stops once no more names are missing than pages
+        were read: looking those up one by one costs no more than paging on.
+        """
         kwargs: dict[str, Any] = {"FunctionName": self._function, "MaxItems": _PAGE, **filters}
+        pages = 0
         while True:
             page = await self._client.list_durable_executions_by_function(**kwargs)
+            pages += 1
             for record in page.get("DurableExecutions", []):
-                if record["DurableExecutionName"] in names:
-                    found[record["DurableExecutionName"]] = record
+                name = record["DurableExecutionName"]
+                if name in wanted and name not in found:
+                    found[name] = record
             marker = page.get("NextMarker")
             if not marker:
-                return found
+                return True
+            missing = len(wanted) - len(found)  # found holds wanted names only
+            if not missing or (by_name and missing <= pages):
+                return False
             kwargs["Marker"] = marker
 
     async def aclose(self) -> None:
@@ -270,9 +304,7 @@ class DurableExecutionWaiter(Waiter[DurableExecutionState]):
         return _HUBS.get(
             self._client,
             self._function,
-            lambda: ObservationHub(
-                _FunctionExecutions(self._client, self._function), max_age=self.policy.min_delay
-            ),
+            lambda: ObservationHub(_FunctionExecutions(self._client, self._function)),
         )
 
     def session(self) -> Any:  # noqa: ANN401 - the hub's subscription context manager
@@ -281,7 +313,7 @@ class DurableExecutionWaiter(Waiter[DurableExecutionState]):
 
     async def observe(self) -> DurableExecutionState:
         """The execution as the function's latest round saw it; details once it finished."""
-        record = await self._hub().observe(self._name)
+        record = await self._hub().observe(self._name, max_age=self.policy.min_delay)
         if record is None or (self._arn and record.get("DurableExecutionArn") != self._arn):
             msg = f"function {self._function} lists no durable execution {self._arn or self._name}"
             raise ResourceMissingError(msg)

@@ -1,7 +1,8 @@
 """InstanceRefreshWaiter: await an EC2 Auto Scaling instance refresh.
 
 Waiters on the same group share one ``DescribeInstanceRefreshes`` per round (an
-:class:`~waitkit.ObservationHub` per (client, group)). botocore has no paginator for
+:class:`~waitkit.ObservationHub` per (client, group)); each look is answered by a round
+younger than its waiter's ``min_delay``. botocore has no paginator for
 this operation, so ``NextToken`` is followed by hand.
 """
 
@@ -183,14 +184,13 @@ class InstanceRefreshWaiter(Waiter[InstanceRefreshState]):
         return f"{self._group}/{self._key or 'newest'}"
 
     def _hub(self) -> ObservationHub[str, Mapping[str, Any]]:
-        # One hub per (client, group) while anyone waits on it; answers at most
-        # min_delay old, so waiters polling together share each round.
+        # One hub per (client, group) while anyone waits on it; each look asks for an
+        # answer younger than its own min_delay, so waiters polling together share each
+        # round and none is handed another's old one.
         return _HUBS.get(
             self._client,
             self._group,
-            lambda: ObservationHub(
-                _GroupRefreshes(self._client, self._group), max_age=self.policy.min_delay
-            ),
+            lambda: ObservationHub(_GroupRefreshes(self._client, self._group)),
         )
 
     def session(self) -> contextlib.AbstractAsyncContextManager[None]:
@@ -199,7 +199,7 @@ class InstanceRefreshWaiter(Waiter[InstanceRefreshState]):
 
     async def observe(self) -> InstanceRefreshState:
         """The refresh as the group's latest round saw it."""
-        record = await self._hub().observe(self._key)
+        record = await self._hub().observe(self._key, max_age=self.policy.min_delay)
         if record is None:
             what = f"instance refresh {self._key}" if self._key else "any instance refresh"
             msg = f"Auto Scaling group {self._group} does not list {what}"
