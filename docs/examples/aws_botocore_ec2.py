@@ -31,7 +31,7 @@ async def main() -> None:
         from waitkit import WaitTimeoutError
 
         try:
-            await botocore_waiter(ec2, "instance_stopped", InstanceIds=[iid]).wait(timeout=3)
+            await botocore_waiter(ec2, "instance_stopped", InstanceIds=[iid]).wait(timeout=1)
         except WaitTimeoutError as error:
             print(error.state.response["Reservations"][0]["Instances"][0]["State"])
         # docs-end timeout

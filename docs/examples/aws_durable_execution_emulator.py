@@ -19,8 +19,9 @@ scenario = Scenario.model_validate(
                 {
                     "name": "checkout",
                     "on_invoke": [
-                        {"at": 0, "status": "RUNNING"},
-                        {"at": 2, "status": "SUCCEEDED", "result": '{"ok": true}'},
+                        # Reached after so many looks, not seconds: the same on any machine.
+                        {"after": 0, "status": "RUNNING"},
+                        {"after": 2, "status": "SUCCEEDED", "result": '{"ok": true}'},
                     ],
                 }
             ]
@@ -49,7 +50,7 @@ async def main() -> None:
             Payload=b"{}",
         )
         waiter = DurableExecutionWaiter(
-            client, arn=invoked["DurableExecutionArn"], policy=Policy(min_delay=0.1, max_delay=0.5)
+            client, arn=invoked["DurableExecutionArn"], policy=Policy(min_delay=0.02, max_delay=0.1)
         )
         result = await waiter.wait(timeout=60)
     print(result.state.status, result.state.result)

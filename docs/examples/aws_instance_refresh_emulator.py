@@ -32,7 +32,7 @@ scenario = Scenario.model_validate(
         }
     }
 )
-fast = Policy(min_delay=0.1, max_delay=0.5)  # a test need not look only every few seconds
+fast = Policy(min_delay=0.02, max_delay=0.1)  # a test need not look only every few seconds
 
 
 async def main() -> None:

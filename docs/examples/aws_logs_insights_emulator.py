@@ -1,4 +1,4 @@
-"""Test a Logs Insights query against the emulator: a late row makes the query run twice."""
+"""Test a Logs Insights query against the emulator: a late row makes the query run again."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ import asyncio
 
 from aiobotocore.session import get_session
 
-from waitkit import Policy
+from waitkit import Policy, until
 from waitkit.aws import LogsInsightsQuery
 from waitkit.emulator import Emulator, Scenario
 
 scenario = Scenario.model_validate(
     {
+        # A manual clock stands still until the test moves it, so the late row arrives
+        # exactly when the test says: after a run came back short, however slow or busy
+        # the machine. On a running clock, "1.5 s in" could come before the first run.
+        "clock": "manual",
         "logs": {
             "max_concurrent_queries": 2,
             "queries": [
@@ -20,8 +24,8 @@ scenario = Scenario.model_validate(
                     "match": "ERROR",
                     "timeline": [
                         {"at": 0, "status": "Scheduled"},
-                        {"after": 2, "status": "Running", "rows": 1},
-                        {"after": 3, "status": "Complete", "rows": 2},  # "rows" carries over
+                        {"after": 1, "status": "Running", "rows": 1},
+                        {"after": 2, "status": "Complete", "rows": 2},  # "rows" carries over
                     ],
                     "rows": [
                         {"fields": {"@message": "ERROR first"}},
@@ -29,9 +33,10 @@ scenario = Scenario.model_validate(
                     ],
                 }
             ],
-        }
+        },
     }
 )
+quick = Policy(min_delay=0.02, max_delay=0.1)  # a test need not look only every few seconds
 
 
 async def main() -> None:
@@ -46,14 +51,17 @@ async def main() -> None:
         ) as client,
     ):
         query = LogsInsightsQuery(
-            client,
-            "/app",
-            "fields @message | filter ERROR",
-            0,
-            60,
-            policy=Policy(min_delay=0.05, max_delay=0.2),
+            client, "/app", "fields @message | filter ERROR", 0, 60, policy=quick
         )
-        results = await query.results(min_rows=2, timeout=30)
+        running = asyncio.create_task(query.results(min_rows=2, timeout=30))
+
+        async def started() -> int:
+            return emu.counters.of("logs", "StartQuery")
+
+        # A run completed with one row and the query started again: now ingest the late row.
+        await until(started, lambda n: n >= 2, policy=quick, timeout=10)
+        emu.clock.advance(1.5)
+        results = await running
     print(results.runs, [row["@message"] for row in results.rows])
     print(emu.counters.of("logs", "StartQuery"), emu.counters.of("logs", "StopQuery"))
     # docs-end emulator

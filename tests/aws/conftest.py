@@ -6,18 +6,21 @@ are made by ``aioboto3.Session`` instead, as many users make them.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+import anyio
 import pytest
 from aiobotocore.config import AioConfig
-from aiobotocore.session import get_session
+from aiobotocore.session import AioSession, get_session
 
-from waitkit import Policy
+from waitkit import Policy, ThrottleBudget
+from waitkit._core._throttle import _BUDGETS
 
-#: Fast enough for short scripted timelines; real deadlines, real clock.
+#: Short delays for scripted timelines; real deadlines, real clock.
 FAST = Policy(min_delay=0.02, max_delay=0.1, timeout=10, call_timeout=5, throttle_min_delay=0.05)
 
 ClientFactory = Callable[..., AbstractAsyncContextManager[Any]]
@@ -27,6 +30,12 @@ USING_AIOBOTO3 = os.environ.get("WAITKIT_TEST_CLIENTS") == "aioboto3"
 # One attempt per call: botocore's own retries would hide what waitkit does. (botocore's
 # `max_attempts` counts retries; `total_max_attempts` counts the first call too.)
 ONE_ATTEMPT = {"total_max_attempts": 1, "mode": "standard"}
+
+
+@functools.cache
+def _session() -> AioSession:
+    """One botocore session for every client here: each service model is loaded once."""
+    return get_session()
 
 
 @asynccontextmanager
@@ -46,14 +55,49 @@ async def make_client(service: str, endpoint_url: str, **config: Any) -> AsyncIt
         async with aioboto3.Session().client(service, **options) as client:
             yield client
     else:
-        async with get_session().create_client(service, **options) as client:
+        async with _session().create_client(service, **options) as client:
             yield client
+
+
+def quick_budget(client: object, *, min_rate: float = 50.0) -> ThrottleBudget:
+    """Give ``client`` a throttle budget whose slowest pace is ``min_rate`` calls a second.
+
+    After a throttled answer the default budget slows every wait on the client to 0.7 x
+    the calls accepted in the last second, at least 0.5 a second: right against AWS, but
+    a scripted test throttled a few times then takes seconds. tests/core/test_throttle.py
+    pins that pace on virtual time; the tests here prove that throttling is retried, so
+    they give their client a quicker budget. waitkit has no public hook for this, so it
+    is put where ``budget_for(client)`` looks first.
+    """
+    budget = ThrottleBudget(min_rate=min_rate)
+    _BUDGETS[client] = budget
+    return budget
+
+
+async def until_true(condition: Callable[[], bool], *, timeout: float = 10.0) -> None:
+    """Return once ``condition()`` holds, checking every 10 ms (a guard, not a timing)."""
+    with anyio.fail_after(timeout):
+        while not condition():  # noqa: ASYNC110 - a condition nobody signals: polled
+            await anyio.sleep(0.01)
 
 
 @pytest.fixture
 def aws_client() -> ClientFactory:
     """A factory of real clients: ``async with make(service, endpoint) as client``."""
     return make_client
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Import moto's server and its heaviest backends now, if any collected test uses moto.
+
+    They take seconds to import (EC2 alone about 2 s on an idle machine, several under
+    load); imported lazily, that time lands on whichever test of the worker touches moto
+    first. Importing them here, before any test runs, charges it to collection instead.
+    """
+    if any("moto_endpoint" in getattr(item, "fixturenames", ()) for item in session.items):
+        import moto.awslambda.models
+        import moto.ec2.models
+        import moto.server  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,14 @@ from datetime import UTC, datetime
 
 import anyio
 import pytest
+from structlog.testing import capture_logs
 
 from waitkit import (
     ConfigurationError,
     Policy,
     ResourceNotFoundError,
     WaitFailedError,
+    WaitTimeoutError,
     as_completed,
     wait_all,
 )
@@ -17,7 +19,7 @@ from waitkit.aws import DurableExecutionState, DurableExecutionWaiter, unique_ex
 from waitkit.aws._durable_execution import _HUBS
 from waitkit.emulator import Emulator, Fault, Scenario
 
-from .conftest import FAST, USING_AIOBOTO3
+from .conftest import FAST, USING_AIOBOTO3, quick_budget, until_true
 
 # aioboto3 15.5 pins botocore 1.40.61, which predates the durable-execution API: under
 # it only the refusal is tested (tests/aws/test_durable_versions.py).
@@ -126,11 +128,9 @@ async def test_stopping_mid_wait_ends_it_as_stopped(aws_client):
         waiter = DurableExecutionWaiter(
             client, function_name="orders", execution_name="order-3", policy=FAST
         )
-        arn = None
 
-        async def stop_soon() -> None:
-            nonlocal arn
-            await anyio.sleep(0.1)
+        async def stop_once_seen_running() -> None:
+            await until_true(lambda: calls(emu, "ListDurableExecutionsByFunction") >= 1)
             listed = await client.list_durable_executions_by_function(FunctionName="orders")
             arn = listed["DurableExecutions"][0]["DurableExecutionArn"]
             await client.stop_durable_execution(
@@ -138,19 +138,22 @@ async def test_stopping_mid_wait_ends_it_as_stopped(aws_client):
             )
 
         async with anyio.create_task_group() as group:
-            group.start_soon(stop_soon)
-            with pytest.raises(WaitFailedError, match="STOPPED: Manual: ops"):
+            group.start_soon(stop_once_seen_running)
+            with pytest.raises(WaitFailedError, match="STOPPED: Manual: ops") as info:
                 await waiter.wait()
+    assert [e.state.status for e in info.value.history] == ["RUNNING", "STOPPED"]
 
 
 async def test_executions_of_one_function_share_each_round(aws_client):
-    """200 executions cost a list page or two a round plus one detail call each, not 200 a round."""
-    count = 200
-    timeline = ({"at": 0, "status": "RUNNING"}, {"at": 0.6, "status": "SUCCEEDED", "result": "1"})
+    """100 executions cost one list page a round plus one detail call each, not 100 a round."""
+    count = 100
+    # A manual clock: every execution stays RUNNING until the test moves time on.
+    timeline = ({"at": 0, "status": "RUNNING"}, {"at": 60, "status": "SUCCEEDED", "result": "1"})
     executions = [execution(f"e-{i}", *timeline) for i in range(count)]
-    policy = FAST.replace(min_delay=0.1, max_delay=0.1, jitter="none")
+    policy = FAST.replace(min_delay=0.05, max_delay=0.05, jitter="none")
+    results = []
     async with (
-        Emulator(scenario(*executions)) as emu,
+        Emulator(scenario(*executions, clock="manual")) as emu,
         aws_client("lambda", emu.aws_endpoint) as client,
     ):
         waiters = [
@@ -159,15 +162,30 @@ async def test_executions_of_one_function_share_each_round(aws_client):
             )
             for i in range(count)
         ]
-        results = await wait_all(waiters, timeout=10)
+
+        async def wait_for_all() -> None:
+            results.extend(await wait_all(waiters, timeout=30))
+
+        with capture_logs() as events:
+            async with anyio.create_task_group() as group:
+                group.start_soon(wait_for_all)
+                # Every wait has seen its execution RUNNING, and a round more went by...
+                await until_true(
+                    lambda: sum(e["event"] == "wait.state_changed" for e in events) >= count
+                )
+                hub = waiters[0]._hub()  # the function's one hub, while it has subscribers
+                seen = hub.rounds
+                await until_true(lambda: hub.rounds > seen)
+                emu.clock.advance_to_next()  # ...then they all finish at once.
         lists = calls(emu, "ListDurableExecutionsByFunction")
         details = calls(emu, "GetDurableExecution")
     attempts = sum(r.attempts for r in results)
     assert all(r.state.result == "1" for r in results)
-    assert lists * 20 <= attempts
-    assert details == count
-    # one listing a round (about 6 rounds); a finished execution costs one detail call
-    assert lists <= 15
+    assert all([e.state.status for e in r.history] == ["RUNNING", "SUCCEEDED"] for r in results)
+    assert details == count  # a finished execution costs one detail call
+    assert lists == hub.rounds  # one list page a round, none per execution
+    assert hub.rounds >= 3
+    assert hub.rounds * 20 <= attempts  # each round served many looks
     assert len(_HUBS) == 0
 
 
@@ -304,19 +322,37 @@ async def test_an_execution_older_than_the_pages_read_is_looked_up_by_name(aws_c
 
 
 async def test_throttling_honours_retry_after(aws_client):
-    """TooManyRequestsException is throttling: retried after the server's Retry-After."""
+    """TooManyRequestsException is throttling: retried, and not before its Retry-After."""
     async with (
         Emulator(scenario(execution("order-4", *SUCCEEDS))) as emu,
         aws_client("lambda", emu.aws_endpoint) as client,
     ):
-        emu.faults.add(Fault(kind="throttle", service="lambda", retry_after=0.3, count=2))
-        start = anyio.current_time()
-        result = await DurableExecutionWaiter(
+        budget = quick_budget(client)
+        waiter = DurableExecutionWaiter(
             client, function_name="orders", execution_name="order-4", policy=FAST
-        ).wait()
-        elapsed = anyio.current_time() - start
-    assert result.state.status == "SUCCEEDED"
-    assert elapsed >= 0.6  # two throttled answers, 0.3 s each
+        )
+        # Retry-After: 0 -- two throttled answers, retried, and the wait goes on to success.
+        emu.faults.add(Fault(kind="throttle", service="lambda", retry_after=0, count=2))
+        with capture_logs() as events:
+            result = await waiter.wait()
+        assert result.state.status == "SUCCEEDED"
+        assert emu.counters.faults["lambda", "ListDurableExecutionsByFunction", "throttle"] == 2
+        retried = [e for e in events if e["event"] == "wait.retrying"]
+        assert [(e["error_kind"], e["attempts"]) for e in retried] == [("throttled", 1)]
+        assert "TooManyRequestsException" in retried[0]["error"]
+
+        # Retry-After: 30 on every answer, within a 0.3 s timeout: after the first answer the
+        # engine makes no call before the deadline (its own backoff would have made several);
+        # a last look held to the deadline is cut there, so it may never reach the service.
+        # Every wait on the client is held for the 30 s.
+        emu.faults.clear()
+        emu.faults.add(Fault(kind="throttle", service="lambda", retry_after=30))
+        with pytest.raises(WaitTimeoutError) as info:
+            await waiter.wait(timeout=0.3)
+        assert 1 <= info.value.attempts <= 2
+        assert 1 <= sum(emu.counters.faults.values()) - 2 <= info.value.attempts
+        assert budget.pause(anyio.current_time()) > 20
+    assert "TooManyRequestsException" in str(info.value)
 
 
 async def test_unknown_execution_and_function_are_not_found(aws_client):
@@ -336,19 +372,31 @@ async def test_unknown_execution_and_function_are_not_found(aws_client):
 
 
 async def test_an_execution_listed_late_is_found_within_grace(aws_client):
-    """With not_found_grace, an execution that appears a moment later is awaited."""
-    late = execution("order-6", *SUCCEEDS, started=0.3)
+    """With not_found_grace, an execution that is not listed yet is awaited once it appears."""
+    late = execution("order-6", *SUCCEEDS, started=5)  # on the manual clock: when advanced
     async with (
-        Emulator(scenario(late)) as emu,
+        Emulator(scenario(late, clock="manual")) as emu,
         aws_client("lambda", emu.aws_endpoint) as client,
     ):
-        result = await DurableExecutionWaiter(
+        waiter = DurableExecutionWaiter(
             client,
             function_name="orders",
             execution_name="order-6",
-            policy=FAST.replace(not_found_grace=2),
-        ).wait()
-    assert result.state.status == "SUCCEEDED"
+            policy=FAST.replace(not_found_grace=30),
+        )
+        results = []
+
+        async def wait() -> None:
+            results.append(await waiter.wait())
+
+        with capture_logs() as events:
+            async with anyio.create_task_group() as group:
+                group.start_soon(wait)
+                await until_true(lambda: any(e["event"] == "wait.retrying" for e in events))
+                emu.clock.advance_to_next()  # the execution starts
+    assert [r.state.status for r in results] == ["SUCCEEDED"]
+    retried = [e["error_kind"] for e in events if e["event"] == "wait.retrying"]
+    assert retried == ["not_found"]
 
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST/durable-execution/o-1/abc"

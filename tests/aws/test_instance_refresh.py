@@ -2,6 +2,7 @@ import contextlib
 
 import anyio
 import pytest
+from structlog.testing import capture_logs
 
 from waitkit import (
     ConfigurationError,
@@ -15,7 +16,7 @@ from waitkit.aws import InstanceRefreshState, InstanceRefreshWaiter
 from waitkit.aws._instance_refresh import _HUBS
 from waitkit.emulator import Emulator, Fault, Scenario
 
-from .conftest import FAST
+from .conftest import FAST, quick_budget, until_true
 
 pytestmark = pytest.mark.anyio
 
@@ -76,9 +77,9 @@ async def test_waits_through_every_pending_status_to_success(aws_client):
 )
 async def test_every_failure_status_raises_with_reason(aws_client, path):
     """Failed, Cancelled, RollbackFailed and RollbackSuccessful end the wait as failures."""
-    points = [{"at": 0, "status": "InProgress"}]
+    points = [{"after": 0, "status": "InProgress"}]
     points += [
-        {"at": 0.1 * (i + 1), "status": status, "status_reason": f"because {status}"}
+        {"after": i + 1, "status": status, "status_reason": f"because {status}"}
         for i, status in enumerate(path)
     ]
     async with (
@@ -88,6 +89,8 @@ async def test_every_failure_status_raises_with_reason(aws_client, path):
         with pytest.raises(WaitFailedError) as info:
             await InstanceRefreshWaiter(client, "web", "r-9", policy=FAST).wait()
     final = path[-1]
+    statuses = [entry.state.status for entry in info.value.history]
+    assert statuses == ["InProgress", *path]
     assert info.value.reason == f"{final}: because {final}"
     assert info.value.state.status == final
     assert "instance refresh web/r-9 failed after" in str(info.value)
@@ -107,23 +110,37 @@ async def test_missing_group_is_not_found_after_one_call(aws_client):
 
 async def test_unknown_refresh_is_not_found_unless_it_appears_within_grace(aws_client):
     """An id the group does not list is not found; with not_found_grace a late one is awaited."""
-    late = refresh("r-late", {"at": 0, "status": "InProgress"}, {"at": 0.4, "status": "Successful"})
-    late["created"] = 0.2
+    points = ({"after": 0, "status": "InProgress"}, {"after": 1, "status": "Successful"})
+    late = refresh("r-late", *points, created=5)  # on the manual clock: once advanced
     async with (
-        Emulator(scenario(("web", [late]))) as emu,
+        Emulator(scenario(("web", [late]), clock="manual")) as emu,
         aws_client("autoscaling", emu.aws_endpoint) as client,
     ):
         with pytest.raises(ResourceNotFoundError, match="does not list instance refresh r-x"):
             await InstanceRefreshWaiter(client, "web", "r-x", policy=FAST).wait()
-        patient = FAST.replace(not_found_grace=1.0)
-        result = await InstanceRefreshWaiter(client, "web", "r-late", policy=patient).wait()
-    assert result.state.status == "Successful"
+        patient = FAST.replace(not_found_grace=30)
+        results = []
+
+        async def wait() -> None:
+            results.append(
+                await InstanceRefreshWaiter(client, "web", "r-late", policy=patient).wait()
+            )
+
+        with capture_logs() as events:
+            async with anyio.create_task_group() as group:
+                group.start_soon(wait)
+                await until_true(lambda: any(e["event"] == "wait.retrying" for e in events))
+                emu.clock.advance_to_next()  # the refresh is created
+    assert [entry.state.status for entry in results[0].history] == ["InProgress", "Successful"]
+    assert [e["error_kind"] for e in events if e["event"] == "wait.retrying"] == ["not_found"]
 
 
 async def test_without_an_id_the_newest_refresh_is_awaited(aws_client):
     """refresh_id=None waits for the group's newest refresh."""
     old = refresh("r-old", {"at": 0, "status": "Failed"}, created=-100)
-    new = refresh("r-new", {"at": 0, "status": "InProgress"}, {"at": 0.2, "status": "Successful"})
+    new = refresh(
+        "r-new", {"after": 0, "status": "InProgress"}, {"after": 1, "status": "Successful"}
+    )
     async with (
         Emulator(scenario(("web", [old, new]))) as emu,
         aws_client("autoscaling", emu.aws_endpoint) as client,
@@ -135,13 +152,15 @@ async def test_without_an_id_the_newest_refresh_is_awaited(aws_client):
 
 
 async def test_waiters_on_one_group_share_each_round(aws_client):
-    """40 waiters on 2 groups cost about 2 calls a round, not 40."""
+    """40 waiters on 2 groups cost one call a group a round, not one a waiter."""
     ids = [f"r-{i}" for i in range(20)]
-    timeline = ({"at": 0, "status": "InProgress"}, {"at": 0.5, "status": "Successful"})
+    # A manual clock: every refresh stays InProgress until the test moves time on.
+    timeline = ({"at": 0, "status": "InProgress"}, {"at": 60, "status": "Successful"})
     groups = [(g, [refresh(f"{g}-{i}", *timeline) for i in ids]) for g in ("a", "b")]
-    policy = FAST.replace(min_delay=0.1, max_delay=0.1, jitter="none")
+    policy = FAST.replace(min_delay=0.05, max_delay=0.05, jitter="none")
+    results = []
     async with (
-        Emulator(scenario(*groups)) as emu,
+        Emulator(scenario(*groups, clock="manual")) as emu,
         aws_client("autoscaling", emu.aws_endpoint) as client,
     ):
         waiters = [
@@ -149,14 +168,28 @@ async def test_waiters_on_one_group_share_each_round(aws_client):
             for g in ("a", "b")
             for i in ids
         ]
-        results = await wait_all(waiters, timeout=10)
+
+        async def wait_for_all() -> None:
+            results.extend(await wait_all(waiters, timeout=30))
+
+        with capture_logs() as events:
+            async with anyio.create_task_group() as group:
+                group.start_soon(wait_for_all)
+                # Every wait has seen its refresh InProgress, and a round more went by...
+                await until_true(
+                    lambda: sum(e["event"] == "wait.state_changed" for e in events) >= 40
+                )
+                hubs = [waiters[0]._hub(), waiters[-1]._hub()]  # one per group
+                seen = [hub.rounds for hub in hubs]
+                await until_true(lambda: all(h.rounds > n for h, n in zip(hubs, seen, strict=True)))
+                emu.clock.advance_to_next()  # ...then they all finish at once.
         calls = describes(emu)
+    rounds = sum(hub.rounds for hub in hubs)
     attempts = sum(r.attempts for r in results)
     assert all(r.state.status == "Successful" for r in results)
-    # every waiter looked about every 0.1 s for 0.5 s, but each group answered about
-    # once per round: one call served many looks
-    assert calls <= 2 * 10
-    assert calls * 4 <= attempts
+    assert calls == rounds  # one call a group a round, none per waiter
+    assert rounds >= 4  # at least the first look and the one that saw the end, per group
+    assert rounds * 4 <= attempts  # each call served many looks
     assert len(_HUBS) == 0  # hubs leave with their last subscriber
 
 
@@ -204,7 +237,7 @@ async def test_waits_started_together_share_their_first_round(aws_client):
 
 async def test_next_token_is_followed_by_hand(aws_client):
     """More than 100 awaited refreshes in a group page through NextToken (no botocore paginator)."""
-    timeline = ({"at": 0, "status": "InProgress"}, {"at": 0.3, "status": "Successful"})
+    timeline = ({"after": 0, "status": "InProgress"}, {"after": 1, "status": "Successful"})
     refreshes = [refresh(f"r-{i:03}", *timeline, created=-i) for i in range(130)]
     async with (
         Emulator(scenario(("big", refreshes))) as emu,
@@ -221,6 +254,7 @@ async def test_throttling_and_server_errors_are_retried(aws_client):
         Emulator(scenario(("web", [refresh("r-1", *ROLLING)]))) as emu,
         aws_client("autoscaling", emu.aws_endpoint) as client,
     ):
+        quick_budget(client)
         emu.faults.add(Fault(kind="throttle", service="autoscaling", count=3))
         emu.faults.add(Fault(kind="error", service="autoscaling", status=503, count=2))
         result = await InstanceRefreshWaiter(client, "web", "r-1", policy=FAST).wait()
@@ -259,7 +293,7 @@ async def test_timeout_carries_the_last_state(aws_client):
         aws_client("autoscaling", emu.aws_endpoint) as client,
     ):
         with pytest.raises(WaitTimeoutError) as info:
-            await InstanceRefreshWaiter(client, "web", "r-1", policy=FAST).wait(timeout=0.3)
+            await InstanceRefreshWaiter(client, "web", "r-1", policy=FAST).wait(timeout=0.2)
     assert info.value.state.percentage_complete == 30
     assert "InProgress 30%" in str(info.value)
 
@@ -270,9 +304,12 @@ async def test_cancelled_wait_leaves_no_subscription(aws_client):
     async with (
         Emulator(scenario(("web", [stuck]))) as emu,
         aws_client("autoscaling", emu.aws_endpoint) as client,
+        anyio.create_task_group() as group,
     ):
-        with anyio.move_on_after(0.2):
-            await InstanceRefreshWaiter(client, "web", "r-1", policy=FAST).wait()
+        group.start_soon(InstanceRefreshWaiter(client, "web", "r-1", policy=FAST).wait)
+        await until_true(lambda: describes(emu) >= 2)  # waiting, subscribed
+        assert len(_HUBS) == 1
+        group.cancel_scope.cancel()
     assert len(_HUBS) == 0
 
 
@@ -307,42 +344,41 @@ class _AloneWaiter(InstanceRefreshWaiter):
         return None
 
 
-async def _throttled_fleet(
-    aws_client, waiter_class: type[InstanceRefreshWaiter]
-) -> tuple[int, int]:
-    """20 refreshes on 20 groups against 10 requests/s: (throttled answers, all answers)."""
-    groups = [
-        (
-            f"g-{i}",
-            [
-                refresh(
-                    "r",
-                    {"at": 0, "status": "InProgress"},
-                    {"at": 0.3 + i / 20, "status": "Successful"},
-                )
-            ],
-        )
-        for i in range(20)
-    ]
-    policy = FAST.replace(
-        min_delay=0.05, max_delay=0.2, throttle_min_delay=0.2, throttle_max_delay=1, timeout=15
-    )
-    async with (
-        Emulator(scenario(*groups)) as emu,
-        aws_client("autoscaling", emu.aws_endpoint) as client,
-    ):
-        emu.faults.add(Fault(kind="throttle", service="autoscaling", rate=10, burst=10))
-        waiters = [waiter_class(client, name, "r", policy=policy) for name, _ in groups]
-        started = anyio.current_time()
-        results = await wait_all(waiters)
-        print(f"{waiter_class.__name__}: {anyio.current_time() - started:.2f}s")  # noqa: T201
-        assert {r.state.status for r in results} == {"Successful"}
-        return sum(emu.counters.faults.values()), describes(emu)
-
-
 async def test_waits_on_one_client_share_the_throttling(aws_client):
     """Throttling one wait slows every wait on the client: far fewer throttled answers."""
-    alone, alone_all = await _throttled_fleet(aws_client, _AloneWaiter)
-    shared, shared_all = await _throttled_fleet(aws_client, InstanceRefreshWaiter)
-    print(f"throttled: alone {alone}/{alone_all}, shared {shared}/{shared_all}")  # noqa: T201
-    assert shared < alone / 2
+    # Two fleets of 20 waits (one refresh per group, never finishing) run side by side, each
+    # against its own emulator that takes 5 requests a second (a bucket of 5): one backs off
+    # alone, the other shares its client's budget. Both see the first wave refused (20 calls
+    # at once, 5 taken); after it the alone fleet keeps hitting the limit, the shared one
+    # paces itself under it. Counted, not timed: stopped once the alone fleet had 50 refusals.
+    stuck = [refresh("r", {"at": 0, "status": "InProgress"})]
+    groups = [(f"g-{i}", stuck) for i in range(20)]
+    limit = Fault(kind="throttle", service="autoscaling", rate=5, burst=5)
+    policy = FAST.replace(
+        min_delay=0.05, max_delay=0.2, throttle_min_delay=0.2, throttle_max_delay=1, timeout=30
+    )
+    async with (
+        Emulator(scenario(*groups)) as alone_emu,
+        Emulator(scenario(*groups)) as shared_emu,
+        aws_client("autoscaling", alone_emu.aws_endpoint) as alone_client,
+        aws_client("autoscaling", shared_emu.aws_endpoint) as shared_client,
+    ):
+        alone_emu.faults.add(limit)
+        shared_emu.faults.add(limit)
+        alone = [_AloneWaiter(alone_client, name, "r", policy=policy) for name, _ in groups]
+        shared = [
+            InstanceRefreshWaiter(shared_client, name, "r", policy=policy) for name, _ in groups
+        ]
+
+        def throttled(emu: Emulator) -> int:
+            return emu.counters.faults["autoscaling", "DescribeInstanceRefreshes", "throttle"]
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(wait_all, alone)
+            group.start_soon(wait_all, shared)
+            await until_true(lambda: throttled(alone_emu) >= 50, timeout=15)
+            group.cancel_scope.cancel()
+        alone_throttled, shared_throttled = throttled(alone_emu), throttled(shared_emu)
+    print(f"throttled: alone {alone_throttled}, shared {shared_throttled}")  # noqa: T201
+    assert shared_throttled < alone_throttled / 2
+    assert len(_HUBS) == 0

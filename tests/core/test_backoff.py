@@ -64,7 +64,7 @@ def test_fit_to_deadline_never_crosses_never_exceeds_max_and_lets_the_last_look_
     (never lengthen it past max_delay).
     """
     high = low + spread
-    delay = min(max(delay, low), high)
+    delay = min(max(delay, low), high)  # a polling delay (throttling is tested below)
     sleep, final = fit_to_deadline(delay, remaining, min_delay=low, max_delay=high, reserve=reserve)
     assert 0 <= sleep <= high
     assert sleep <= remaining
@@ -78,6 +78,15 @@ def test_fit_to_deadline_never_crosses_never_exceeds_max_and_lets_the_last_look_
         # The final look is further than max_delay away: sleep the cap and decide again.
         assert sleep == high
         assert remaining - reserve > high
+
+
+@given(delay=delays, remaining=delays, high=delays)
+def test_fit_to_deadline_keeps_a_longer_throttling_delay(delay, remaining, high):
+    """A Retry-After longer than max_delay is not cut to max_delay: the look waits for it."""
+    sleep, final = fit_to_deadline(delay, remaining, min_delay=0.0, max_delay=high)
+    assert sleep <= max(delay, high)
+    if delay > high and remaining <= delay:
+        assert (sleep, final) == (remaining, True)  # the server's pause runs to the deadline
 
 
 @given(seed=st.integers(), retry_after=st.one_of(st.none(), delays))

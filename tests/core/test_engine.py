@@ -210,24 +210,6 @@ async def test_states_end_at_the_deadline_while_a_call_hangs():
     assert anyio.current_time() - start == pytest.approx(15)
 
 
-async def test_a_session_set_up_that_hangs_is_cut_at_the_deadline():
-    """The deadline also bounds the waiter's set-up (a session that never finishes starting)."""
-
-    class Stuck(ScriptedWaiter):
-        @contextlib.asynccontextmanager
-        async def _session(self):
-            await anyio.sleep_forever()
-            yield
-
-        def session(self):
-            return self._session()
-
-    start = anyio.current_time()
-    with pytest.raises(WaitTimeoutError, match=r"did not finish within 3\.0s"):
-        await Stuck(["done"], policy=STEADY).wait(timeout=3)
-    assert anyio.current_time() - start == pytest.approx(3)
-
-
 async def test_throttling_uses_its_own_backoff_and_does_not_count_as_failure():
     """Throttled looks sleep Retry-After, and never use up the transient-error bound."""
     throttled = ScriptedError(ErrorKind.THROTTLED, "Rate exceeded", retry_after=3)

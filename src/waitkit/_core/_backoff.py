@@ -89,8 +89,9 @@ def fit_to_deadline(
     ``delay`` and looking, at most ``min_delay`` would be left, the next look is the
     last: it is moved so that it can *finish* by the deadline (it starts ``reserve``
     before it), rather than start a sliver before it or cross it. That sleep is never
-    longer than ``max_delay``; when the cap stops it short, the look is not the last
-    after all and the clamp applies again after it.
+    longer than ``max_delay`` (or than ``delay``, when a throttling backoff or a
+    ``Retry-After`` asked for more); when the cap stops it short, the look is not the
+    last after all and the clamp applies again after it.
 
     Returns:
         The sleep, and whether the look after it is the final one.
@@ -107,8 +108,9 @@ def fit_to_deadline(
     if remaining - delay - reserve > min_delay:
         return delay, False
     final = max(remaining - reserve, 0.0)
-    if final > max_delay:
-        return max_delay, False
+    cap = max(max_delay, delay)
+    if final > cap:
+        return cap, False
     return final, True
 
 

@@ -6,8 +6,8 @@ Rules this module keeps (and the tests pin down):
   so virtual-time loops (trio's MockClock, looptime) stop on time.
 - A wait ends at its deadline whatever its observation is doing: the call in flight
   then is cancelled (a hung socket, a client retrying inside one call, no
-  ``call_timeout``), and so is a session set-up that has not finished.
-  ``Policy.call_timeout`` bounds each call inside the wait.
+  ``call_timeout``). ``Policy.call_timeout`` bounds each call inside the wait. A
+  target's session set-up bounds itself by the deadline it was given (``for_wait``).
 - No sleep crosses the deadline, and none is longer than ``max_delay``. When the next
   look would be the last, it is scheduled to *finish* by the deadline: it starts the
   last call's latency (and a quarter more) before it: Smithy's last-attempt clamp,
@@ -22,7 +22,6 @@ Rules this module keeps (and the tests pin down):
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections import deque
 from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar, final
@@ -319,16 +318,14 @@ class WaitRun(Generic[T]):
     async def run(self) -> WaitResult[T]:
         """Drive the wait to its end inside the target's session."""
         self._log_started()
-        async with contextlib.AsyncExitStack() as stack:
-            await self._enter_session(stack)
+        async with self.target.session():
             state, verdict, _ = await self.step(until_terminal=True)
             return self.finish(state, verdict)
 
     async def iterate(self) -> AsyncIterator[T]:
         """Yield each distinct state until terminal (inside the target's session)."""
         self._log_started()
-        async with contextlib.AsyncExitStack() as stack:
-            await self._enter_session(stack)
+        async with self.target.session():
             while True:
                 state, verdict, changed = await self.step()
                 if changed:
@@ -336,17 +333,6 @@ class WaitRun(Generic[T]):
                 if verdict.is_terminal:
                     self.finish(state, verdict)
                     return
-
-    async def _enter_session(self, stack: contextlib.AsyncExitStack) -> None:
-        """Enter the target's session; a set-up still running at the deadline is cut there."""
-        if self.deadline is None:
-            await stack.enter_async_context(self.target.session())
-            return
-        with self._runtime.cancel_scope() as scope:
-            scope.deadline = self.deadline
-            await stack.enter_async_context(self.target.session())
-        if scope.cancelled_caught:
-            raise self._timeout_error()
 
     # ------------------------------------------------------------------ observation
     def _arm_call_timeout(self) -> None:
@@ -452,8 +438,10 @@ class WaitRun(Generic[T]):
         self._transient_streak += 1
         policy = self._policy
         lasted = now - self._transient_since
+        # Before any state, two errors that span the grace are an endpoint that never answered.
+        never_answered = not self._has_state and self._transient_streak > 1
         if lasted >= policy.transient_grace and (
-            self._transient_streak > policy.max_transient_errors or not self._has_state
+            self._transient_streak > policy.max_transient_errors or never_answered
         ):
             if self._has_state:
                 why = (

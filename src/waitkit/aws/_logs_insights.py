@@ -61,6 +61,9 @@ PENDING: Final = frozenset({"Scheduled", "Running"})
 FAILURE: Final = frozenset({"Failed", "Cancelled", "Timeout"})
 #: Not an AWS status: the query waits for a :class:`QuerySlots` slot and is not started yet.
 QUEUED: Final = "Queued"
+# Less than this left before the deadline (a loop clock may wake a hair early): no time
+# to start a query.
+_NO_TIME_LEFT: Final = 1e-3
 
 _MAX_LOG_GROUPS: Final = 50
 _MAX_QUERY_LENGTH: Final = 10_000
@@ -300,6 +303,8 @@ class _QueryRun:
         # Whether the current query may still be running (so StopQuery is worth sending).
         self._active = query_id is not None
         self._unknown_since: float | None = None
+        # Whether a StartQuery was sent (answered or not) by this wait.
+        self._start_sent = False
 
     # -------------------------------------------------------------- Target protocol
     @property
@@ -318,8 +323,9 @@ class _QueryRun:
         return _CLASSIFIER.classify(error)
 
     async def observe(self) -> QueryState:
-        if not self._admitted:
-            # Only reached when the deadline passed while waiting for a slot.
+        if not self._admitted or (not self._start_sent and self._remaining() <= _NO_TIME_LEFT):
+            # The deadline passed while waiting for a slot, or during the propagation
+            # delay: no query is started that could no longer be awaited.
             return QueryState(status=QUEUED, run=max(self._run, 1))
         if self._query_id is None:
             await self._start()
@@ -392,6 +398,7 @@ class _QueryRun:
         # effect at the next call, and the session's clean-up then stops the query.
         answer = None
         bound = _in_flight_bound(self._client)
+        self._start_sent = True
         try:
             with anyio.move_on_after(bound, shield=True):
                 answer = await self._client.start_query(**self._request)
