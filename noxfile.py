@@ -30,7 +30,9 @@ def install_groups(session: nox.Session, *groups: str, extras: str = "all") -> N
     requirements: list[str] = []
     for group in groups:
         requirements += nox.project.dependency_groups(PYPROJECT, group)
-    session.install("-e", f".[{extras}]", *requirements)
+    # Compiled at install: where PYTHONDONTWRITEBYTECODE is set, every test worker would
+    # otherwise compile kubernetes_asyncio and botocore afresh (seconds each).
+    session.install("-e", f".[{extras}]", *requirements, env={"UV_COMPILE_BYTECODE": "1"})
 
 
 @nox.session(python=PYTHON)

@@ -50,20 +50,24 @@ scenario = KubernetesScenario(
 
 
 async def main() -> None:
-    """Play the scenario ten times faster: etl completes, flaky fails."""
+    """Play the scenario on a manual clock: etl completes, flaky fails."""
     from waitkit import Policy, WaitFailedError
     from waitkit.emulator import Emulator, Scenario
     from waitkit.k8s import JobWaiter, WatchOptions, api_client
 
     fast = Policy(min_delay=0.05, max_delay=0.2, timeout=10)
     async with (
-        Emulator(Scenario(speed=10, kubernetes=scenario)) as emu,
+        Emulator(Scenario(clock="manual", kubernetes=scenario)) as emu,
         api_client(kubeconfig=emu.kubeconfig_path) as api,
     ):
-        result = await JobWaiter(api, "etl", policy=fast).wait()
-        print(
-            "etl:", result.state.phase.value, [entry.state.phase.value for entry in result.history]
-        )
+        # Scenario time stands still until moved, so the wait sees each of etl's points
+        # in turn, however busy the machine: move 5 s (to its first point), then 2 s more.
+        steps = iter([5.0, 2.0])
+        phases: list[str] = []
+        async for state in JobWaiter(api, "etl", policy=fast).states():
+            phases.append(state.phase.value)
+            emu.clock.advance(next(steps, 0.0))
+        print("etl:", phases[-1], phases)
         # "after" points count reads; events on an open watch are not reads, so poll flaky.
         polling = WatchOptions(watch=False, poll_interval=0.05)
         try:

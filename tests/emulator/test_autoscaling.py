@@ -109,16 +109,18 @@ async def test_timeline_in_scenario_seconds_and_end_time(emulator, aws_client) -
         RefreshPoint(at=0, status="InProgress", percentage_complete=0, instances_to_update=2),
         RefreshPoint(at=2, status="Successful", percentage_complete=100, instances_to_update=0),
     ]
-    scenario = {"speed": 10, "autoscaling": {"groups": [group()]}}
+    scenario = {"speed": 100, "autoscaling": {"groups": [group()]}}
     async with emulator(scenario) as emu, aws_client(emu, "autoscaling") as client:
-        # Created once the client exists, so the client's start-up time does not count.
+        # Held still for the first look, however long the call takes on a busy machine.
+        emu.clock.pause()
         emu.autoscaling.add_refresh(
             "web", InstanceRefreshScenario(created=emu.clock.now(), timeline=timeline)
         )
         first = (await client.describe_instance_refreshes(AutoScalingGroupName="web"))[
             "InstanceRefreshes"
         ][0]
-        await asyncio.sleep(0.3)  # 3 scenario seconds
+        emu.clock.resume()
+        await asyncio.sleep(0.03)  # at least 3 scenario seconds at speed 100
         last = (await client.describe_instance_refreshes(AutoScalingGroupName="web"))[
             "InstanceRefreshes"
         ][0]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from botocore.exceptions import ClientError, ConnectionClosedError
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
 from waitkit.emulator import Fault
+
+from .conftest import NO_RETRIES
 
 pytestmark = pytest.mark.anyio
 
@@ -165,16 +166,21 @@ async def test_dropped_get_is_retried_once_by_aiohttp(emulator, aws_client) -> N
 
 
 async def test_latency(emulator, aws_client) -> None:
-    """A latency fault delays the answer by its delay."""
-    faults = [{"kind": "latency", "service": "logs", "delay": 0.3}]
+    """A latency fault holds the answer back: a client reading for less than the delay gives up.
+
+    Client and emulator share one event loop, so the client's 0.05 s read timeout, armed
+    before the emulator's 0.5 s sleep, always fires first, however busy the machine.
+    """
+    faults = [{"kind": "latency", "service": "logs", "delay": 0.5, "count": 1}]
+    impatient = NO_RETRIES.merge(Config(read_timeout=0.05))
     async with (
         emulator({**SCENARIO, "faults": faults}) as emu,
-        aws_client(emu, "logs") as client,
+        aws_client(emu, "logs", config=impatient) as client,
     ):
-        began = time.monotonic()
-        await call(client, "logs")
-        elapsed = time.monotonic() - began
-    assert elapsed >= 0.3
+        with pytest.raises(ReadTimeoutError):
+            await call(client, "logs")
+        assert emu.counters.faults["logs", "StartQuery", "latency"] == 1
+        assert await call(client, "logs")  # count=1: the next answer is not held back
 
 
 async def test_faults_target_one_operation_and_can_be_added_at_run_time(

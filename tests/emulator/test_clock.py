@@ -43,6 +43,15 @@ def test_advance_refuses_to_go_backwards_or_to_infinity() -> None:
     assert clock.now() == 0.0
 
 
+def test_advance_to_next_lands_exactly_on_the_point() -> None:
+    """From 0.2, a point at 0.9 is reached exactly (0.2 + 0.7 is a hair short of 0.9)."""
+    clock = ScenarioClock(mode="manual")
+    clock.advance(0.2)
+    clock.add_due_source(lambda now: 0.9 if now < 0.9 else None)
+    assert clock.advance_to_next() == 0.9
+    assert clock.advance_to(0.5) == 0.9  # never backwards
+
+
 def test_bad_mode_is_refused() -> None:
     """A mode that is not real or manual is a clear error."""
     with pytest.raises(ValueError, match="mode must be 'real' or 'manual'"):

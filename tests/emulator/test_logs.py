@@ -111,15 +111,17 @@ async def test_ingestion_delay_later_query_sees_more(emulator, aws_client) -> No
 
 
 async def test_time_based_timeline(emulator, aws_client) -> None:
-    """``at`` points follow scenario time from StartQuery."""
+    """``at`` points follow scenario time (scaled by speed) from StartQuery."""
     timeline = [{"at": 0, "status": "Running"}, {"at": 2, "status": "Complete"}]
     async with (
-        emulator({"speed": 10, "logs": {"queries": [script(timeline)]}}) as emu,
+        emulator({"speed": 100, "logs": {"queries": [script(timeline)]}}) as emu,
         aws_client(emu, "logs") as client,
     ):
+        emu.clock.pause()  # held still for the first look, however long the calls take
         query_id = (await client.start_query(queryString="fields @message", **START))["queryId"]
         before = await client.get_query_results(queryId=query_id)
-        await asyncio.sleep(0.3)  # 3 scenario seconds
+        emu.clock.resume()
+        await asyncio.sleep(0.03)  # at least 3 scenario seconds at speed 100
         after = await client.get_query_results(queryId=query_id)
     assert (before["status"], after["status"]) == ("Running", "Complete")
 

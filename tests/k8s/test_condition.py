@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import anyio
 import pytest
 
 from waitkit import (
@@ -15,7 +14,7 @@ from waitkit import (
 from waitkit.emulator.k8s import JobPoint, JobScenario, KubernetesScenario, PodPoint, PodScenario
 from waitkit.k8s import ConditionWaiter
 
-from .conftest import FAST, Start
+from .conftest import FAST, Start, meanwhile, step_through, when
 
 pytestmark = pytest.mark.anyio
 
@@ -27,9 +26,8 @@ def _jobs(*jobs: JobScenario) -> KubernetesScenario:
 async def test_condition_met(start: Start) -> None:
     """condition=Complete (any case) succeeds once the Job's condition is True."""
     env = await start(_jobs(JobScenario(name="etl", timeline=[JobPoint(at=0.3, phase="complete")])))
-    result = await ConditionWaiter(
-        env.api, "job", "etl", for_="condition=complete", policy=FAST
-    ).wait()
+    waiter = ConditionWaiter(env.api, "job", "etl", for_="condition=complete", policy=FAST)
+    result = await meanwhile(waiter.wait(), when(env.watch_opened(), env.advance))
     assert result.state.matched == ("condition=complete",)
     assert ("Complete", "True") in [(c.type, c.status) for c in result.state.conditions]
 
@@ -45,7 +43,8 @@ async def test_condition_value_false(start: Start) -> None:
     waiter = ConditionWaiter(env.api, "jobs.batch", "s", for_="condition=Suspended", policy=FAST)
     assert (await waiter.wait()).state.matched == ("condition=Suspended",)
     resumed = ConditionWaiter(env.api, "job", "r", for_="condition=Suspended=False", policy=FAST)
-    assert (await resumed.wait()).state.exists
+    states = await step_through(env, resumed)
+    assert [state.matched for state in states] == [(), ("condition=Suspended=False",)]
 
 
 async def test_any_of_reports_the_match(start: Start) -> None:
@@ -54,7 +53,7 @@ async def test_any_of_reports_the_match(start: Start) -> None:
     waiter = ConditionWaiter(
         env.api, "job", "etl", any_of=["condition=Complete", "condition=Failed"], policy=FAST
     )
-    result = await waiter.wait()
+    result = await meanwhile(waiter.wait(), when(env.watch_opened(), env.advance))
     assert result.state.matched == ("condition=Failed",)
 
 
@@ -75,9 +74,13 @@ async def test_all_of_needs_every_expression(start: Start) -> None:
         for_=["condition=SuccessCriteriaMet", "condition=Complete"],
         policy=FAST,
     )
-    result = await waiter.wait()
-    assert set(result.state.matched) == {"condition=SuccessCriteriaMet", "condition=Complete"}
-    assert result.elapsed >= 0.4
+    # One point at a time: SuccessCriteriaMet alone does not end the wait, Complete does.
+    states = await step_through(env, waiter)
+    assert [set(state.matched) for state in states] == [
+        set(),
+        {"condition=SuccessCriteriaMet"},
+        {"condition=SuccessCriteriaMet", "condition=Complete"},
+    ]
 
 
 async def test_jsonpath_value(start: Start) -> None:
@@ -95,7 +98,7 @@ async def test_jsonpath_value(start: Start) -> None:
     pod = ConditionWaiter(
         env.api, "pods", "web", for_="jsonpath={.status.phase}=Running", policy=FAST
     )
-    state = (await pod.wait()).state
+    state = (await meanwhile(pod.wait(), when(env.watch_opened("pods"), env.advance))).state
     assert state.values == (("jsonpath={.status.phase}=Running", "Running"),)
     job = ConditionWaiter(
         env.api,
@@ -113,7 +116,9 @@ async def test_jsonpath_without_value_waits_for_presence(start: Start) -> None:
     waiter = ConditionWaiter(
         env.api, "job", "etl", for_="jsonpath={.status.completionTime}", policy=FAST
     )
-    state = (await waiter.wait()).state
+    states = await step_through(env, waiter)
+    assert states[0].values == (("jsonpath={.status.completionTime}", None),)
+    state = states[-1]
     assert state.values[0][1] is not None
 
 
@@ -130,15 +135,11 @@ async def test_jsonpath_to_a_list_fails(start: Start) -> None:
 async def test_delete(start: Start) -> None:
     """The delete expression succeeds when the object goes away (at once if already gone)."""
     env = await start(_jobs(JobScenario(name="etl")))
-
-    async def delete_later() -> None:
-        await anyio.sleep(0.3)
-        env.kube.delete_job("etl")
-
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(delete_later)
-        result = await ConditionWaiter(env.api, "job", "etl", for_="delete", policy=FAST).wait()
-    assert not result.state.exists
+    waiter = ConditionWaiter(env.api, "job", "etl", for_="delete", policy=FAST)
+    result = await meanwhile(
+        waiter.wait(), when(env.watch_opened(), lambda: env.kube.delete_job("etl"))
+    )
+    assert [entry.state.exists for entry in result.history] == [True, False]
     again = await ConditionWaiter(env.api, "job", "etl", for_="delete", policy=FAST).wait()
     assert again.attempts == 1
 
@@ -146,15 +147,12 @@ async def test_delete(start: Start) -> None:
 async def test_create(start: Start) -> None:
     """The create expression waits for the object to appear."""
     env = await start()
-
-    async def create_later() -> None:
-        await anyio.sleep(0.3)
-        env.kube.create_job(JobScenario(name="late"))
-
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(create_later)
-        result = await ConditionWaiter(env.api, "job", "late", for_="create", policy=FAST).wait()
-    assert result.state.exists
+    waiter = ConditionWaiter(env.api, "job", "late", for_="create", policy=FAST)
+    result = await meanwhile(
+        waiter.wait(),
+        when(env.watch_opened(), lambda: env.kube.create_job(JobScenario(name="late"))),
+    )
+    assert [entry.state.exists for entry in result.history] == [False, True]
 
 
 async def test_missing_object_is_not_found(start: Start) -> None:
@@ -209,7 +207,7 @@ async def test_timeout_names_the_expression(start: Start) -> None:
     env = await start(_jobs(JobScenario(name="etl")))
     with pytest.raises(WaitTimeoutError, match="condition=Complete"):
         await ConditionWaiter(env.api, "job", "etl", for_="condition=Complete", policy=FAST).wait(
-            timeout=0.3
+            timeout=0.1
         )
 
 
@@ -251,5 +249,5 @@ async def test_shared_condition_waiters_use_one_stream(start: Start) -> None:
         )
         for i in range(5)
     ]
-    await wait_all(waiters)
+    await meanwhile(wait_all(waiters), when(env.watch_opened(), env.advance))
     assert env.emu.counters.watches_opened == 1

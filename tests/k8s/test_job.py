@@ -7,9 +7,9 @@ import pytest
 
 from waitkit import ResourceNotFoundError, WaitFailedError, WaitTimeoutError, wait_all
 from waitkit.emulator.k8s import JobPoint, JobScenario, KubernetesScenario
-from waitkit.k8s import JobPhase, JobWaiter
+from waitkit.k8s import JobPhase, JobWaiter, WatchOptions
 
-from .conftest import FAST, Start
+from .conftest import FAST, Start, meanwhile, step_through, when
 
 pytestmark = pytest.mark.anyio
 
@@ -29,12 +29,14 @@ async def test_complete_succeeds(start: Start) -> None:
             ]
         )
     )
-    result = await JobWaiter(env.api, "etl", policy=FAST).wait()
-    assert result.state.phase is JobPhase.COMPLETE
-    assert result.state.completion_time is not None
-    phases = [entry.state.phase for entry in result.history]
-    assert phases[0] is JobPhase.RUNNING
-    assert JobPhase.SUCCEEDING in phases
+    states = await step_through(env, JobWaiter(env.api, "etl", policy=FAST))
+    assert states[-1].phase is JobPhase.COMPLETE
+    assert states[-1].completion_time is not None
+    assert [state.phase for state in states] == [
+        JobPhase.RUNNING,
+        JobPhase.SUCCEEDING,
+        JobPhase.COMPLETE,
+    ]
 
 
 async def test_decided_returns_at_success_criteria_met(start: Start) -> None:
@@ -46,9 +48,14 @@ async def test_decided_returns_at_success_criteria_met(start: Start) -> None:
             ]
         )
     )
-    result = await JobWaiter(env.api, "etl", until="decided", policy=FAST).wait()
+    waiter = JobWaiter(env.api, "etl", until="decided", policy=FAST)
+    # Time moves to the first point only: Complete is never reached while the wait runs.
+    result = await meanwhile(waiter.wait(), when(env.watch_opened(), lambda: env.advance(1)))
     assert result.state.phase is JobPhase.SUCCEEDING
-    assert result.elapsed < 3
+    assert [entry.state.phase for entry in result.history] == [
+        JobPhase.RUNNING,
+        JobPhase.SUCCEEDING,
+    ]
 
 
 _REASONS = (
@@ -75,7 +82,9 @@ async def test_failed_carries_reason_and_message(start: Start) -> None:
         )
     )
     waiters = [JobWaiter(env.api, reason.lower(), policy=FAST) for reason in _REASONS]
-    outcomes = await wait_all(waiters, return_exceptions=True)
+    outcomes = await meanwhile(
+        wait_all(waiters, return_exceptions=True), when(env.watch_opened(), env.advance)
+    )
     for reason, outcome in zip(_REASONS, outcomes, strict=True):
         assert isinstance(outcome, WaitFailedError), reason
         assert outcome.reason.startswith(f"{reason}: "), outcome.reason
@@ -88,13 +97,17 @@ async def test_decided_fails_at_failure_target(start: Start) -> None:
     """until="decided" fails at FailureTarget; the default waits for Failed."""
     points = (JobPoint(at=0.2, phase="failing"), JobPoint(at=0.9, phase="failed"))
     env = await start(KubernetesScenario(jobs=[_job("a", *points), _job("b", *points)]))
+    early_waiter = JobWaiter(env.api, "a", until="decided", policy=FAST)
     with pytest.raises(WaitFailedError) as early:
-        await JobWaiter(env.api, "a", until="decided", policy=FAST).wait()
+        await meanwhile(early_waiter.wait(), when(env.watch_opened(), lambda: env.advance(1)))
     assert early.value.state.phase is JobPhase.FAILING
     with pytest.raises(WaitFailedError) as late:
-        await JobWaiter(env.api, "b", policy=FAST).wait()
+        await step_through(env, JobWaiter(env.api, "b", policy=FAST))  # FAILING, then FAILED
     assert late.value.state.phase is JobPhase.FAILED
-    assert JobPhase.FAILING in [entry.state.phase for entry in late.value.history]
+    assert [entry.state.phase for entry in late.value.history] == [
+        JobPhase.FAILING,
+        JobPhase.FAILED,
+    ]
 
 
 async def test_missing_job_is_not_found(start: Start) -> None:
@@ -108,28 +121,23 @@ async def test_job_created_within_grace_is_awaited(start: Start) -> None:
     """With not_found_grace, a Job created shortly after the wait starts is awaited."""
     env = await start()
 
-    async def create_later() -> None:
-        await anyio.sleep(0.3)
+    def create() -> None:
         env.kube.create_job(_job("late", JobPoint(at=0.2, phase="complete")))
+        env.advance()
 
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(create_later)
-        result = await JobWaiter(env.api, "late", policy=FAST.replace(not_found_grace=3)).wait()
+    waiter = JobWaiter(env.api, "late", policy=FAST.replace(not_found_grace=3))
+    # Created once the wait has listed (and not found) it and watches for it.
+    result = await meanwhile(waiter.wait(), when(env.watch_opened(), create))
     assert result.state.phase is JobPhase.COMPLETE
+    assert result.attempts >= 2
 
 
 async def test_deleted_mid_wait_is_not_found(start: Start) -> None:
     """A Job deleted while awaited raises ResourceNotFoundError carrying its last state."""
     env = await start(KubernetesScenario(jobs=[_job("etl")]))
-
-    async def delete_later() -> None:
-        await anyio.sleep(0.3)
-        env.kube.delete_job("etl")
-
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(delete_later)
-        with pytest.raises(ResourceNotFoundError) as caught:
-            await JobWaiter(env.api, "etl", policy=FAST).wait()
+    waiter = JobWaiter(env.api, "etl", policy=FAST)
+    with pytest.raises(ResourceNotFoundError) as caught:
+        await meanwhile(waiter.wait(), when(env.watch_opened(), lambda: env.kube.delete_job("etl")))
     assert caught.value.state is not None
     assert caught.value.state.phase is JobPhase.RUNNING
 
@@ -138,7 +146,7 @@ async def test_suspended_is_reported_and_may_fail(start: Start) -> None:
     """A suspended Job shows phase suspended (JobSuspended); on_suspended="fail" fails on it."""
     env = await start(KubernetesScenario(jobs=[_job("s", suspend=True)]))
     with pytest.raises(WaitTimeoutError) as caught:
-        await JobWaiter(env.api, "s", policy=FAST).wait(timeout=0.5)
+        await JobWaiter(env.api, "s", policy=FAST).wait(timeout=0.1)
     assert caught.value.state.phase is JobPhase.SUSPENDED
     assert caught.value.state.reason == "JobSuspended"
     with pytest.raises(WaitFailedError, match="suspended"):
@@ -159,29 +167,33 @@ async def test_resumed_job_completes(start: Start) -> None:
             ]
         )
     )
-    result = await JobWaiter(env.api, "s", policy=FAST).wait()
-    phases = [entry.state.phase for entry in result.history]
-    assert phases[0] is JobPhase.SUSPENDED
-    assert phases[-1] is JobPhase.COMPLETE
+    states = await step_through(env, JobWaiter(env.api, "s", policy=FAST))
+    assert [state.phase for state in states] == [
+        JobPhase.SUSPENDED,
+        JobPhase.RUNNING,
+        JobPhase.COMPLETE,
+    ]
 
 
 async def test_poll_fallback(start: Start) -> None:
     """watch=False polls with LIST calls and opens no stream."""
-    from waitkit.k8s import WatchOptions
-
     env = await start(KubernetesScenario(jobs=[_job("etl", JobPoint(at=0.5, phase="complete"))]))
     waiter = JobWaiter(
-        env.api, "etl", watch=WatchOptions(watch=False, poll_interval=0.1), policy=FAST
+        env.api, "etl", watch=WatchOptions(watch=False, poll_interval=0.05), policy=FAST
     )
-    result = await waiter.wait()
-    assert result.state.phase is JobPhase.COMPLETE
+    states = await step_through(env, waiter)
+    assert [state.phase for state in states] == [JobPhase.RUNNING, JobPhase.COMPLETE]
     assert env.emu.counters.watches_opened == 0
     assert env.emu.counters.of("kubernetes", "list") >= 2
 
 
 async def test_deadline_is_kept_despite_long_polls(start: Start) -> None:
-    """A long-poll never runs past the wait's deadline: a 0.5 s wait ends close to 0.5 s."""
+    """A long-poll never runs past the wait's deadline: a 0.2 s wait does not sit out 15 s polls."""
     env = await start(KubernetesScenario(jobs=[_job("etl")]))
-    with pytest.raises(WaitTimeoutError) as caught:
-        await JobWaiter(env.api, "etl", policy=FAST).wait(timeout=0.5)
-    assert 0.5 <= caught.value.elapsed < 0.7
+    waiter = JobWaiter(env.api, "etl", watch=WatchOptions(long_poll=60), policy=FAST)
+    # The long-poll is capped at half the call timeout (15 s): overrunning the deadline
+    # would end the wait there, so this bound is 50 times the timeout, not a measure.
+    with anyio.fail_after(10), pytest.raises(WaitTimeoutError) as caught:
+        await waiter.wait(timeout=0.2)
+    assert caught.value.state.phase is JobPhase.RUNNING
+    assert caught.value.attempts >= 1

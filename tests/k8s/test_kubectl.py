@@ -12,7 +12,7 @@ from waitkit import ResourceNotFoundError, WaitFailedError, WaitTimeoutError
 from waitkit.emulator.k8s import JobPoint, JobScenario, KubernetesScenario, PodPoint, PodScenario
 from waitkit.k8s import ConditionWaiter, JobWaiter
 
-from .conftest import FAST, Env, Start
+from .conftest import FAST, Env, Start, meanwhile, settle, when
 
 pytestmark = [
     pytest.mark.anyio,
@@ -73,18 +73,21 @@ _SCENARIO = KubernetesScenario(
 
 #: (target, --for, timeout, the outcome both must reach)
 CASES = [
-    ("job/done", "condition=Complete", 5, "met"),
-    ("job/done", "condition=complete", 5, "met"),  # case-insensitive
-    ("job/broken", "condition=Complete", 1.2, "timeout"),  # a failed Job never completes
-    ("job/broken", "condition=Failed", 5, "met"),
-    ("job/paused", "condition=Suspended", 5, "met"),
-    ("job/paused", "condition=Suspended=False", 1, "timeout"),
-    ("job/done", "jsonpath={.status.succeeded}=1", 5, "met"),
-    ("job/done", "jsonpath={.status.completionTime}", 5, "met"),
-    ("job/missing", "condition=Complete", 5, "not_found"),
-    ("pod/web", "jsonpath={.status.phase}=Running", 5, "met"),
-    ("pod/web", "create", 5, "met"),
+    ("job/done", "condition=Complete", 10, "met"),
+    ("job/done", "condition=complete", 10, "met"),  # case-insensitive
+    ("job/broken", "condition=Complete", 0.5, "timeout"),  # a failed Job never completes
+    ("job/broken", "condition=Failed", 10, "met"),
+    ("job/paused", "condition=Suspended", 10, "met"),
+    ("job/paused", "condition=Suspended=False", 0.5, "timeout"),
+    ("job/done", "jsonpath={.status.succeeded}=1", 10, "met"),
+    ("job/done", "jsonpath={.status.completionTime}", 10, "met"),
+    ("job/missing", "condition=Complete", 10, "not_found"),
+    ("pod/web", "jsonpath={.status.phase}=Running", 10, "met"),
+    ("pod/web", "create", 10, "met"),
 ]
+#: The cases met only once the timelines move: each opens a watch on both sides.
+_PENDING_JOBS = 5
+_PENDING_PODS = 1
 
 
 async def test_same_outcomes_as_kubectl(start: Start, tmp_path: Path) -> None:
@@ -108,9 +111,22 @@ async def test_same_outcomes_as_kubectl(start: Start, tmp_path: Path) -> None:
             tg.start_soon(run_waitkit)
         outcomes[target, expression] = results
 
-    async with anyio.create_task_group() as tg:
-        for target, expression, timeout, _ in CASES:
-            tg.start_soon(run, target, expression, timeout)
+    watching = [env.watch_opened(count=2 * _PENDING_JOBS), env.watch_opened("pods", count=2)]
+
+    async def move_time() -> None:
+        # Once every pending wait watches. The outcomes do not depend on when time moves
+        # (a wait that starts late reads the end state at once), so on a machine too busy
+        # to start eleven kubectl processes quickly, time moves anyway after a while.
+        with anyio.move_on_after(5):
+            await settle(lambda: all(check() for check in watching))
+        env.advance()
+
+    async def run_all() -> None:
+        async with anyio.create_task_group() as tg:
+            for target, expression, timeout, _ in CASES:
+                tg.start_soon(run, target, expression, timeout)
+
+    await meanwhile(run_all(), move_time())
     expected = {
         (target, expression): {"kubectl": outcome, "waitkit": outcome}
         for target, expression, _, outcome in CASES
@@ -124,20 +140,19 @@ async def test_delete_agrees_with_kubectl(start: Start, tmp_path: Path) -> None:
     outcomes: dict[str, str] = {}
 
     async def run_kubectl() -> None:
-        outcomes["kubectl"] = await _kubectl(env, tmp_path, "job/etl", "delete", 5)
+        outcomes["kubectl"] = await _kubectl(env, tmp_path, "job/etl", "delete", 10)
 
     async def run_waitkit() -> None:
         waiter = ConditionWaiter(env.api, "job", "etl", for_="delete", policy=FAST)
-        outcomes["waitkit"] = await _waitkit(waiter, 5)
+        outcomes["waitkit"] = await _waitkit(waiter, 10)
 
-    async def delete_later() -> None:
-        await anyio.sleep(0.8)
-        env.kube.delete_job("etl")
+    async def run_both() -> None:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run_kubectl)
+            tg.start_soon(run_waitkit)
 
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(run_kubectl)
-        tg.start_soon(run_waitkit)
-        tg.start_soon(delete_later)
+    # Deleted once both watch the Job: neither may have returned before.
+    await meanwhile(run_both(), when(env.watch_opened(count=2), lambda: env.kube.delete_job("etl")))
     assert outcomes == {"kubectl": "met", "waitkit": "met"}
 
 
@@ -158,15 +173,23 @@ async def test_job_waiter_failure_matches_kubectl_failed(start: Start, tmp_path:
     async def record(key: str, coro: object) -> None:
         outcomes[key] = await coro  # type: ignore[misc]
 
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(
-            record, "kubectl-failed", _kubectl(env, tmp_path, "job/etl", "condition=Failed", 5)
-        )
-        tg.start_soon(
-            record, "kubectl-complete", _kubectl(env, tmp_path, "job/ok", "condition=Complete", 5)
-        )
-        tg.start_soon(record, "waitkit-etl", _waitkit(JobWaiter(env.api, "etl", policy=FAST), 5))
-        tg.start_soon(record, "waitkit-ok", _waitkit(JobWaiter(env.api, "ok", policy=FAST), 5))
+    async def run_all() -> None:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(
+                record, "kubectl-failed", _kubectl(env, tmp_path, "job/etl", "condition=Failed", 10)
+            )
+            tg.start_soon(
+                record,
+                "kubectl-complete",
+                _kubectl(env, tmp_path, "job/ok", "condition=Complete", 10),
+            )
+            tg.start_soon(
+                record, "waitkit-etl", _waitkit(JobWaiter(env.api, "etl", policy=FAST), 10)
+            )
+            tg.start_soon(record, "waitkit-ok", _waitkit(JobWaiter(env.api, "ok", policy=FAST), 10))
+
+    # Time moves once kubectl's two watches and waitkit's shared one are open.
+    await meanwhile(run_all(), when(env.watch_opened(count=3), env.advance))
     assert outcomes == {
         "kubectl-failed": "met",
         "kubectl-complete": "met",

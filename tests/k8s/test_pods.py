@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from waitkit import WaitFailedError, WaitTimeoutError, wait_all
@@ -15,7 +17,7 @@ from waitkit.emulator.k8s import (
 )
 from waitkit.k8s import JobPhase, JobWaiter, WatchOptions
 
-from .conftest import FAST, Start
+from .conftest import FAST, Start, meanwhile, when
 
 pytestmark = pytest.mark.anyio
 
@@ -66,7 +68,8 @@ async def test_pending_jobs_report_pod_causes(start: Start) -> None:
         )
     )
     waiters = [JobWaiter(env.api, f"job-{i}", policy=FAST) for i in range(len(_CAUSES))]
-    outcomes = await wait_all(waiters, timeout=0.5, return_exceptions=True)
+    # The first look at each Job reads its pods: a short timeout leaves room for that one.
+    outcomes = await wait_all(waiters, timeout=0.1, return_exceptions=True)
     for i, ((_, reason), outcome) in enumerate(zip(_CAUSES, outcomes, strict=True)):
         assert isinstance(outcome, WaitTimeoutError), reason
         state = outcome.state
@@ -87,7 +90,7 @@ async def test_crash_loop_cause_names_the_last_crash(start: Start) -> None:
     )
     env = await start(_stuck_pod(point))
     with pytest.raises(WaitTimeoutError) as caught:
-        await JobWaiter(env.api, "etl", policy=FAST).wait(timeout=0.4)
+        await JobWaiter(env.api, "etl", policy=FAST).wait(timeout=0.1)
     (cause,) = caught.value.state.causes
     assert cause.restarts == 3
     assert cause.message is not None
@@ -99,12 +102,15 @@ async def test_fail_fast_on_image_pull_after_grace(start: Start) -> None:
     env = await start(
         _stuck_pod(PodPoint(at=0, containers=[ContainerState(waiting="ImagePullBackOff")]))
     )
-    waiter = JobWaiter(env.api, "etl", fail_fast=True, fail_fast_after=0.3, policy=FAST)
+    waiter = JobWaiter(env.api, "etl", fail_fast=True, fail_fast_after=0.2, policy=FAST)
     with pytest.raises(WaitFailedError) as caught:
         await waiter.wait(timeout=5)
-    assert "ImagePullBackOff" in caught.value.reason
-    assert 0.3 <= caught.value.elapsed < 3
-    assert caught.value.state.stuck is not None
+    assert "ImagePullBackOff for more than 0.2s (fail_fast)" in caught.value.reason
+    # Seen first within its grace (no failure), then stuck once the grace ran out.
+    (first, *_, last) = [entry.state for entry in caught.value.history]
+    assert [cause.reason for cause in first.causes] == ["ImagePullBackOff"]
+    assert first.stuck is None
+    assert last.stuck is not None
 
 
 async def test_fail_fast_ignores_other_causes(start: Start) -> None:
@@ -112,7 +118,7 @@ async def test_fail_fast_ignores_other_causes(start: Start) -> None:
     env = await start(_stuck_pod(PodPoint(at=0, unschedulable="0/1 nodes are available")))
     waiter = JobWaiter(env.api, "etl", fail_fast=True, fail_fast_after=0, policy=FAST)
     with pytest.raises(WaitTimeoutError):
-        await waiter.wait(timeout=0.4)
+        await waiter.wait(timeout=0.1)
 
 
 async def test_cause_appearing_mid_wait_is_reported(start: Start) -> None:
@@ -133,11 +139,15 @@ async def test_cause_appearing_mid_wait_is_reported(start: Start) -> None:
             }
         )
     )
-    options = WatchOptions(long_poll=0.1)  # pods are read between long-polls on the Job
-    with pytest.raises(WaitTimeoutError) as caught:
-        await JobWaiter(env.api, "etl", watch=options, policy=FAST).wait(timeout=0.8)
-    assert [cause.reason for cause in caught.value.state.causes] == ["ErrImagePull"]
-    assert len(caught.value.history) >= 2
+    options = WatchOptions(long_poll=0.05)  # pods are read between long-polls on the Job
+    waiter = JobWaiter(env.api, "etl", watch=options, policy=FAST)
+    async with contextlib.aclosing(waiter.states()) as states:
+        first = await anext(states)
+        env.advance()  # the pod fails to pull; the Job itself does not change
+        second = await anext(states)
+    assert (first.phase, first.causes) == (JobPhase.RUNNING, ())
+    assert second.phase is JobPhase.RUNNING
+    assert [cause.reason for cause in second.causes] == ["ErrImagePull"]
 
 
 async def test_failure_carries_the_failed_pods_log_tail(start: Start) -> None:
@@ -162,10 +172,10 @@ async def test_failure_carries_the_failed_pods_log_tail(start: Start) -> None:
                     name="etl-bad",
                     job="etl",
                     logs=log,
+                    # Failed before the wait starts: the Job's failure cannot overtake it.
                     timeline=[
-                        PodPoint(at=0, phase="Running"),
                         PodPoint(
-                            at=0.2,
+                            at=0,
                             phase="Failed",
                             containers=[ContainerState(terminated="Error", exit_code=2)],
                         ),
@@ -174,8 +184,9 @@ async def test_failure_carries_the_failed_pods_log_tail(start: Start) -> None:
             ],
         )
     )
+    waiter = JobWaiter(env.api, "etl", log_lines=3, policy=FAST)
     with pytest.raises(WaitFailedError) as caught:
-        await JobWaiter(env.api, "etl", log_lines=3, policy=FAST).wait()
+        await meanwhile(waiter.wait(), when(env.watch_opened(), env.advance))
     state = caught.value.state
     assert state.phase is JobPhase.FAILED
     assert state.failed_pod == "etl-bad"
@@ -205,8 +216,9 @@ async def test_log_tail_without_pod_watch(start: Start) -> None:
             ],
         )
     )
+    waiter = JobWaiter(env.api, "etl", pod_causes=False, policy=FAST)
     with pytest.raises(WaitFailedError) as caught:
-        await JobWaiter(env.api, "etl", pod_causes=False, policy=FAST).wait()
+        await meanwhile(waiter.wait(), when(env.watch_opened(), env.advance))
     assert caught.value.state.log_tail == ("boom",)
     assert env.emu.counters.watches_opened == 1
 
@@ -223,8 +235,9 @@ async def test_failure_without_pods_has_no_log(start: Start) -> None:
             ]
         )
     )
+    waiter = JobWaiter(env.api, "etl", policy=FAST)
     with pytest.raises(WaitFailedError) as caught:
-        await JobWaiter(env.api, "etl", policy=FAST).wait()
+        await meanwhile(waiter.wait(), when(env.watch_opened(), env.advance))
     assert caught.value.reason.startswith("DeadlineExceeded")
     assert caught.value.state.log_tail == ()
 
@@ -258,8 +271,10 @@ async def test_a_failed_job_keeps_the_causes_seen_while_it_ran(start: Start) -> 
             ],
         )
     )
+    waiter = JobWaiter(env.api, "etl", log_lines=0, policy=FAST)
+    # Time moves once the Job was seen running (with its pods) and is watched.
     with pytest.raises(WaitFailedError) as caught:
-        await JobWaiter(env.api, "etl", log_lines=0, policy=FAST).wait()
+        await meanwhile(waiter.wait(), when(env.watch_opened(), env.advance))
     state = caught.value.state
     assert state.phase is JobPhase.FAILED
     assert [cause.reason for cause in state.causes] == ["OOMKilled"]

@@ -3,12 +3,16 @@
 Each arm is an async context manager yielding an :class:`Arm`: the waiter, a way to
 inject a fault (by kind, on the operations the waiter uses), a way to delete the
 awaited resource, and a leak check for what the service can see (open watches, Logs
-queries left running). Refreshes, durable executions and the DynamoDB table succeed
-after a few reads (``after``: the same at any machine speed, so a mid-wait fault always
-lands while they are pending); Logs queries and Kubernetes resources (whose watch
-events are not reads) ``SUCCESS_AT`` seconds after the scenario clock is restarted,
-right before the waiter is handed over; cells that hurt them mid-wait hold the clock
-(:meth:`Arm.hold`) until the fault is in.
+queries left running).
+
+Nothing moves by real time. The emulator runs a manual scenario clock: refreshes,
+durable executions and the DynamoDB table succeed after a few reads (``after``), Logs
+queries and Kubernetes Jobs (whose watch events are not reads) at ``SUCCESS_AT``
+scenario seconds, which only :meth:`Arm.step` reaches. Each scripted point changes what
+the waiter sees, so one step per state seen drives a resource to success. A cell that
+hurts a resource after its first state always hurts a pending one, however slow the
+machine. AWS clients get a shared throttle budget paced for tests
+(:func:`~.conftest.fast_throttle_budget`).
 
 The emulator has no "delete" for AWS resources; the arms remove them from the
 emulator's own store (private attributes), which is what a deletion looks like on the
@@ -37,9 +41,15 @@ from waitkit.emulator.k8s import JobPoint, JobScenario, KubernetesScenario
 from waitkit.k8s import ConditionWaiter, JobWaiter, WatchOptions, api_client
 
 from ._fleet import running_queries
-from .conftest import DynamoFault, DynamoTable, aws_client, scripted_dynamodb
+from .conftest import (
+    DynamoFault,
+    DynamoTable,
+    aws_client,
+    fast_throttle_budget,
+    scripted_dynamodb,
+)
 
-#: Scenario seconds after which every scripted resource has succeeded.
+#: Scenario seconds (of the manual clock) at which time-scripted resources have succeeded.
 SUCCESS_AT = 0.4
 
 #: Watch options for the matrix: quick reconnects, and a server timeout so streams end.
@@ -83,15 +93,17 @@ class Arm:
     table: DynamoTable | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def hold(self) -> None:
-        """Hold scenario time (``at`` timelines stop; read-counted ones never move by time)."""
+    def step(self) -> None:
+        """Move scenario time to the next scripted point, if any (read-counted ones need none)."""
         if self.emu is not None:
-            self.emu.clock.pause()
+            self.emu.clock.advance_to_next()
 
-    def resume(self) -> None:
-        """Let scenario time run again after :meth:`hold`."""
-        if self.emu is not None:
-            self.emu.clock.resume()
+    def fired(self, kind: str) -> int:
+        """How many times an injected fault of ``kind`` fired on this arm's service."""
+        if self.table is not None:
+            return self.table.fired.get(kind, 0)
+        assert self.emu is not None
+        return sum(n for (_, _, k), n in self.emu.counters.faults.items() if k == kind)
 
     def leftovers(self) -> list[str]:
         """What the service still holds open for this wait: watch streams, running queries."""
@@ -127,15 +139,17 @@ async def instance_refresh_arm(policy: Policy, *, creds: Creds | None = None) ->
     ]
     scenario = Scenario.model_validate(
         {
+            "clock": "manual",
             "autoscaling": {
                 "groups": [{"name": "web", "refreshes": [{"id": "r-1", "timeline": timeline}]}]
-            }
+            },
         }
     )
     async with (
         Emulator(scenario) as emu,
         aws_client("autoscaling", emu.aws_endpoint, **_aws(creds)) as client,
     ):
+        fast_throttle_budget(client)
         waiter = InstanceRefreshWaiter(client, "web", refresh_id="r-1", policy=policy)
         groups = emu.autoscaling._groups
 
@@ -154,11 +168,12 @@ async def durable_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIte
     """An execution RUNNING, then SUCCEEDED after 3 reads (awaited by function and name)."""
     timeline = [{"after": 0, "status": "RUNNING"}, {"after": 3, "status": "SUCCEEDED"}]
     function = {"name": "orders", "executions": [{"name": "order-1", "timeline": timeline}]}
-    scenario = Scenario.model_validate({"durable": {"functions": [function]}})
+    scenario = Scenario.model_validate({"clock": "manual", "durable": {"functions": [function]}})
     async with (
         Emulator(scenario) as emu,
         aws_client("lambda", emu.aws_endpoint, **_aws(creds)) as client,
     ):
+        fast_throttle_budget(client)
         waiter = DurableExecutionWaiter(
             client, function_name="orders", execution_name="order-1", policy=policy
         )
@@ -178,7 +193,8 @@ async def logs_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIterat
     """A query Scheduled, Running, then Complete with 2 rows at SUCCESS_AT.
 
     Time, not reads: a query whose StartQuery answer was lost (a truncated body) was
-    still started by the service and, as on AWS, finishes on its own.
+    still started by the service and, as on AWS, finishes on its own: with the one the
+    waiter polls, once the test has stepped the clock to SUCCESS_AT.
     """
     script = {
         "match": "",
@@ -189,7 +205,7 @@ async def logs_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIterat
         ],
         "rows": [{"fields": {"@message": f"line {i}"}} for i in range(2)],
     }
-    scenario = Scenario.model_validate({"logs": {"queries": [script]}})
+    scenario = Scenario.model_validate({"clock": "manual", "logs": {"queries": [script]}})
     async with (
         Emulator(scenario) as emu,
         aws_client("logs", emu.aws_endpoint, **_aws(creds)) as client,
@@ -197,7 +213,6 @@ async def logs_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIterat
         query = LogsInsightsQuery(client, "/app", "fields @message", 0, 100, policy=policy)
         queries = emu.logs._queries
 
-        emu.clock.start()  # the timeline counts from here, not from the emulator's start
         yield Arm(
             query.waiter(),
             emu,
@@ -209,14 +224,9 @@ async def logs_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIterat
 
 
 def _k8s_scenario() -> Scenario:
-    job = JobScenario(
-        name="etl",
-        timeline=[
-            JobPoint(at=SUCCESS_AT / 2, phase="running"),
-            JobPoint(at=SUCCESS_AT, phase="complete"),
-        ],
-    )
-    return Scenario(kubernetes=KubernetesScenario(jobs=[job]))
+    # Running from the start; one point, so the one step after the first state completes it.
+    job = JobScenario(name="etl", timeline=[JobPoint(at=SUCCESS_AT, phase="complete")])
+    return Scenario(clock="manual", kubernetes=KubernetesScenario(jobs=[job]))
 
 
 def _k8s_fault(emu: Emulator) -> Callable[[Fault], None]:
@@ -234,7 +244,6 @@ async def job_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIterato
         api_client(kubeconfig=_kubeconfig(emu, creds)) as api,
     ):
         waiter = JobWaiter(api, "etl", watch=WATCH, policy=policy)
-        emu.clock.start()  # the timeline counts from here, not from the emulator's start
         yield Arm(waiter, emu, _k8s_fault(emu), lambda: emu.kubernetes.delete_job("etl"))
 
 
@@ -248,7 +257,6 @@ async def condition_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncI
         waiter = ConditionWaiter(
             api, "job", "etl", for_="condition=complete", watch=WATCH, policy=policy
         )
-        emu.clock.start()  # the timeline counts from here, not from the emulator's start
         yield Arm(waiter, emu, _k8s_fault(emu), lambda: emu.kubernetes.delete_job("etl"))
 
 
@@ -275,6 +283,7 @@ async def botocore_arm(policy: Policy, *, creds: Creds | None = None) -> AsyncIt
         scripted_dynamodb(table) as endpoint,
         aws_client("dynamodb", endpoint, **_aws(creds)) as client,
     ):
+        fast_throttle_budget(client)
         waiter = botocore_waiter(client, "table_exists", policy=policy, TableName="orders")
         yield Arm(waiter, None, add, delete, table=table)
 

@@ -20,10 +20,11 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from aiohttp import web
 
-from waitkit import Policy
+from waitkit import Policy, ThrottleBudget
+from waitkit._core._throttle import _BUDGETS
 from waitkit.emulator import Emulator
 
-#: Fast delays, a bounded wait and a short per-call timeout (real clock, short timelines).
+#: Fast delays, a bounded wait and a short per-call timeout.
 FAST = Policy(
     min_delay=0.02,
     max_delay=0.1,
@@ -40,6 +41,14 @@ ONE_ATTEMPT = {"total_max_attempts": 1, "mode": "standard"}
 FAKE_KEY_ID = "testing"
 FAKE_SECRET = "testing"
 
+#: One botocore session for every client: it loads each service model once per process
+#: (a fresh session per client costs 0.1-0.2 s of JSON loading). Credentials are always
+#: passed explicitly, so nothing a session caches from the environment is used.
+_SESSION = get_session()
+
+#: The pace of :func:`fast_throttle_budget`, in calls a second.
+FAST_THROTTLE_RATE = 20.0
+
 
 @asynccontextmanager
 async def aws_client(
@@ -51,7 +60,7 @@ async def aws_client(
     token: str | None = None,
 ) -> AsyncIterator[Any]:
     """A real aiobotocore client on ``endpoint_url`` with explicit (fake) credentials."""
-    async with get_session().create_client(
+    async with _SESSION.create_client(
         service,
         region_name="us-east-1",
         endpoint_url=endpoint_url,
@@ -61,6 +70,20 @@ async def aws_client(
         config=AioConfig(retries=ONE_ATTEMPT, connect_timeout=5, read_timeout=10),
     ) as client:
         yield client
+
+
+def fast_throttle_budget(client: object) -> ThrottleBudget:
+    """Make ``client``'s shared throttle budget one paced for tests, and return it.
+
+    The library's budget (``budget_for``) falls to 0.5 calls a second when a wait's very
+    first call is throttled (nothing was accepted yet to measure a rate from), so every
+    later poll on that client waits 2 s. Same budget, same code path, a faster floor.
+    There is no public way to choose the budget of a client: this fills the library's
+    private per-client map, which ``budget_for`` reads.
+    """
+    budget = ThrottleBudget(min_rate=FAST_THROTTLE_RATE)
+    _BUDGETS[client] = budget
+    return budget
 
 
 def running_tasks() -> int:

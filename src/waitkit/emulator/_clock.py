@@ -130,9 +130,12 @@ class ScenarioClock:
             msg = f"seconds must be >= 0 and finite, got {seconds!r}"
             raise ValueError(msg)
         self._offset += seconds
+        self._notify()
+        return self.now()
+
+    def _notify(self) -> None:
         for listener in list(self._listeners):
             listener()
-        return self.now()
 
     def advance_to_next(self) -> float | None:
         """Move to the next scripted ``at`` point of any resource (or fault window edge).
@@ -145,7 +148,20 @@ class ScenarioClock:
         due = self.next_due()
         if due is None:
             return None
+        if self.mode == "manual":
+            # Land exactly on the point: `now + (due - now)` can fall a hair short of it
+            # in floating point, and a point a hair away is not reached.
+            return self.advance_to(due)
         return self.advance(max(0.0, due - now))
+
+    def advance_to(self, when: float) -> float:
+        """Move scenario time forward to ``when`` (no-op if it is already there or past)."""
+        if self.mode == "manual":
+            if when > self._offset:
+                self._offset = when
+                self._notify()
+            return self.now()
+        return self.advance(max(0.0, when - self.now()))
 
     def next_due(self) -> float | None:
         """The soonest scenario time after now at which a scripted point falls due."""

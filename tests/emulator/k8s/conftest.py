@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from aiohttp import ClientResponse, web
 from kubernetes_asyncio.client import ApiClient, BatchV1Api, Configuration, CoreV1Api
 
-from waitkit.emulator._clock import ScenarioClock
+from waitkit.emulator._clock import ClockMode, ScenarioClock
 from waitkit.emulator._counters import RequestCounters
 from waitkit.emulator._faults import Fault, FaultInjector
 from waitkit.emulator.k8s import KubernetesBackend, KubernetesScenario
@@ -37,13 +38,38 @@ class Cluster:
     def core(self) -> CoreV1Api:
         return CoreV1Api(self.client)
 
+    def advance(self, steps: int | None = None) -> None:
+        """Move scenario time to the next scripted point, ``steps`` times (None: to the last).
+
+        Each step lands a microsecond past the point: ``advance_to_next`` adds ``due - now``,
+        which in floating point can end a hair short of ``due`` (0.2 + 0.7 < 0.9).
+        """
+        clock = self.backend.clock
+        done = 0
+        while steps is None or done < steps:
+            due = clock.next_due()
+            if due is None:
+                return
+            clock.advance(due - clock.now() + 1e-6)
+            done += 1
+
+    async def settle(self, check: Callable[[], bool]) -> None:
+        """Wait until ``check()`` holds (it reads counters this loop updates), for at most 10 s."""
+        with anyio.fail_after(10):
+            while not check():  # noqa: ASYNC110 - counters, no event to wait on
+                await anyio.sleep(0.005)
+
 
 Start = Callable[..., Awaitable[Cluster]]
 
 
 @pytest.fixture
 async def start_cluster(tmp_path: Path) -> AsyncIterator[Start]:
-    """Start a backend for a scenario; everything is closed at teardown."""
+    """Start a backend for a scenario; everything is closed at teardown.
+
+    ``clock="manual"`` holds scenario time still until the test moves it
+    (``cluster.advance()``); the default lets it run, times ``speed``.
+    """
     started: list[tuple[KubernetesBackend, web.AppRunner, ApiClient]] = []
 
     async def start(
@@ -51,12 +77,13 @@ async def start_cluster(tmp_path: Path) -> AsyncIterator[Start]:
         *,
         faults: list[Fault] | None = None,
         speed: float = 1.0,
+        clock: ClockMode = "real",
     ) -> Cluster:
         injector = FaultInjector(faults, seed=1)
         counters = RequestCounters()
         backend = KubernetesBackend(
             scenario or KubernetesScenario(),
-            clock=ScenarioClock(speed),
+            clock=ScenarioClock(speed, mode=clock),
             faults=injector,
             counters=counters,
         )

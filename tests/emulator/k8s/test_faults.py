@@ -66,11 +66,13 @@ async def test_truncate_sends_short_body(start_cluster):
 async def test_latency(start_cluster):
     """A latency fault delays the answer by its delay."""
     cluster = await start_cluster(
-        _SCENARIO, faults=[Fault(kind="latency", operation="get", delay=0.3)]
+        _SCENARIO, faults=[Fault(kind="latency", operation="get", delay=0.1)]
     )
     start = time.monotonic()
     await cluster.batch.read_namespaced_job("j", "default")
-    assert time.monotonic() - start >= 0.3
+    # A lower bound only (a busy machine makes it longer, never shorter): the delay is
+    # the behaviour under test.
+    assert time.monotonic() - start >= 0.1
 
 
 async def test_cut_watch_after_events(start_cluster, events):

@@ -119,15 +119,16 @@ async def test_timeline_at_success_path(start_cluster):
                     ],
                 )
             ]
-        )
+        ),
+        clock="manual",
     )
     first = await cluster.batch.read_namespaced_job("etl", "default")
     assert _conditions(first) == []
-    await asyncio.sleep(0.12)
+    cluster.advance(1)
     middle = await cluster.batch.read_namespaced_job("etl", "default")
     assert _conditions(middle) == [("SuccessCriteriaMet", "True", "CompletionsReached")]
     assert middle.status.completion_time is None
-    await asyncio.sleep(0.1)
+    cluster.advance(1)
     done = await cluster.batch.read_namespaced_job("etl", "default")
     assert _conditions(done) == [
         ("SuccessCriteriaMet", "True", "CompletionsReached"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import time
 
 import pytest
 
@@ -18,10 +17,10 @@ pytestmark = [
 ]
 
 
-async def kubectl(cluster, *args: str) -> tuple[int, str, str]:
-    """Run kubectl against the cluster's kubeconfig (without blocking the server's event loop)."""
+async def spawn(cluster, *args: str) -> asyncio.subprocess.Process:
+    """Start kubectl against the cluster's kubeconfig, its output piped."""
     assert KUBECTL is not None
-    process = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         KUBECTL,
         "--kubeconfig",
         str(cluster.kubeconfig),
@@ -29,6 +28,11 @@ async def kubectl(cluster, *args: str) -> tuple[int, str, str]:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def kubectl(cluster, *args: str) -> tuple[int, str, str]:
+    """Run kubectl against the cluster's kubeconfig (without blocking the server's event loop)."""
+    process = await spawn(cluster, *args)
     out, err = await process.communicate()
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
@@ -62,7 +66,7 @@ def _scenario() -> KubernetesScenario:
 
 async def test_get_jobs_table(start_cluster):
     """`kubectl get jobs` prints the server's Table columns with the timeline's current status."""
-    cluster = await start_cluster(_scenario())
+    cluster = await start_cluster(_scenario(), clock="manual")
     rc, out, err = await kubectl(cluster, "get", "jobs")
     assert rc == 0, err
     lines = out.splitlines()
@@ -71,7 +75,7 @@ async def test_get_jobs_table(start_cluster):
         ["bad", "Running", "0/1"],
         ["good", "Running", "0/1"],
     ]
-    await asyncio.sleep(0.7)
+    cluster.advance()
     rc, out, err = await kubectl(cluster, "get", "jobs")
     assert rc == 0, err
     assert [line.split()[:3] for line in out.splitlines()[1:]] == [
@@ -82,7 +86,7 @@ async def test_get_jobs_table(start_cluster):
 
 async def test_get_job_json_and_pods_and_logs(start_cluster):
     """`-o json` gives the Job; pods print as a Table; `kubectl logs` reads the scripted log."""
-    cluster = await start_cluster(_scenario())
+    cluster = await start_cluster(_scenario(), clock="manual")
     rc, out, err = await kubectl(cluster, "get", "job", "good", "-o", "json")
     assert rc == 0, err
     job = json.loads(out)
@@ -96,24 +100,29 @@ async def test_get_job_json_and_pods_and_logs(start_cluster):
 
 async def test_wait_complete_and_failed(start_cluster):
     """`kubectl wait --for=condition=complete|failed` return when the timeline gets there."""
-    cluster = await start_cluster(_scenario())
-    start = time.monotonic()
-    (rc1, out1, err1), (rc2, out2, err2) = await asyncio.gather(
-        kubectl(cluster, "wait", "--for=condition=complete", "job/good", "--timeout=10s"),
-        kubectl(cluster, "wait", "--for=condition=failed", "job/bad", "--timeout=10s"),
-    )
-    elapsed = time.monotonic() - start
+    cluster = await start_cluster(_scenario(), clock="manual")
+    waits = [
+        asyncio.ensure_future(
+            kubectl(cluster, "wait", f"--for=condition={cond}", job, "--timeout=10s")
+        )
+        for cond, job in (("complete", "job/good"), ("failed", "job/bad"))
+    ]
+    # Both are watching, and neither could have returned: the timelines have not moved yet.
+    await cluster.settle(lambda: cluster.backend.requests["watch", "jobs"] >= 2)
+    assert not any(wait.done() for wait in waits)
+    cluster.advance()
+    (rc1, out1, err1), (rc2, out2, err2) = await asyncio.gather(*waits)
     assert (rc1, out1.strip()) == (0, "job.batch/good condition met"), err1
     assert (rc2, out2.strip()) == (0, "job.batch/bad condition met"), err2
-    assert elapsed >= 0.55
     assert cluster.counters.watches_opened >= 2
 
 
 async def test_wait_times_out_on_wrong_outcome(start_cluster):
-    """Waiting for complete on a Job that fails runs to the timeout (kubectl has no OR), rc 1."""
-    cluster = await start_cluster(_scenario())
+    """Waiting for complete on a Job that failed runs to the timeout (kubectl has no OR), rc 1."""
+    cluster = await start_cluster(_scenario(), clock="manual")
+    cluster.advance()  # bad has failed
     rc, _, err = await kubectl(
-        cluster, "wait", "--for=condition=complete", "job/bad", "--timeout=1s"
+        cluster, "wait", "--for=condition=complete", "job/bad", "--timeout=0.3s"
     )
     assert rc == 1
     assert "timed out waiting for the condition on jobs/bad" in err
@@ -134,10 +143,18 @@ async def test_wait_with_already_met_condition(start_cluster):
 
 async def test_get_watch_prints_table_rows(start_cluster):
     """`kubectl get jobs -w` gets Table rows on the watch too, one line per change."""
-    cluster = await start_cluster(_scenario())
-    rc, out, err = await kubectl(cluster, "get", "job", "good", "-w", "--request-timeout=1s")
-    assert rc == 0, err
-    rows = [line.split()[:3] for line in out.splitlines()[1:]]
+    cluster = await start_cluster(_scenario(), clock="manual")
+    process = await spawn(cluster, "get", "job", "good", "-w", "--request-timeout=10s")
+    assert process.stdout is not None
+    lines = [await process.stdout.readline() for _ in range(2)]  # header, Running
+    await cluster.settle(lambda: cluster.backend.requests["watch", "jobs"] >= 1)
+    cluster.advance()  # SuccessCriteriaMet, then Complete: two MODIFIED events
+    lines += [await process.stdout.readline() for _ in range(2)]
+    await cluster.backend.aclose()  # ends the watch cleanly: kubectl exits
+    rest, err = await process.communicate()
+    assert process.returncode == 0, err
+    rows = [line.decode().split()[:3] for line in lines[1:]]
+    assert rest == b""
     assert rows == [
         ["good", "Running", "0/1"],
         ["good", "SuccessCriteriaMet", "1/1"],
