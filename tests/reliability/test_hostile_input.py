@@ -338,10 +338,12 @@ async def logs_server(answer: dict[str, Any]) -> AsyncIterator[str]:
 
 
 FAST = Policy(min_delay=0.02, max_delay=0.05, timeout=5, call_timeout=5)
-#: A deadline that has passed by the end of the first observation. The first observation
-#: is always made (the deadline bounds the sleeps, call_timeout the call), so the timeout
-#: error carries exactly one state whatever the machine's speed.
-AT_ONCE = 0.01
+#: One look, then the final one just before the deadline: two observations, one state.
+SLOW = Policy(min_delay=10, max_delay=10, call_timeout=5)
+#: Long enough for a first answer on a busy machine; the wait then looks once more (its
+#: final look, whose answer is the same) and times out. The deadline cuts a call in
+#: flight, so a wait shorter than one answer would carry no state at all.
+FIRST_ANSWER = 1.0
 
 
 async def test_a_status_never_seen_before_is_unexpected_under_a_strict_policy() -> None:
@@ -356,7 +358,7 @@ async def test_a_status_never_seen_before_is_unexpected_under_a_strict_policy() 
         assert caught.value.state is not None
         assert caught.value.state.status == "Exploding"
         with pytest.raises(WaitTimeoutError, match="Exploding"):
-            await QueryWaiter(c, "q-1", policy=FAST).wait(timeout=AT_ONCE)
+            await QueryWaiter(c, "q-1", policy=SLOW).wait(timeout=FIRST_ANSWER)
 
 
 async def test_a_huge_partial_page_keeps_the_state_and_message_small() -> None:
@@ -367,7 +369,7 @@ async def test_a_huge_partial_page_keeps_the_state_and_message_small() -> None:
         aws_client("logs", url) as c,
     ):
         with pytest.raises(WaitTimeoutError) as caught:
-            await QueryWaiter(c, "q-1", policy=FAST).wait(timeout=AT_ONCE)
+            await QueryWaiter(c, "q-1", policy=SLOW).wait(timeout=FIRST_ANSWER)
     state = caught.value.state
     assert state.row_count == 20_000
     assert state.rows == []
