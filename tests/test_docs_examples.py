@@ -221,22 +221,31 @@ def test_scripted_waiter(capsys: pytest.CaptureFixture[str]):
     assert "done 4 " in printed(capsys)
 
 
+# The example test files run in-process, with the pytest.ini they ship with (which keeps
+# them out of the repository's strict settings), warnings as errors. Plugins they do not
+# use are off: hypothesis's would import all of hypothesis again in every run.
+EXAMPLE_RUN = ("-p", "no:cacheprovider", "-p", "no:looptime_plugin", "-p", "no:hypothesispytest")
+
+
 def test_virtual_time_test_file(pytester: pytest.Pytester):
     """The virtual-time test file passes on asyncio and trio."""
+    pytester.makeini((EXAMPLES / "pytest.ini").read_text())
     pytester.makepyfile(test_virtual=(EXAMPLES / "test_virtual_time.py").read_text())
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    pytester.runpytest(*EXAMPLE_RUN, "-W", "error").assert_outcomes(passed=2)
 
 
 def test_pytest_plugin_test_file(pytester: pytest.Pytester):
     """The pytest-plugin test file passes: pytest-asyncio and anyio tests, and a sync one."""
+    pytester.makeini((EXAMPLES / "pytest.ini").read_text())
     pytester.makepyfile(test_plugin=(EXAMPLES / "test_pytest_plugin.py").read_text())
-    # pytest-asyncio warns (an error under -W error) unless its fixture loop scope is set.
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
-    # In a subprocess, as a user runs it: its own plugins and warning filters, not this
-    # session's (an in-process run crashed with an INTERNALERROR).
-    off = [f"-pno:{plugin}" for plugin in ("cacheprovider", "looptime_plugin", "hypothesispytest")]
-    result = pytester.runpytest_subprocess(*off, "-W", "error")
-    result.assert_outcomes(passed=3)
+    pytester.runpytest(*EXAMPLE_RUN, "-W", "error").assert_outcomes(passed=3)
+
+
+def test_manual_clock_test_file(pytester: pytest.Pytester):
+    """The manual-clock test file passes as a user's project runs it."""
+    pytester.makeini((EXAMPLES / "pytest.ini").read_text())
+    pytester.makepyfile(test_clock=(EXAMPLES / "test_manual_clock.py").read_text())
+    pytester.runpytest(*EXAMPLE_RUN, "-W", "error").assert_outcomes(passed=2)
 
 
 # ---------------------------------------------------------------------- AWS examples
@@ -265,10 +274,8 @@ async def test_instance_refresh_emulator(capsys: pytest.CaptureFixture[str]):
 @pytest.mark.anyio
 async def test_durable_execution(aws_env, capsys: pytest.CaptureFixture[str]):
     """An execution invoked on the emulator is awaited by ARN to its result."""
-    on_invoke = [
-        {"at": 0, "status": "RUNNING"},
-        {"after": 1, "status": "SUCCEEDED", "result": '{"paid": true}'},
-    ]
+    # Finished at the first look: the example's default policy would sleep 2 s before another.
+    on_invoke = [{"at": 0, "status": "SUCCEEDED", "result": '{"paid": true}'}]
     async with aws({"durable": {"functions": [{"name": "checkout", "on_invoke": on_invoke}]}}) as e:
         aws_env(e.aws_endpoint)
         await load("aws_durable_execution.py").main()
@@ -292,7 +299,8 @@ ORDERS_ROWS = [
 @pytest.mark.anyio
 async def test_logs_insights(aws_env, capsys: pytest.CaptureFixture[str]):
     """LogsInsightsQuery.results() returns the emulator's rows, with a query id."""
-    timeline = [{"at": 0, "status": "Running"}, {"after": 1, "status": "Complete"}]
+    # Complete at the first look: the example's default policy would sleep 2 s before another.
+    timeline = [{"at": 0, "status": "Complete"}]
     script = {"match": "ERROR", "timeline": timeline, "rows": ORDERS_ROWS}
     async with aws({"logs": {"queries": [script]}}) as emu:
         aws_env(emu.aws_endpoint)
@@ -305,23 +313,34 @@ async def test_logs_insights(aws_env, capsys: pytest.CaptureFixture[str]):
 @pytest.mark.anyio
 async def test_logs_insights_late_rows(aws_env, capsys: pytest.CaptureFixture[str]):
     """min_rows=1 runs the query again until the row ingested late comes back."""
-    late = [{"fields": {"@message": "ERROR late"}, "ingested_at": 2.5}]
-    script = {"match": "ERROR", "timeline": [{"after": 1, "status": "Complete"}], "rows": late}
-    async with aws({"logs": {"queries": [script]}}) as emu:
+    # A manual clock: the row is ingested when the test moves time on, once the query has
+    # run twice and found nothing. On a running clock ("ingested 2.5 s in") a busy machine
+    # may start the first run after the row is in, and nothing is ever run again.
+    late = [{"fields": {"@message": "ERROR late"}, "ingested_at": 60}]
+    script = {"match": "ERROR", "timeline": [{"at": 0, "status": "Complete"}], "rows": late}
+    async with aws({"clock": "manual", "logs": {"queries": [script]}}) as emu:
         aws_env(emu.aws_endpoint)
-        await load("aws_logs_insights_late_rows.py").main()
-        assert emu.counters.of("logs", "StartQuery") >= 2
+        example = load("aws_logs_insights_late_rows.py")
+        async with anyio.create_task_group() as group:
+            # No propagation delay: here the row arrives when the clock is moved.
+            group.start_soon(lambda: example.main(propagation_delay=0))
+            with anyio.fail_after(10):
+                while emu.counters.of("logs", "StartQuery") < 2:  # noqa: ASYNC110 - polled
+                    await anyio.sleep(0.01)
+            emu.clock.advance_to_next()  # the row is ingested
+        starts = emu.counters.of("logs", "StartQuery")
     out = printed(capsys).splitlines()
-    assert int(out[0]) >= 2
+    assert int(out[0]) == starts >= 3  # two runs found nothing, a later one the row
     assert "ERROR late" in out[1]
 
 
 @pytest.mark.anyio
 async def test_logs_insights_with_other_waiters(aws_env, capsys: pytest.CaptureFixture[str]):
     """Two new queries and one started elsewhere end together in wait_all."""
+    # Complete at the first look: the example's default policy would sleep 2 s before another.
     script = {
         "match": "ERROR",
-        "timeline": [{"at": 0, "status": "Running"}, {"after": 1, "status": "Complete"}],
+        "timeline": [{"at": 0, "status": "Complete"}],
         "rows": ORDERS_ROWS[:1],
     }
     async with aws({"logs": {"queries": [script]}}) as emu:
@@ -337,8 +356,9 @@ async def test_logs_insights_with_other_waiters(aws_env, capsys: pytest.CaptureF
 async def test_logs_insights_emulator(capsys: pytest.CaptureFixture[str]):
     """The page's Logs scenario: the late row makes the query run until both rows are back."""
     await load("aws_logs_insights_emulator.py").main()
-    out = printed(capsys)
-    assert "['ERROR first', 'ERROR late']" in out
+    runs, rows = printed(capsys).splitlines()[0].split(" ", 1)
+    assert int(runs) >= 3  # two runs began before the late row was ingested
+    assert rows == "['ERROR first', 'ERROR late']"
 
 
 @pytest.fixture(scope="module")
@@ -410,11 +430,8 @@ def k8s(scenario: KubernetesScenario) -> Emulator:
 @pytest.mark.anyio
 async def test_job(monkeypatch, tmp_path, capsys):
     """JobWaiter in namespace batch, through the context prod, returns the completion time."""
-    etl = JobScenario(
-        name="etl",
-        namespace="batch",
-        timeline=[JobPoint(at=0.2, phase="succeeding"), JobPoint(at=0.4, phase="complete")],
-    )
+    # after=1: the wait's first LIST shows etl running; its watch then sees it complete.
+    etl = JobScenario(name="etl", namespace="batch", timeline=[JobPoint(after=1, phase="complete")])
     async with k8s(KubernetesScenario(namespaces=["default", "batch"], jobs=[etl])) as emu:
         monkeypatch.setenv("KUBECONFIG", str(kubeconfig_as(emu, tmp_path / "config", "prod")))
         await load("k8s_job.py").main()
@@ -425,19 +442,23 @@ async def test_job(monkeypatch, tmp_path, capsys):
 @pytest.mark.anyio
 async def test_condition(monkeypatch, tmp_path, capsys):
     """A condition, a jsonpath, a deletion, and an OR that matches Failed."""
+    # after=1: each wait's first LIST shows the object pending; its watch sees the change.
     scenario = KubernetesScenario(
         jobs=[
-            JobScenario(name="migrate", timeline=[JobPoint(at=0.2, phase="complete")]),
+            JobScenario(name="migrate", timeline=[JobPoint(after=1, phase="complete")]),
             JobScenario(name="old", timeline=[JobPoint(at=0, phase="complete")]),
-            JobScenario(name="etl", timeline=[JobPoint(at=0.6, phase="failed")]),
+            JobScenario(name="etl", timeline=[JobPoint(after=1, phase="failed")]),
         ],
-        pods=[PodScenario(name="web-0", timeline=[PodPoint(at=0.3, phase="Running")])],
+        pods=[PodScenario(name="web-0", timeline=[PodPoint(after=1, phase="Running")])],
     )
     async with k8s(scenario) as emu, anyio.create_task_group() as tasks:
         monkeypatch.setenv("KUBECONFIG", str(kubeconfig_as(emu, tmp_path / "config", "kind")))
+        requests = emu.kubernetes.requests
 
         async def delete_old() -> None:
-            await anyio.sleep(0.5)
+            # Once the wait for its deletion watches it (the second watch of jobs).
+            while requests["watch", "jobs"] < 2:  # noqa: ASYNC110 - a counter, no event
+                await anyio.sleep(0.005)
             emu.kubernetes.delete_job("old")
 
         tasks.start_soon(delete_old)
@@ -485,7 +506,8 @@ async def test_emulator_k8s_backend(capsys):
 @pytest.mark.anyio
 async def test_emulator_k8s_client(monkeypatch, tmp_path, capsys):
     """kubernetes_asyncio lists, then watches the Job etl until it completes."""
-    etl = JobScenario(name="etl", timeline=[JobPoint(at=0.5, phase="complete")])
+    # after=1: the example's LIST shows etl running; its watch then sees it complete.
+    etl = JobScenario(name="etl", timeline=[JobPoint(after=1, phase="complete")])
     async with k8s(KubernetesScenario(jobs=[etl])) as emu:
         await anyio.Path(tmp_path / "emulator.kubeconfig").write_text(
             await anyio.Path(emu.kubeconfig_path).read_text()
@@ -504,6 +526,7 @@ EXAMPLES_RUN = (
     "throttle_budget.py",
     "test_virtual_time.py",
     "test_pytest_plugin.py",
+    "test_manual_clock.py",
     "aws_instance_refresh.py",
     "aws_instance_refresh_emulator.py",
     "aws_durable_execution.py",

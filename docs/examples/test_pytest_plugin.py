@@ -36,7 +36,10 @@ async def test_deploy(waitkit_aws_client, waitkit_policy, emulator):
     async with waitkit_aws_client("autoscaling") as client:
         started = await client.start_instance_refresh(AutoScalingGroupName="web")
         waiter = InstanceRefreshWaiter(
-            client, "web", refresh_id=started["InstanceRefreshId"], policy=waitkit_policy
+            client,
+            "web",
+            refresh_id=started["InstanceRefreshId"],
+            policy=waitkit_policy.replace(min_delay=0.05),  # the emulator is local: look often
         )
         result = await waiter.wait()
     assert result.state.status == "Successful"

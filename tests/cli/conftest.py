@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 
+import waitkit.aws
+import waitkit.k8s
 from waitkit._cli import main
-from waitkit.emulator import Scenario
+from waitkit.emulator import Emulator, Scenario
 from waitkit.pytest_plugin import EmulatorThread
+
+# The commands import these on first use; loaded here, at collection, their import time
+# (seconds for kubernetes_asyncio) is not charged to whichever test comes first.
+_PRELOADED = (waitkit.aws, waitkit.k8s)
 
 #: Fast polling for the scripted timelines, on the real clock.
 FAST = ["--min-delay", "0.02", "--max-delay", "0.1", "--region", "us-east-1"]
@@ -66,6 +75,80 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
+    """Run ``main(argv)`` in-process with stdout and stderr on a pseudo-terminal.
+
+    ``out`` is everything the terminal received (each newline arrives as CR LF).
+    """
+    import fcntl  # POSIX only, like the tests that use it
+    import pty
+    import struct
+    import termios
+
+    def run(*argv: str, columns: int = 120, lines: int = 30) -> Run:
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        chunks: list[bytes] = []
+
+        def drain() -> None:  # the terminal's buffer is small: read while main() writes
+            while True:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:  # EIO: the slave side is closed and everything was read
+                    return
+                if not data:
+                    return
+                chunks.append(data)
+
+        reader = threading.Thread(target=drain, name="pty-reader", daemon=True)
+        reader.start()
+        try:
+            with os.fdopen(slave, "w", encoding="utf-8") as tty, monkeypatch.context() as patch:
+                patch.setenv("TERM", "xterm-256color")
+                patch.setenv("COLUMNS", str(columns))
+                patch.setenv("LINES", str(lines))
+                for name in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+                    patch.delenv(name, raising=False)
+                patch.setattr(sys, "stdout", tty)
+                patch.setattr(sys, "stderr", tty)
+                code = main(list(argv))
+        finally:
+            reader.join(10)
+            os.close(master)
+        assert not reader.is_alive(), "the terminal was not closed"
+        return Run(code, b"".join(chunks).decode(), "")
+
+    return run
+
+
+@contextmanager
+def advance_once(
+    emulator: EmulatorThread, seen: Callable[[Emulator], bool], seconds: float
+) -> Iterator[None]:
+    """While the block runs, advance the manual clock by ``seconds`` once ``seen(emu)`` holds.
+
+    ``seen`` runs on the emulator's loop (it may read the counters); ``main()`` blocks
+    the test's thread, so a helper thread watches and moves time, once.
+    """
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            if emulator.call(seen):
+                emulator.advance(seconds)
+                return
+            stop.wait(0.005)
+
+    helper = threading.Thread(target=watch, name="advance-once", daemon=True)
+    helper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        helper.join(10)
 
 
 def asg_scenario(**groups: list[dict]) -> Scenario:

@@ -7,9 +7,11 @@ from contextlib import contextmanager
 
 import pytest
 
+from waitkit._cli._commands._kube import watch_policy
 from waitkit._cli._commands.k8s_wait import targets
 from waitkit._cli._errors import UsageError
-from waitkit.emulator import Scenario
+from waitkit._core._policy import DEFAULT_POLICY
+from waitkit.emulator import Emulator, Scenario
 from waitkit.emulator.k8s import (
     ContainerState,
     JobPoint,
@@ -19,7 +21,7 @@ from waitkit.emulator.k8s import (
     PodScenario,
 )
 
-from .conftest import running
+from .conftest import advance_once, running
 
 FAST = ["--min-delay", "0.02", "--max-delay", "0.1"]
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -107,9 +109,9 @@ def test_jobs_awaited_together_failure_shows_reason_and_log_tail(cli):
 def test_a_job_that_does_not_finish_exits_2_and_shows_its_pod_causes(cli):
     """A timeout exits 2; the renderer names what the Job's pod is stuck on."""
     with cluster(jobs()) as kubeconfig:
-        run = cli("k8s-job", "stuck", "--timeout", "0.5s", "--kubeconfig", kubeconfig, *FAST)
+        run = cli("k8s-job", "stuck", "--timeout", "0.2s", "--kubeconfig", kubeconfig, *FAST)
     assert run.code == 2
-    assert re.search(r"default/stuck: timed out after 0\.\ds: last state: running", run.out)
+    assert re.search(r"default/stuck: timed out after \d+\.\ds: last state: running", run.out)
     assert "  pod stuck-x1/main: ImagePullBackOff" in run.out
 
 
@@ -151,22 +153,39 @@ def test_job_json_and_the_namespace_option(cli):
     assert result["outcome"] == "not_found"
 
 
-def test_until_decided_returns_before_complete_with_default_delays(cli):
-    """--until decided returns at SuccessCriteriaMet; without --min/--max-delay it is prompt."""
-    scenario = KubernetesScenario(
-        jobs=[
-            JobScenario(
-                name="slow",
-                timeline=[JobPoint(at=0.2, phase="succeeding"), JobPoint(at=30, phase="complete")],
-            )
-        ]
+def test_until_decided_returns_at_success_criteria_met(cli):
+    """--until decided returns once SuccessCriteriaMet holds, though the Job never completes."""
+    scenario = Scenario(
+        clock="manual",  # time moves only when the Job has been read: then it is succeeding
+        kubernetes=KubernetesScenario(
+            jobs=[
+                JobScenario(
+                    name="slow",
+                    timeline=[
+                        JobPoint(at=1, phase="succeeding"),
+                        JobPoint(at=30, phase="complete"),
+                    ],
+                )
+            ]
+        ),
     )
-    with cluster(scenario) as kubeconfig:
+
+    def read(emu: Emulator) -> bool:
+        return emu.counters.of("kubernetes") >= 1
+
+    with running(scenario) as emulator, advance_once(emulator, read, 1):
+        kubeconfig = str(emulator.kubeconfig_path)
         run = cli("k8s-job", "slow", "--until", "decided", "--kubeconfig", kubeconfig)
     assert run.code == 0, run.err
-    line = finals(run.out)["default/slow"]
-    assert "succeeding" in line
-    assert float(re.search(r"after (\d+\.\d)s", line).group(1)) < 3
+    assert "succeeding" in finals(run.out)["default/slow"]
+
+
+def test_watch_waits_look_often_unless_delays_are_given():
+    """Without --min/--max-delay a watch waiter pauses 0.01-0.05 s (news is prompt); given, kept."""
+    short = watch_policy(DEFAULT_POLICY)
+    assert (short.min_delay, short.max_delay) == (0.01, 0.05)
+    mine = DEFAULT_POLICY.replace(min_delay=1)
+    assert watch_policy(mine) is mine
 
 
 def test_k8s_usage_errors_exit_3(cli, tmp_path):
@@ -268,13 +287,13 @@ def test_wait_that_never_holds_times_out_exit_2(cli):
             "--for",
             "condition=Complete",
             "--timeout",
-            "0.4s",
+            "0.2s",
             "--kubeconfig",
             kubeconfig,
             *FAST,
         )
     assert run.code == 2
-    assert re.search(r"job/stuck: timed out after 0\.\ds: last state: jobs\.batch/stuck", run.out)
+    assert re.search(r"job/stuck: timed out after \d+\.\ds: last state: jobs\.batch/stuck", run.out)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from waitkit._cli._run import drive
 from waitkit._cli._track import Outcome, Track
 from waitkit.testing import ScriptedWaiter
 
-FAST = Policy(min_delay=0.01, max_delay=0.01, timeout=0.5)
+FAST = Policy(min_delay=0.01, max_delay=0.01, timeout=10)
 
 
 def test_live_view_draws_every_outcome_in_process():
@@ -22,7 +22,10 @@ def test_live_view_draws_every_outcome_in_process():
             "bad", ScriptedWaiter(["Pending", "failed"], policy=FAST), percentage_complete, no_lines
         ),
         Track(
-            "slow", ScriptedWaiter(["Pending"] * 1000, policy=FAST), percentage_complete, no_lines
+            "slow",
+            ScriptedWaiter(["Pending"], policy=FAST.replace(timeout=0.2)),
+            percentage_complete,
+            no_lines,
         ),
     ]
     out = io.StringIO()

@@ -2,21 +2,17 @@
 
 import argparse
 import json
-import os
-import pty
 import re
-import subprocess
 import sys
 from datetime import UTC, datetime
 
 import pytest
 
 from waitkit._cli._commands.logs_query import Moment, parse_moment, plain_table
-from waitkit.emulator import Scenario
+from waitkit.emulator import Emulator, Scenario
 
-from .conftest import FAST
+from .conftest import FAST, advance_once, running
 from .conftest import emulator_thread as emulator
-from .test_processes import COMMAND, read_pty
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 ROWS = [
@@ -39,23 +35,28 @@ ROWS = [
 
 
 def scenario() -> Scenario:
-    """'doomed' queries fail, 'forever' ones never end, 'late' rows arrive at 1s, others 3 rows."""
+    """'doomed' queries fail, 'forever' ones never end, others end with 3 rows.
+
+    Time stands still (a manual clock): the 'late' rows, ingested at 1 s, exist only
+    once a test moves the clock on; the other timelines move with each read.
+    """
     return Scenario.model_validate(
         {
+            "clock": "manual",
             "logs": {
                 "log_groups": ["/app", "/web"],
                 "queries": [
                     {
                         "match": "doomed",
                         "timeline": [
-                            {"at": 0, "status": "Running"},
-                            {"at": 0.2, "status": "Failed"},
+                            {"after": 0, "status": "Running"},
+                            {"after": 1, "status": "Failed"},
                         ],
                     },
-                    {"match": "forever", "timeline": [{"at": 0, "status": "Running"}]},
+                    {"match": "forever", "timeline": [{"after": 0, "status": "Running"}]},
                     {
                         "match": "late",
-                        "timeline": [{"at": 0, "status": "Complete"}],
+                        "timeline": [{"after": 0, "status": "Complete"}],
                         "rows": [
                             {"fields": {"@message": f"late {i}"}, "ingested_at": 1.0}
                             for i in range(2)
@@ -64,14 +65,14 @@ def scenario() -> Scenario:
                     {
                         "match": "",
                         "timeline": [
-                            {"at": 0, "status": "Scheduled"},
-                            {"at": 0.1, "status": "Running", "rows": 1},
-                            {"at": 0.3, "status": "Complete", "rows": 3},
+                            {"after": 0, "status": "Scheduled"},
+                            {"after": 1, "status": "Running", "rows": 1},
+                            {"after": 2, "status": "Complete", "rows": 3},
                         ],
                         "rows": ROWS,
                     },
                 ],
-            }
+            },
         }
     )
 
@@ -133,10 +134,19 @@ def test_quiet_prints_only_the_rows(cli, aws_env):
 
 def test_min_rows_runs_the_query_again_until_rows_arrive(cli, aws_env):
     """--min-rows 2: the first runs find nothing yet; the query is run again until they do."""
-    with emulator(scenario()) as endpoint:
-        run = cli(*query(endpoint, "--query", "fields @message | filter late", "--min-rows", "2"))
+
+    def first_run_read(emu: Emulator) -> bool:
+        return emu.counters.of("logs", "GetQueryResults") >= 1
+
+    with running(scenario()) as emulator_:
+        # The rows are ingested (time moves on) only once the first run has been read.
+        with advance_once(emulator_, first_run_read, 1.0):
+            late = "fields @message | filter late"
+            run = cli(*query(emulator_.aws_endpoint, "--query", late, "--min-rows", "2"))
+        starts = emulator_.counters.of("logs", "StartQuery")
     assert run.code == 0, run.err
-    assert re.search(r"  the query ran \d+ times \(--min-rows\)", run.out)
+    assert starts >= 2
+    assert re.search(rf"  the query ran {starts} times \(--min-rows\)", run.out)
     assert run.out.splitlines()[-3:] == ["@message", "late 0", "late 1"]
 
 
@@ -144,17 +154,17 @@ def test_a_failed_query_exits_1_and_a_running_one_times_out_with_2(cli, aws_env)
     """Failed is a failure (exit 1, no table); a query that does not end in time exits 2."""
     with emulator(scenario()) as endpoint:
         failed = cli(*query(endpoint, "--query", "fields @message | filter doomed"))
-        slow = cli(*query(endpoint, "--query", "fields forever", "--timeout", "0.5s"))
+        slow = cli(*query(endpoint, "--query", "fields forever", "--timeout", "0.2s"))
     assert failed.code == 1
     assert re.search(r"/app: failed after \d+\.\ds: query \S+ ended Failed", failed.out)
     assert "@message" not in failed.out
     assert slow.code == 2
-    assert re.search(r"/app: timed out after 0\.\ds: last state: Running", slow.out)
+    assert re.search(r"/app: timed out after \d+\.\ds: last state: Running", slow.out)
 
 
 def test_empty_results_say_so(cli, aws_env):
     """A Complete query without rows prints '(no rows)' instead of a table."""
-    with emulator(scenario()) as endpoint:
+    with emulator(scenario()) as endpoint:  # the clock stands still: no 'late' row exists
         run = cli(*query(endpoint, "--query", "fields late", "--end", "now"))
     assert run.code == 0, run.err
     assert run.out.splitlines()[-1] == "(no rows)"
@@ -226,28 +236,12 @@ def test_plain_table_pads_every_column_but_the_last():
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals")
-def test_a_terminal_gets_a_rich_table(aws_env):
+def test_a_terminal_gets_a_rich_table(terminal, aws_env):
     """On a terminal the rows are drawn as a rich table, with control characters made safe."""
-    import time
-
     with emulator(scenario()) as endpoint:
-        master, slave = pty.openpty()
-        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
-        process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
-            [*COMMAND, *query(endpoint, "--query", "fields @message")],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-            close_fds=True,
-        )
-        os.close(slave)
-        try:
-            output = read_pty(master, process, time.monotonic() + 15).decode()
-        finally:
-            os.close(master)
-        assert process.wait(5) == 0, output
-    table = output.rsplit("statistics:", 1)[1]
+        run = terminal(*query(endpoint, "--query", "fields @message"), columns=100)
+    assert run.code == 0, run.out
+    table = run.out.rsplit("statistics:", 1)[1]
     for text in ("@timestamp", "@message", "level", "order 1 shipped", "card declined", "ERROR"):
         assert text in table
     assert "bell\\x07\\x1b[31m" in table

@@ -1,14 +1,9 @@
-"""The CLI as a process: a live view on a pseudo-terminal, Ctrl-C, and `emulator serve`."""
+"""The CLI on a pseudo-terminal, and as a process: Ctrl-C and `emulator serve`."""
 
 import json
-import os
-import pty
-import select
 import signal
-import struct
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -20,48 +15,12 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals
 COMMAND = [sys.executable, "-m", "waitkit._cli"]
 
 
-def read_pty(master: int, process: subprocess.Popen, deadline: float) -> bytes:
-    """Everything the process writes to the terminal until it exits."""
-    chunks = []
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif process.poll() is not None:
-            break
-    return b"".join(chunks)
-
-
-def test_a_terminal_gets_the_live_table(aws_env):
+def test_a_terminal_gets_the_live_table(terminal, aws_env):
     """On a terminal the live view draws a table with the resource and its final status."""
-    import fcntl
-    import termios
-
     with emulator(asg_scenario(web=ROLLING)) as endpoint:
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
-        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"}
-        env.pop("NO_COLOR", None)
-        process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
-            [*COMMAND, "asg-refresh", "web", "--endpoint-url", endpoint, *FAST],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-            close_fds=True,
-        )
-        os.close(slave)
-        try:
-            output = read_pty(master, process, time.monotonic() + 15).decode()
-        finally:
-            os.close(master)
-        assert process.wait(5) == 0, output
+        run = terminal("asg-refresh", "web", "--endpoint-url", endpoint, *FAST)
+    output = run.out
+    assert run.code == 0, output
     assert "\x1b[" in output  # drawn with terminal control sequences
     for header in ("resource", "status", "progress", "elapsed", "last change"):
         assert header in output
