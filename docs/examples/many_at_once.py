@@ -1,4 +1,4 @@
-"""Many waits at once: wait_all() and as_completed(), and stopping as_completed() early.
+"""Many waits at once: wait_all() and as_completed(), and leaving as_completed() early.
 
 The waiters are scripted (``waitkit.testing.ScriptedWaiter``): each looks a few times
 and then succeeds, except one that fails. The test suite runs this on a virtual clock;
@@ -43,19 +43,25 @@ async def all_succeed() -> None:
 
 
 async def stop_early() -> None:
-    """Close as_completed() at the first failure: the waits still running are cancelled."""
+    """Leave as_completed() at the first failure: the waits still running are cancelled."""
     from waitkit import as_completed
 
     waiters = make_waiters(failing=True)
     # docs-start stop-early
+    async for outcome in as_completed(waiters):
+        if not outcome.ok:
+            break  # the waits still running are cancelled; this task goes on
+    # docs-end stop-early
+    print("stopped at", outcome.waiter.describe(), outcome.error)
+    # docs-start close-and-wait
     import contextlib
 
     async with contextlib.aclosing(as_completed(waiters)) as outcomes:
         async for outcome in outcomes:
             if not outcome.ok:
                 break
-    # docs-end stop-early
-    print("stopped at", outcome.waiter.describe(), outcome.error)
+    # here the cancelled waits have cleaned up (their sessions have exited)
+    # docs-end close-and-wait
 
 
 async def main() -> None:

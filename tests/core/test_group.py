@@ -76,13 +76,14 @@ async def test_wait_all_return_exceptions_collects_every_outcome():
 
 async def test_shared_timeout_is_one_deadline_for_all():
     """timeout= is one deadline for the group, even for waits queued behind the limit."""
-    waiters = [waiter("Pending", "done", resource_id=str(i)) for i in range(3)]
+    waiters = [waiter("Pending", "Pending", "done", resource_id=str(i)) for i in range(3)]
     start = anyio.current_time()
     results = await wait_all(waiters, timeout=25, limit=1, return_exceptions=True)
-    # each takes 10 s; the third would start at 20 and needs until 30 > 25
-    # (which one queues last is up to the scheduler: trio randomises task order)
+    # each needs 20 s: the first ends at 20, the second (started at 20) is cut at 25, and
+    # the third starts at 25 with no time left (which one runs first is up to the
+    # scheduler: trio randomises task order)
     kinds = sorted(type(r).__name__ for r in results)
-    assert kinds == ["WaitResult", "WaitResult", "WaitTimeoutError"]
+    assert kinds == ["WaitResult", "WaitTimeoutError", "WaitTimeoutError"]
     assert anyio.current_time() - start == pytest.approx(25)
 
 
@@ -138,6 +139,91 @@ async def test_as_completed_closed_early_cancels_the_rest():
             assert outcome.ok
             break
     assert stuck.closed
+    assert len(anyio.get_running_tasks()) == before
+
+
+async def leave_as_completed(how, waiters):
+    """Iterate as_completed over ``waiters`` and leave at the first outcome, ``how``."""
+    async for outcome in as_completed(waiters):
+        assert outcome.ok
+        if how == "break":
+            break
+        if how == "return":
+            return outcome
+        raise LookupError("raised in the loop body")
+    return None
+
+
+@pytest.mark.parametrize("how", ["break", "return", "raise"])
+async def test_leaving_as_completed_cancels_the_rest_and_never_the_caller(how):
+    """break, return or raise out of as_completed: the caller goes on; the rest is cancelled."""
+    stuck = Closing([Hang()], policy=STEADY.replace(call_timeout=None))
+    before = len(anyio.get_running_tasks())
+    if how == "raise":
+        with pytest.raises(LookupError):
+            await leave_as_completed(how, [waiter("done"), stuck])
+    else:
+        await leave_as_completed(how, [waiter("done"), stuck])
+    start = anyio.current_time()
+    await anyio.sleep(30)  # the caller awaits on, and is not cancelled
+    assert anyio.current_time() - start == pytest.approx(30)
+    assert stuck.closed
+    assert len(anyio.get_running_tasks()) == before
+
+
+async def test_the_caller_keeps_awaiting_after_leaving_as_completed():
+    """After a break the caller awaits more waits, sleeps and events; none is cancelled."""
+    stuck = Closing([Hang()], policy=STEADY.replace(call_timeout=None))
+    before = len(anyio.get_running_tasks())
+    async for _ in as_completed([waiter("done"), stuck]):
+        break
+    results = await wait_all([waiter("a", "done"), waiter("a", "a", "done")], timeout=100)
+    assert [r.attempts for r in results] == [2, 3]
+    ready = anyio.Event()
+
+    async def set_later() -> None:
+        await anyio.sleep(5)
+        ready.set()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(set_later)
+        await ready.wait()
+    async for outcome in as_completed([waiter("a", "done")], timeout=100):
+        assert outcome.ok
+    assert stuck.closed
+    assert len(anyio.get_running_tasks()) == before
+
+
+async def test_as_completed_kept_in_a_name_can_be_resumed_after_a_break():
+    """An iterator bound to a name keeps its waits across a break; iterating again resumes."""
+    outcomes = as_completed([waiter("done", resource_id="1"), waiter("a", "done", resource_id="2")])
+    async for outcome in outcomes:
+        assert outcome.waiter.resource_id == "1"
+        break
+    assert [o.waiter.resource_id async for o in outcomes] == ["2"]
+    assert [o async for o in outcomes] == []
+
+
+async def test_cancelled_while_waiting_for_an_outcome_cleans_up_before_going_on():
+    """Cancelling the caller while it waits ends the waits first: clean-up is done on exit."""
+    stuck = Closing([Hang()], policy=STEADY.replace(call_timeout=None))
+    before = len(anyio.get_running_tasks())
+    seen = []
+    with anyio.move_on_after(50):
+        async for outcome in as_completed([waiter("done"), stuck]):
+            seen.append(outcome.ok)  # noqa: PERF401 - what arrived before the cancel
+    assert seen == [True]
+    assert stuck.closed
+    assert len(anyio.get_running_tasks()) == before
+
+
+async def test_as_completed_run_to_the_end_leaves_no_task():
+    """Iterating to the end leaves no task behind, and a finished iterator stays finished."""
+    before = len(anyio.get_running_tasks())
+    outcomes = as_completed([waiter("done"), waiter("a", "done")], timeout=100)
+    assert [o.ok async for o in outcomes] == [True, True]
+    assert [o async for o in outcomes] == []
+    await outcomes.aclose()  # type: ignore[attr-defined] # closing a finished one is a no-op
     assert len(anyio.get_running_tasks()) == before
 
 

@@ -1,14 +1,18 @@
 """Many waits at once: wait_all() and as_completed(), under one shared deadline.
 
-Both run every wait in a task group of the caller's task, so no task outlives the
-call: when the caller is cancelled, or the first failure ends ``wait_all``, every
-other wait is cancelled and cleans up (its session's clean-up runs) before the
-call returns or raises.
+``wait_all`` runs every wait in a task group of the caller's task, so no task outlives
+the call: when the caller is cancelled, or the first failure ends it, every other wait
+is cancelled and cleans up (its session's clean-up runs) before it returns or raises.
+
+``as_completed`` cannot: an iterator that yields from inside a task group leaves the
+group's scope open in the caller's task while the loop body runs, and a ``break`` then
+gets the caller cancelled. Its waits run in a task group of their own task (see
+``_feed.Feed``), which ends when the iteration does, however it ends; the caller's
+task only waits for the next outcome.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, Literal, TypeVar, final, overload
 
@@ -17,14 +21,14 @@ from anyio.lowlevel import checkpoint
 
 from waitkit._core._durations import UNSET, _Unset
 from waitkit._core._errors import ConfigurationError
+from waitkit._core._feed import Feed
 from waitkit._core._policy import DEFAULT_POLICY
 from waitkit._core._waiter import Waiter, resolve_deadline
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 
     from anyio.abc import TaskGroup
-    from anyio.streams.memory import MemoryObjectSendStream
     from pydantic import BaseModel
 
     from waitkit._core._durations import Duration
@@ -70,13 +74,15 @@ class Outcome(Generic[StateT]):
 
 def _validate(
     waiters: Iterable[Waiter[StateT]], limit: int | None
-) -> tuple[Sequence[Waiter[StateT]], anyio.CapacityLimiter | None]:
+) -> tuple[Sequence[Waiter[StateT]], int | None]:
     items = list(waiters)
     for i, waiter in enumerate(items):
         _ensure_waiter(i, waiter)
-    if limit is None:
-        return items, None
-    return items, anyio.CapacityLimiter(_ensure_limit(limit))
+    return items, None if limit is None else _ensure_limit(limit)
+
+
+def _limiter(limit: int | None) -> anyio.CapacityLimiter | None:
+    return None if limit is None else anyio.CapacityLimiter(limit)
 
 
 def _ensure_waiter(index: int, value: object) -> None:
@@ -170,7 +176,8 @@ async def wait_all(
         >>> from waitkit import wait_all
         >>> # results = anyio.run(lambda: wait_all([w1, w2], timeout=900))
     """
-    items, limiter = _validate(waiters, limit)
+    items, bound = _validate(waiters, limit)
+    limiter = _limiter(bound)
     deadline = _group_deadline(timeout)
     results: list[WaitResult[StateT] | Exception | None] = [None] * len(items)
     first_error: list[Exception] = []
@@ -195,7 +202,7 @@ async def wait_all(
     return results  # type: ignore[return-value] # every slot is filled once the group exits
 
 
-async def as_completed(
+def as_completed(
     waiters: Iterable[Waiter[StateT]],
     *,
     timeout: Duration | _Unset | None = UNSET,
@@ -203,42 +210,54 @@ async def as_completed(
 ) -> AsyncIterator[Outcome[StateT]]:
     """Yield an :class:`Outcome` for each waiter as it finishes, first finished first.
 
-    Failures do not stop the others: each is an outcome with ``.error`` set. To stop
-    early, close the iterator in the same task, which cancels the waits still running::
+    Failures do not stop the others: each is an outcome with ``.error`` set. The waits
+    start when iteration does. Leaving the loop early (``break``, ``return``, an
+    exception in its body) cancels the waits still running; it never cancels your task.
+    Their clean-up (their sessions' exits: a subscription left, a query stopped) then
+    runs in the background. To wait until it has finished, close the iterator::
 
         async with contextlib.aclosing(as_completed(waiters)) as outcomes:
             async for outcome in outcomes:
                 ...
 
+    Cancelling the task while it waits for the next outcome ends the iteration the same
+    way, after the clean-up. An iterator you keep a reference to (``outcomes =
+    as_completed(...)``) keeps its waits running after a ``break`` until you close it,
+    resume it, or drop the reference.
+
     Args:
         waiters: the waiters.
         timeout: one deadline shared by all; default: each waiter's own policy timeout.
         limit: at most this many waits run at once.
-    """
-    items, limiter = _validate(waiters, limit)
-    deadline = _group_deadline(timeout)
-    send, receive = anyio.create_memory_object_stream[Outcome[StateT]](max_buffer_size=math.inf)
 
-    async def run(
-        index: int, waiter: Waiter[StateT], outbox: MemoryObjectSendStream[Outcome[StateT]]
-    ) -> None:
-        async with outbox:
+    Raises:
+        ConfigurationError: a waiter or ``limit`` is invalid (at the call); an invalid
+            ``timeout`` is raised by the first iteration.
+
+    Example:
+        >>> import anyio
+        >>> from waitkit import as_completed
+        >>> # async for outcome in as_completed([w1, w2], timeout=900):
+        >>> #     if not outcome.ok:
+        >>> #         break  # the other waits are cancelled
+    """
+    items, bound = _validate(waiters, limit)
+
+    async def produce(put: Callable[[Outcome[StateT]], None]) -> None:
+        deadline = _group_deadline(timeout)
+        limiter = _limiter(bound)
+
+        async def run(index: int, waiter: Waiter[StateT]) -> None:
             try:
                 result = await _wait_one(waiter, deadline, limiter)
             except Exception as error:  # noqa: BLE001 - delivered to the caller as an outcome
-                outbox.send_nowait(Outcome(waiter=waiter, result=None, error=error, index=index))
+                put(Outcome(waiter=waiter, result=None, error=error, index=index))
             else:
-                outbox.send_nowait(Outcome(waiter=waiter, result=result, error=None, index=index))
+                put(Outcome(waiter=waiter, result=result, error=None, index=index))
 
-    async with anyio.create_task_group() as group, receive:
-        async with send:
+        async with anyio.create_task_group() as group:
             for index, waiter in enumerate(items):
-                group.start_soon(run, index, waiter, send.clone())
+                group.start_soon(run, index, waiter)
                 await _between_batches(index)
-        try:
-            async for outcome in receive:
-                yield outcome
-        except GeneratorExit:
-            # The caller closed us early (aclosing): cancel the waits still running and
-            # let the task group wait for their clean-up; returning completes aclose().
-            group.cancel_scope.cancel()
+
+    return Feed(produce, name="waitkit.as_completed")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar, cast
 
 import anyio
 from pydantic import BaseModel, ConfigDict
@@ -12,11 +12,12 @@ from pydantic import BaseModel, ConfigDict
 from waitkit._core._classify import ErrorClassifier, GenericClassifier
 from waitkit._core._durations import UNSET, _Unset, seconds
 from waitkit._core._engine import Target, WaitRun
+from waitkit._core._feed import Feed
 from waitkit._core._policy import DEFAULT_POLICY, Policy, ensure_policy
 from waitkit._core._summary import summarize
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncGenerator, AsyncIterator, Callable
     from contextlib import AbstractAsyncContextManager
 
     from waitkit._core._classify import Classification
@@ -186,11 +187,24 @@ class Waiter(ABC, Generic[StateT]):
     ) -> AsyncIterator[StateT]:
         """Each *distinct* state, until terminal; raises like :meth:`wait` on failure.
 
-        The terminal state is yielded before a failure is raised. When you may stop
-        early, close the iterator in the same task: ``async with
-        contextlib.aclosing(waiter.states()) as states: ...``.
+        The terminal state is yielded before a failure is raised. The wait runs in a task
+        of its own, at its policy's pace whatever the loop body does: states that arrive
+        while the body runs are kept, in order, for the next iterations.
+
+        Leaving the loop early (``break``, ``return``, an exception in its body) ends
+        the wait and never cancels your task; the wait's clean-up (its session's exit)
+        then runs in the background. To wait until it has finished, close the
+        iterator: ``async with contextlib.aclosing(waiter.states()) as states: ...``.
+        Cancelling the task while it waits for the next state ends the wait the same
+        way, after the clean-up.
+
+        Example:
+            >>> # async for state in waiter.states(timeout=1800):
+            >>> #     if state.status == "Baking":
+            >>> #         break  # the wait ends; the loop's task goes on
         """
-        return self.start(timeout=timeout, policy=policy).iterate()
+        run = self.start(timeout=timeout, policy=policy)
+        return Feed(lambda put: _follow(run, put), name=f"waitkit.states {self.kind}")
 
     def start(
         self,
@@ -206,6 +220,15 @@ class Waiter(ABC, Generic[StateT]):
         return WaitRun(
             self.for_wait(deadline), chosen, deadline=deadline, budget=self.throttle_budget()
         )
+
+
+async def _follow(run: WaitRun[StateT], put: Callable[[StateT], None]) -> None:
+    """Run one wait through its states, handing each to ``put`` (a Feed's producer)."""
+    # iterate() is an async generator: closed here, in the task that runs it.
+    states = cast("AsyncGenerator[StateT, None]", run.iterate())
+    async with contextlib.aclosing(states):
+        async for state in states:
+            put(state)
 
 
 def resolve_deadline(timeout: Duration | _Unset | None, policy: Policy) -> float | None:
