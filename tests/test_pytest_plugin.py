@@ -354,7 +354,7 @@ def test_probe_error_block_names_the_cause(pytester: pytest.Pytester):
             emulator.call(lambda emu: emu.faults.add(fault))
             once = AioConfig(retries={"total_max_attempts": 1})
             async with waitkit_aws_client("autoscaling", config=once) as client:
-                policy = Policy(min_delay=0.05, max_transient_errors=0)
+                policy = Policy(min_delay=0.05, max_transient_errors=0, transient_grace=0)
                 await InstanceRefreshWaiter(client, "web", policy=policy).wait()
         """,
     )
@@ -362,7 +362,7 @@ def test_probe_error_block_names_the_cause(pytester: pytest.Pytester):
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "ProbeError: observing instance refresh web/newest failed 1 times in a row*",
+            "ProbeError: observing instance refresh web/newest failed for 0.0s before any state*",
             "  awaited:  instance refresh web/newest",
             "  elapsed:  0.*s (1 observation)",
             "  states:   none observed",

@@ -184,7 +184,7 @@ async def test_executions_of_one_function_share_each_round(aws_client):
     assert all([e.state.status for e in r.history] == ["RUNNING", "SUCCEEDED"] for r in results)
     assert details == count  # a finished execution costs one detail call
     assert lists == hub.rounds  # one list page a round, none per execution
-    assert hub.rounds >= 3
+    assert hub.rounds >= 2  # at least the first look and the one that saw the end
     assert hub.rounds * 20 <= attempts  # each round served many looks
     assert len(_HUBS) == 0
 
