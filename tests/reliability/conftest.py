@@ -33,6 +33,7 @@ FAST = Policy(
     throttle_min_delay=0.05,
     throttle_max_delay=0.2,
     max_transient_errors=5,
+    transient_grace=0.5,  # a persistent fault ends the wait in half a second, not five
 )
 
 #: botocore's own retries off: one HTTP attempt per call, so waitkit's handling is what is tested.

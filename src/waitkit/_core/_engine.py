@@ -450,9 +450,10 @@ class WaitRun(Generic[T]):
                     f"transient_grace={policy.transient_grace}s)"
                 )
             else:
+                attempts = self._transient_streak
                 why = (
                     f"failed for {lasted:.1f}s before any state was seen "
-                    f"({self._transient_streak} attempt{'' if self._transient_streak == 1 else 's'}; "
+                    f"({attempts} attempt{'' if attempts == 1 else 's'}; "
                     f"Policy.transient_grace={policy.transient_grace}s)"
                 )
             message = f"observing {self.target.describe()} {why}; last error: {_error_text(error)}"
