@@ -9,7 +9,10 @@ round-trip looks idle to a virtual clock). The engine's own tests override
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -28,3 +31,33 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def anyio_backend() -> str:
     """Real asyncio: the default for tests that use real sockets."""
     return "asyncio"
+
+
+@pytest.fixture
+async def silent_endpoint() -> AsyncIterator[str]:
+    """``http://127.0.0.1:PORT`` of a TCP server that accepts, reads, and never answers."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+        while await reader.read(65536):
+            pass
+
+    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.fixture
+def refused_endpoint() -> str:
+    """``http://127.0.0.1:PORT`` of a port nobody listens on (connections are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

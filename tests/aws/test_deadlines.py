@@ -9,10 +9,6 @@ into pytest's own timeout instead.
 
 from __future__ import annotations
 
-import asyncio
-import socket
-from collections.abc import AsyncIterator
-
 import pytest
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
@@ -25,36 +21,6 @@ pytestmark = pytest.mark.anyio
 
 #: A policy that would let a hung call run far past the deadline, if only call_timeout cut it.
 PATIENT = Policy(min_delay=0.05, max_delay=0.1, call_timeout=60)
-
-
-@pytest.fixture
-async def silent_endpoint() -> AsyncIterator[str]:
-    """A TCP server that accepts connections, reads, and never answers."""
-    held: list[asyncio.StreamWriter] = []
-
-    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        held.append(writer)
-        while await reader.read(65536):
-            pass
-
-    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        for writer in held:
-            writer.close()
-        server.close()
-        await server.wait_closed()
-
-
-@pytest.fixture
-def refused_endpoint() -> str:
-    """A 127.0.0.1 port with nobody listening (connections are refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 def client(service: str, endpoint: str, *, attempts: int = 3):

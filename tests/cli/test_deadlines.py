@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from .conftest import FAST
-
-
-@pytest.fixture
-def refused_endpoint() -> str:
-    """A 127.0.0.1 port with nobody listening (connections are refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 def test_an_unreachable_endpoint_exits_4_with_the_connection_error(

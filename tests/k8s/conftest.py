@@ -9,6 +9,7 @@ the machine is.
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -61,19 +62,10 @@ FAST = Policy(
 
 
 def advance_to_next(clock: ScenarioClock, steps: int | None = None) -> None:
-    """``clock.advance_to_next()``, ``steps`` times (None: until no point is left).
-
-    Each step lands a microsecond past the point: ``advance_to_next`` adds ``due - now``
-    to the clock, which in floating point can end a hair short of ``due`` (0.2 + 0.7 is
-    0.8999999999999999) and leave a point at 0.9 unreached.
-    """
-    done = 0
-    while steps is None or done < steps:
-        due = clock.next_due()
-        if due is None:
+    """``clock.advance_to_next()``, ``steps`` times (None: until no point is left)."""
+    for _ in itertools.count() if steps is None else range(steps):
+        if clock.advance_to_next() is None:
             return
-        clock.advance(due - clock.now() + 1e-6)
-        done += 1
 
 
 async def settle(check: Callable[[], bool], what: str | None = None) -> None:

@@ -7,7 +7,6 @@ policy (the transient budget is a span of time, not only a count).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -24,26 +23,13 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def silent_api() -> AsyncIterator[ApiClient]:
+async def silent_api(silent_endpoint: str) -> AsyncIterator[ApiClient]:
     """A kubernetes_asyncio client for a server that accepts connections and never answers."""
-    held: list[asyncio.StreamWriter] = []
-
-    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        held.append(writer)
-        while await reader.read(65536):
-            pass
-
-    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    api = ApiClient(Configuration(host=f"http://127.0.0.1:{port}"))
+    api = ApiClient(Configuration(host=silent_endpoint))
     try:
         yield api
     finally:
         await api.close()
-        for writer in held:
-            writer.close()
-        server.close()
-        await server.wait_closed()
 
 
 async def test_a_job_waiter_on_a_hung_server_ends_at_its_deadline(silent_api):
