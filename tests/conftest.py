@@ -11,10 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 from collections.abc import AsyncIterator
 
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let SIGINT through to the child processes the Ctrl-C tests interrupt.
+
+    A run started in the background of a non-interactive shell (``nox -s stress &``)
+    inherits SIGINT ignored, and every child process would inherit that too: the tests
+    that interrupt a child would then wait for an exit that never comes.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 _SCRUBBED_PREFIXES = ("AWS_", "KUBECONFIG", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
