@@ -144,19 +144,14 @@ class ScenarioClock:
             The new scenario time, or None (time unchanged) when no point is left that
             time alone would reach (``after`` points wait for observations instead).
         """
-        now = self.now()
         due = self.next_due()
-        if due is None:
-            return None
-        if self.mode == "manual":
-            # Land exactly on the point: `now + (due - now)` can fall a hair short of it
-            # in floating point, and a point a hair away is not reached.
-            return self.advance_to(due)
-        return self.advance(max(0.0, due - now))
+        return None if due is None else self.advance_to(due)
 
     def advance_to(self, when: float) -> float:
         """Move scenario time forward to ``when`` (no-op if it is already there or past)."""
         if self.mode == "manual":
+            # Set exactly: `now + (when - now)` can fall a hair short of `when` in floating
+            # point, and a point a hair away is not reached.
             if when > self._offset:
                 self._offset = when
                 self._notify()
