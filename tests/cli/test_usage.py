@@ -5,7 +5,7 @@ import pytest
 from waitkit._cli._durations import format_duration, parse_duration, timeout_duration
 from waitkit._cli._exit import ExitCode, worst
 from waitkit._cli._report import PlainReporter, make_reporter
-from waitkit._cli._text import redact, safe
+from waitkit._core._text import redact, safe
 
 
 def test_help_exits_0_and_lists_the_commands_and_exit_codes(cli):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from waitkit._cli._exit import ExitCode
-from waitkit._cli._text import safe
+from waitkit._core._text import safe
 from waitkit._core._errors import (
     ConfigurationError,
     ProbeError,

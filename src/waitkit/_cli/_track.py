@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from waitkit._cli._errors import describe, exit_code_for
 from waitkit._cli._exit import ExitCode
-from waitkit._cli._text import safe
+from waitkit._core._text import safe
 from waitkit._core._errors import (
     ConfigurationError,
     ProbeError,

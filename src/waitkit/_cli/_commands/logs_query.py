@@ -29,7 +29,7 @@ from waitkit._cli._durations import parse_duration
 from waitkit._cli._errors import UsageError
 from waitkit._cli._exit import ExitCode, worst
 from waitkit._cli._report import write_line
-from waitkit._cli._text import safe
+from waitkit._core._text import safe
 from waitkit._cli._track import Outcome
 
 if TYPE_CHECKING:

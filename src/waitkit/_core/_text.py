@@ -1,4 +1,9 @@
-"""Making text safe to print: one line, no control characters, no credentials."""
+"""Making text safe to print: one line, no control characters, no credentials, bounded.
+
+Every message built from what a service said goes through :func:`bounded`: the
+service's words may be long (a 200 KB ``StatusReason``), multi-line, coloured, or
+carry a signature; the full value stays on the exception's state.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from typing import Final
 # cursor, colour a CI log or inject terminal escapes.
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SPACES: Final = re.compile(r"[\t\r\n]+")
+#: Characters of one service-provided value (a reason, an error, a log line) in a message.
+FIELD_LIMIT: Final = 500
 
 # What must never be printed, whatever an error message or a log event carries:
 # access key ids, SigV4 signatures and credentials, session tokens, and the canonical
@@ -37,6 +44,24 @@ def one_line(text: str) -> str:
     r"""``text`` on one line: whitespace runs become a space, other controls ``\xNN``."""
     text = _SPACES.sub(" ", text)
     return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    left_out = len(text) - limit
+    return f"{text[:limit]}... ({left_out} more characters)"
+
+
+def bounded(text: str, limit: int = FIELD_LIMIT) -> str:
+    """A service-provided value as it appears in a message: safe, then cut to ``limit``.
+
+    Example:
+        >>> bounded("declined: " + "x" * 600, limit=20)
+        'declined: xxxxxxxxxx... (590 more characters)'
+    """
+    return clip(safe(text), limit)
 
 
 def safe(text: str) -> str:
