@@ -69,3 +69,12 @@ def test_run_rejects_other_things():
         waitkit.run(42)  # type: ignore[call-overload]
     with pytest.raises(ConfigurationError, match="timeout"):
         waitkit.run(anyio.sleep(1), timeout=-1)
+
+
+def test_run_refuses_an_unknown_backend_and_closes_the_coroutine(recwarn):
+    """An unknown backend is a ConfigurationError naming the choices; the coroutine is closed."""
+    pending = anyio.sleep(1)
+    with pytest.raises(ConfigurationError, match=r"backend must be one of 'asyncio', 'trio'"):
+        waitkit.run(pending, backend="nope")
+    assert pending.cr_frame is None
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]

@@ -61,6 +61,7 @@ def run(
             if isinstance(timeout, _Unset)
             else optional_seconds("timeout", timeout, positive=True)
         )
+        _require_backend(backend)
         _refuse_inside_a_loop()
     except (ConfigurationError, RuntimeError):
         if inspect.iscoroutine(target):
@@ -70,6 +71,16 @@ def run(
         waiter = target
         return anyio.run(lambda: waiter.wait(timeout=timeout), backend=backend)
     return anyio.run(_bounded, target, bound, backend=backend)
+
+
+#: The anyio backends waitkit runs on.
+_BACKENDS = ("asyncio", "trio")
+
+
+def _require_backend(backend: object) -> None:
+    if backend not in _BACKENDS:
+        msg = f"backend must be one of {', '.join(map(repr, _BACKENDS))}, got {backend!r}"
+        raise ConfigurationError(msg)
 
 
 def _refuse_inside_a_loop() -> None:

@@ -64,6 +64,14 @@ def test_policy_is_immutable_and_replace_validates():
         policy.replace(max_delay=1)
 
 
+def test_an_unknown_field_is_a_configuration_error_naming_the_fields():
+    """Policy(bogus=1) is refused like any bad value, with the fields it does have."""
+    with pytest.raises(
+        ConfigurationError, match=r"no field\(s\) \['bogus'\]; fields are .*'timeout'"
+    ):
+        Policy(bogus=1)  # type: ignore[call-arg]
+
+
 def test_policy_equality_hash_repr_and_pickle():
     """Policies compare by value, hash, repr their fields and survive pickling."""
     a, b = Policy(min_delay=1), Policy(min_delay=1)

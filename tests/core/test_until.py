@@ -112,3 +112,47 @@ async def test_until_ends_at_its_deadline_while_the_function_hangs(call_timeout)
         await until(hung, bool, timeout=0.5, policy=policy)
     assert anyio.current_time() - start == pytest.approx(0.5)
     assert "cancelled at the deadline" in str(info.value)
+
+
+async def test_until_calls_a_plain_function_directly():
+    """A plain (not async) function is polled like an async one: its value is the state."""
+    depths = iter([3, 2, 0])
+    assert await until(lambda: next(depths), lambda depth: depth == 0, timeout=30) == 0
+
+
+async def test_until_refuses_a_coroutine_object_and_closes_it(recwarn):
+    """until(fetch()) instead of until(fetch) is refused before any call, without a warning."""
+
+    async def fetch() -> int:
+        return 1
+
+    pending = fetch()
+    with pytest.raises(ConfigurationError, match=r"not its call \(until\(fetch\(\), \.\.\.\)\)"):
+        await until(pending, bool)  # type: ignore[call-overload]
+    assert pending.cr_frame is None  # closed: it can never run and never warns
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        pytest.param("EndpointConnectionError", id="refused"),
+        pytest.param("ReadTimeoutError", id="read-timeout"),
+        pytest.param("ConnectTimeoutError", id="connect-timeout"),
+        pytest.param("ConnectionClosedError", id="closed"),
+    ],
+)
+async def test_botocore_connection_errors_are_retried(error):
+    """The generic classifier retries botocore's connection errors (they are not OSError)."""
+    import botocore.exceptions
+
+    raised = getattr(botocore.exceptions, error)(endpoint_url="http://127.0.0.1:9")
+    answers: list[object] = [raised, "ready"]
+
+    async def describe() -> str:
+        item = answers.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return str(item)
+
+    assert await until(describe, lambda status: status == "ready", timeout=30) == "ready"

@@ -19,8 +19,9 @@ FATAL          raises :class:`~waitkit.ProbeError` at once
 from __future__ import annotations
 
 import enum
+import sys
 from dataclasses import dataclass
-from typing import Protocol, final, runtime_checkable
+from typing import Final, Protocol, final, runtime_checkable
 
 
 class ErrorKind(enum.Enum):
@@ -61,9 +62,34 @@ NOT_FOUND = Classification(ErrorKind.NOT_FOUND)
 FATAL = Classification(ErrorKind.FATAL)
 
 
+# Connection errors of client libraries that are not OSError subclasses:
+# (module, class names). Looked up only when the module is already imported (an
+# error of a library nobody imported cannot occur), so the core imports neither.
+_LIBRARY_CONNECTION_ERRORS: Final = (
+    ("botocore.exceptions", ("ConnectionError", "HTTPClientError")),
+    ("aiohttp", ("ClientConnectionError", "ServerTimeoutError")),
+    ("httpx", ("TransportError",)),
+)
+
+
+def _is_library_connection_error(error: Exception) -> bool:
+    for module_name, names in _LIBRARY_CONNECTION_ERRORS:
+        module = sys.modules.get(module_name)
+        if module is None:
+            continue
+        for name in names:
+            cls = getattr(module, name, None)
+            if isinstance(cls, type) and isinstance(error, cls):
+                return True
+    return False
+
+
 @final
 class GenericClassifier:
     """The default: timeouts and connection errors are transient, everything else is fatal.
+
+    Connection errors are :class:`OSError` and those of botocore (endpoint, connect and
+    read timeouts, closed connections), aiohttp and httpx, when those are installed.
 
     Example:
         >>> from waitkit import ErrorKind, GenericClassifier
@@ -72,7 +98,7 @@ class GenericClassifier:
     """
 
     def classify(self, error: Exception) -> Classification:
-        """Transient for :class:`TimeoutError` and :class:`OSError` (connections), else fatal."""
-        if isinstance(error, TimeoutError | OSError):
+        """Transient for timeouts and connection errors, else fatal."""
+        if isinstance(error, TimeoutError | OSError) or _is_library_connection_error(error):
             return TRANSIENT
         return FATAL

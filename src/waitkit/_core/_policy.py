@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Any, Final, Literal, final, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, Never, final, get_args
 
 from waitkit._core._backoff import JITTERS, Jitter, Schedule
 from waitkit._core._durations import optional_seconds, seconds
 from waitkit._core._errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
     from waitkit._core._durations import Duration
 
@@ -118,7 +118,11 @@ class Policy:
         not_found_grace: Duration = 0.0,
         history_limit: int = 100,
         seed: int | None = None,
+        **unknown: Never,
     ) -> None:
+        # An unknown field is a ConfigurationError like any bad value (and a type error
+        # for mypy, through Never), not Python's bare TypeError.
+        _refuse_unknown(unknown)
         values: dict[str, Any] = {
             "timeout": optional_seconds("Policy.timeout", timeout, positive=True),
             "min_delay": seconds("Policy.min_delay", min_delay, positive=True),
@@ -159,10 +163,7 @@ class Policy:
         Raises:
             ConfigurationError: an unknown field or an invalid value.
         """
-        unknown = set(changes) - set(self.__slots__)
-        if unknown:
-            msg = f"Policy has no field(s) {sorted(unknown)}; fields are {sorted(self.__slots__)}"
-            raise ConfigurationError(msg)
+        _refuse_unknown(changes)
         return Policy(**{**self._fields(), **changes})
 
     def schedule(self) -> Schedule:
@@ -213,6 +214,13 @@ class Policy:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_from_fields, (self._fields(),))
+
+
+def _refuse_unknown(fields: Mapping[str, object]) -> None:
+    unknown = set(fields) - set(Policy.__slots__)
+    if unknown:
+        msg = f"Policy has no field(s) {sorted(unknown)}; fields are {sorted(Policy.__slots__)}"
+        raise ConfigurationError(msg)
 
 
 def _from_fields(fields: dict[str, Any]) -> Policy:

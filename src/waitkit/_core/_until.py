@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Final, Generic, TypeVar, final
+import inspect
+from typing import TYPE_CHECKING, Final, Generic, TypeVar, final, overload
 
 from waitkit._core._classify import GenericClassifier
 from waitkit._core._durations import UNSET, _Unset
@@ -30,8 +31,32 @@ UNTIL_POLICY: Final = Policy(min_delay=0.1, max_delay=5.0, timeout=60.0)
 _GENERIC = GenericClassifier()
 
 
+@overload
 async def until(
     observe: Callable[[], Awaitable[T]],
+    predicate: Callable[[T], bool],
+    *,
+    timeout: Duration | _Unset | None = ...,
+    policy: Policy | None = ...,
+    description: str | None = ...,
+    classifier: ErrorClassifier | None = ...,
+) -> T: ...
+
+
+@overload
+async def until(
+    observe: Callable[[], T],
+    predicate: Callable[[T], bool],
+    *,
+    timeout: Duration | _Unset | None = ...,
+    policy: Policy | None = ...,
+    description: str | None = ...,
+    classifier: ErrorClassifier | None = ...,
+) -> T: ...
+
+
+async def until(
+    observe: Callable[[], Awaitable[T] | T],
     predicate: Callable[[T], bool],
     *,
     timeout: Duration | _Unset | None = UNSET,
@@ -46,7 +71,10 @@ async def until(
     distinct values kept for the error message.
 
     Args:
-        observe: an async callable returning the current value.
+        observe: a callable returning the current value: an async function (or any
+            callable returning an awaitable), or a plain function, which is called
+            directly on the event loop (keep it quick; wrap blocking code in
+            ``lambda: anyio.to_thread.run_sync(fetch)``).
         predicate: true when the value is what you wait for.
         timeout: total seconds or timedelta; ``None`` for no bound; default 60 s.
         policy: delays and bounds; default ``Policy(min_delay=0.1, max_delay=5, timeout=60)``.
@@ -78,9 +106,17 @@ async def until(
 
 
 def _ensure_callable(name: str, value: object) -> None:
-    if not callable(value):
+    if callable(value):
+        return
+    if inspect.iscoroutine(value):
+        value.close()  # refused, never awaited: close it so Python does not warn
+        msg = (
+            f"until() argument {name!r} must be callable, got a coroutine object; "
+            "pass the function itself (until(fetch, ...)), not its call (until(fetch(), ...))"
+        )
+    else:
         msg = f"until() argument {name!r} must be callable, got {type(value).__name__}"
-        raise ConfigurationError(msg)
+    raise ConfigurationError(msg)
 
 
 @final
@@ -92,7 +128,7 @@ class _Predicate(Generic[T]):
 
     def __init__(
         self,
-        observe: Callable[[], Awaitable[T]],
+        observe: Callable[[], Awaitable[T] | T],
         predicate: Callable[[T], bool],
         description: str,
         classifier: ErrorClassifier,
@@ -110,7 +146,10 @@ class _Predicate(Generic[T]):
         return f"until {self._description}"
 
     async def observe(self) -> T:
-        return await self._observe()
+        value = self._observe()
+        if inspect.isawaitable(value):
+            return await value
+        return value
 
     def verdict(self, state: T) -> Verdict:
         return Verdict.SUCCESS if self._predicate(state) else Verdict.PENDING
