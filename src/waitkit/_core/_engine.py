@@ -42,6 +42,7 @@ from waitkit._core._logging import elapsed_seconds, logger
 from waitkit._core._result import HistoryEntry, WaitResult
 from waitkit._core._runtime import current_runtime
 from waitkit._core._summary import render_history
+from waitkit._core._text import bounded, multiline
 from waitkit._core._verdict import Verdict, VerdictKind
 
 if TYPE_CHECKING:
@@ -307,7 +308,8 @@ class WaitRun(Generic[T]):
             return WaitResult(
                 state=state, history=tuple(self.history), attempts=self.attempts, elapsed=elapsed
             )
-        reason = verdict.reason or self.target.summarize(state)
+        # Service words, bounded and with controls escaped (the full value is on the state).
+        reason = multiline(verdict.reason or self.target.summarize(state))
         self._log_failed(reason)
         message = (
             f"{self.target.describe()} failed after {elapsed:.1f}s: {reason} "
@@ -503,7 +505,7 @@ class WaitRun(Generic[T]):
     def _judge(self, state: T) -> Verdict:
         verdict = self.target.verdict(state)
         if verdict.kind is VerdictKind.UNKNOWN and self._policy.unknown_status == "fail":
-            status = verdict.reason or self.target.summarize(state)
+            status = bounded(verdict.reason or self.target.summarize(state))
             message = (
                 f"{self.target.describe()} reported a status the waiter does not know: "
                 f"{status!r} (Policy.unknown_status='fail'); states: {self._rendered_history()}"
@@ -595,5 +597,5 @@ class WaitRun(Generic[T]):
 
 
 def _error_text(error: BaseException) -> str:
-    text = str(error)
+    text = bounded(str(error))
     return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from waitkit._core._text import one_line
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
@@ -19,7 +21,8 @@ def summarize(state: object) -> str:
     """A short description of ``state``.
 
     Uses the state's own ``summary()`` when it has one, else its ``status`` field,
-    else its fields (or ``repr``), cut to 120 characters.
+    else its fields (or ``repr``), on one line (controls escaped), cut to 120
+    characters. A blank summary (an empty status) reads ``(empty)``.
     """
     summary = getattr(state, "summary", None)
     if callable(summary):
@@ -32,6 +35,7 @@ def summarize(state: object) -> str:
             text = " ".join(f"{k}={v!r}" for k, v in state.model_dump(exclude_none=True).items())
     else:
         text = repr(state)
+    text = one_line(text) if text.strip() else "(empty)"
     if len(text) > _MAX_SUMMARY:
         text = text[: _MAX_SUMMARY - 3] + "..."
     return text

@@ -14,8 +14,12 @@ from typing import Final
 # cursor, colour a CI log or inject terminal escapes.
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SPACES: Final = re.compile(r"[\t\r\n]+")
+# The same, but keeping line breaks: a reason may be laid out on lines (a log tail).
+_CONTROL_BUT_NEWLINE: Final = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 #: Characters of one service-provided value (a reason, an error, a log line) in a message.
 FIELD_LIMIT: Final = 500
+#: Characters of a whole failure reason in a message (it may hold a few lines of log).
+REASON_LIMIT: Final = 3000
 
 # What must never be printed, whatever an error message or a log event carries:
 # access key ids, SigV4 signatures and credentials, session tokens, and the canonical
@@ -42,8 +46,7 @@ def redact(text: str) -> str:
 
 def one_line(text: str) -> str:
     r"""``text`` on one line: whitespace runs become a space, other controls ``\xNN``."""
-    text = _SPACES.sub(" ", text)
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    return _CONTROL.sub(_escape, _SPACES.sub(" ", text))
 
 
 def clip(text: str, limit: int) -> str:
@@ -62,6 +65,16 @@ def bounded(text: str, limit: int = FIELD_LIMIT) -> str:
         'declined: xxxxxxxxxx... (590 more characters)'
     """
     return clip(safe(text), limit)
+
+
+def multiline(text: str, limit: int = REASON_LIMIT) -> str:
+    r"""Redacted, controls escaped but line breaks kept, cut to ``limit``: a reason's layout."""
+    text = redact(text).replace("\r\n", "\n")
+    return clip(_CONTROL_BUT_NEWLINE.sub(_escape, text), limit)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
 
 
 def safe(text: str) -> str:
