@@ -1,5 +1,6 @@
 import contextlib
 import itertools
+import re
 
 import anyio
 import anyio.lowlevel
@@ -275,3 +276,71 @@ async def test_large_groups_start_in_batches_so_the_loop_keeps_running(group):
     # asyncio, at most two on trio (its scheduler runs a tick's tasks in random order).
     assert max(steps) <= 2 * 32
     assert len([s for s in steps if s]) >= 1000 // (2 * 32)
+
+
+async def test_a_wait_all_failure_says_what_the_group_had_done():
+    """The first failure is raised as itself, with a line on the group: counts, names, time."""
+    waiters = [
+        waiter("done", resource_id="etl-1"),
+        waiter("done", resource_id="etl-2"),
+        waiter("Pending", "Pending", "failed", resource_id="etl-23"),
+        waiter("Pending", resource_id="etl-4"),
+        waiter("Pending", resource_id="etl-5"),
+    ]
+    with pytest.raises(WaitFailedError) as info:
+        await wait_all(waiters, timeout=300)
+    message = str(info.value)
+    assert message.startswith("scripted etl-23 failed after 20.0s")
+    assert message.endswith(
+        "\n  in wait_all of 5 waits (timeout 300.0s), 20.0s after it started: 2 succeeded, "
+        "1 failed (scripted etl-23), 2 still pending (scripted etl-4, scripted etl-5)"
+    )
+
+
+async def test_a_group_timeout_is_measured_from_the_group_start():
+    """A wait queued behind ``limit`` may start late; the group line gives the group's clock."""
+    waiters = [
+        waiter("Pending", "done", resource_id="a"),
+        waiter("Pending", "done", resource_id="b"),
+        waiter("Pending", resource_id="slow"),
+    ]
+    with pytest.raises(WaitTimeoutError) as info:
+        await wait_all(waiters, timeout=30, limit=2)
+    first, line = str(info.value).splitlines()
+    # Its own clock: 30 s if it started at once, 20 s if it waited for a slot (trio
+    # starts tasks in no fixed order).
+    assert re.match(r"scripted slow did not finish within (30|20)\.0s", first)
+    assert line == (
+        "  in wait_all of 3 waits (timeout 30.0s), 30.0s after it started: "
+        "2 succeeded, 1 failed (scripted slow)"
+    )
+
+
+async def test_as_completed_outcomes_say_what_the_group_had_done():
+    """Each failed outcome carries the group's line as of its end."""
+    waiters = [
+        waiter("Pending", "failed", resource_id="a"),
+        waiter("Pending", "Pending", "done", resource_id="b"),
+        waiter("Pending", "Pending", "Pending", "failed", resource_id="c"),
+    ]
+    errors = [str(o.error) async for o in as_completed(waiters, timeout=600) if o.error]
+    assert errors[0].endswith(
+        "10.0s after it started: 0 succeeded, 1 failed (scripted a), "
+        "2 still pending (scripted b, scripted c)"
+    )
+    assert errors[1].endswith(
+        "30.0s after it started: 1 succeeded, 2 failed (scripted a, scripted c)"
+    )
+
+
+async def test_an_error_that_is_not_a_wait_error_gets_a_note():
+    """A waiter's own bug is raised untouched, with the group's line as a note."""
+
+    class Broken(ScriptedWaiter):
+        def start(self, **kwargs):
+            raise LookupError("no such table")
+
+    with pytest.raises(LookupError) as info:
+        await wait_all([waiter("Pending"), Broken(["x"])], timeout=60)
+    assert str(info.value) == "no such table"
+    assert info.value.__notes__[0].startswith("in wait_all of 2 waits (timeout 60.0s)")

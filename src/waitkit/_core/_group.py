@@ -23,6 +23,7 @@ from waitkit._core._durations import UNSET, _Unset
 from waitkit._core._errors import ConfigurationError
 from waitkit._core._feed import Feed
 from waitkit._core._policy import DEFAULT_POLICY
+from waitkit._core._tally import GroupTally
 from waitkit._core._waiter import Waiter, resolve_deadline
 
 if TYPE_CHECKING:
@@ -130,6 +131,13 @@ def _group_deadline(timeout: Duration | _Unset | None) -> float | _Unset | None:
     return resolve_deadline(timeout, DEFAULT_POLICY)
 
 
+def _tally(
+    function: str, items: Sequence[Waiter[StateT]], deadline: float | _Unset | None
+) -> GroupTally:
+    bound = deadline - anyio.current_time() if isinstance(deadline, float) else None
+    return GroupTally(function, items, bound)
+
+
 @overload
 async def wait_all(
     waiters: Iterable[Waiter[StateT]],
@@ -169,7 +177,9 @@ async def wait_all(
 
     Raises:
         WaitError, ProbeError: the first failure, unless ``return_exceptions``; the other
-            waits are cancelled first.
+            waits are cancelled first. Its message ends with a line about the group: how
+            many waits had succeeded, failed and were still pending (with names), and
+            when, counted from the call.
 
     Example:
         >>> import anyio
@@ -181,17 +191,22 @@ async def wait_all(
     deadline = _group_deadline(timeout)
     results: list[WaitResult[StateT] | Exception | None] = [None] * len(items)
     first_error: list[Exception] = []
+    tally = None if return_exceptions else _tally("wait_all", items, deadline)
 
     async def run(index: int, waiter: Waiter[StateT], group: TaskGroup) -> None:
         try:
             results[index] = await _wait_one(waiter, deadline, limiter)
         except Exception as error:  # noqa: BLE001 - returned, or re-raised after the group
-            if return_exceptions:
+            if tally is None:
                 results[index] = error
                 return
             if not first_error:
+                tally.failed(index, error)
                 first_error.append(error)
                 group.cancel_scope.cancel()
+        else:
+            if tally is not None:
+                tally.succeeded(index)
 
     async with anyio.create_task_group() as group:
         for index, waiter in enumerate(items):
@@ -210,7 +225,9 @@ def as_completed(
 ) -> AsyncIterator[Outcome[StateT]]:
     """Yield an :class:`Outcome` for each waiter as it finishes, first finished first.
 
-    Failures do not stop the others: each is an outcome with ``.error`` set. The waits
+    Failures do not stop the others: each is an outcome with ``.error`` set, whose
+    message ends with a line about the group when it ended (how many had succeeded,
+    failed, were still pending, with names, and when, counted from the call). The waits
     start when iteration does. Leaving the loop early (``break``, ``return``, an
     exception in its body) cancels the waits still running; it never cancels your task.
     Their clean-up (their sessions' exits: a subscription left, a query stopped) then
@@ -246,13 +263,16 @@ def as_completed(
     async def produce(put: Callable[[Outcome[StateT]], None]) -> None:
         deadline = _group_deadline(timeout)
         limiter = _limiter(bound)
+        tally = _tally("as_completed", items, deadline)
 
         async def run(index: int, waiter: Waiter[StateT]) -> None:
             try:
                 result = await _wait_one(waiter, deadline, limiter)
             except Exception as error:  # noqa: BLE001 - delivered to the caller as an outcome
+                tally.failed(index, error)
                 put(Outcome(waiter=waiter, result=None, error=error, index=index))
             else:
+                tally.succeeded(index)
                 put(Outcome(waiter=waiter, result=result, error=None, index=index))
 
         async with anyio.create_task_group() as group:
