@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any, Final, final
 
 from waitkit._core._policy import Policy
 from waitkit._core._shared import HubRegistry, ObservationHub
+from waitkit._core._text import bounded
 from waitkit._core._throttle import ThrottleBudget, budget_for
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
+from waitkit.aws._answers import answer_of, field, parse
 from waitkit.aws._errors import AwsClassifier, ResourceMissingError, error_code
 from waitkit.aws._shapes import AWS_RESPONSE, AwsShape
 from waitkit.aws._validate import require_client, require_name
@@ -33,6 +35,7 @@ FAILURE: Final = frozenset({"Failed", "Cancelled", "RollbackFailed", "RollbackSu
 _MAX_RECORDS: Final = 100
 # The key of "the group's newest refresh" (when no refresh id is given).
 _NEWEST: Final = ""
+_OPERATION: Final = "DescribeInstanceRefreshes"
 
 
 @final
@@ -64,7 +67,7 @@ class InstanceRefreshState(State):
 
     def summary(self) -> str:
         """``InProgress 40% (3 to update)``, plus the status reason when there is one."""
-        text = self.status
+        text = self.status or "(empty status)"
         if self.percentage_complete is not None:
             text += f" {self.percentage_complete}%"
         if self.instances_to_update:
@@ -72,6 +75,16 @@ class InstanceRefreshState(State):
         if self.status_reason:
             text += f": {self.status_reason}"
         return text
+
+    def failure_reason(self) -> str:
+        """The status, its reason and, after a rollback, why it was rolled back (each cut)."""
+        reason = self.status
+        if self.status_reason:
+            reason += f": {bounded(self.status_reason)}"
+        rollback = self.rollback_details
+        if rollback is not None and rollback.rollback_reason:
+            reason += f" (rolled back: {bounded(rollback.rollback_reason)})"
+        return reason
 
 
 def _group_missing(error: Exception) -> bool:
@@ -109,11 +122,12 @@ class _GroupRefreshes:
         if ids is not None:
             kwargs["InstanceRefreshIds"] = ids
         while True:
-            page = await self._client.describe_instance_refreshes(**kwargs)
+            with answer_of(_OPERATION):
+                page = await self._client.describe_instance_refreshes(**kwargs)
             for record in page.get("InstanceRefreshes", []):
                 if _NEWEST not in found:
                     found[_NEWEST] = record
-                found[record["InstanceRefreshId"]] = record
+                found[field(record, "InstanceRefreshId", _OPERATION)] = record
             token = page.get("NextToken")
             if not token or (ids is None and wanted <= found.keys()):
                 return
@@ -133,7 +147,14 @@ class InstanceRefreshWaiter(Waiter[InstanceRefreshState]):
     Pending, InProgress, Baking, Cancelling, RollbackInProgress             pending
     Successful                                                              success
     Failed, Cancelled, RollbackFailed, RollbackSuccessful                   failure
+    anything else, an empty ``<Status/>`` among them                        unknown
     ======================================================================  =========
+
+    A failure's reason is the status, its ``StatusReason`` and, after a rollback, the
+    ``RollbackDetails.RollbackReason``, each cut to 500 characters (the state keeps
+    them whole). An answer that is not the documented XML (an HTML page on HTTP 200, a
+    record without ``InstanceRefreshId`` or ``Status``) raises :class:`~waitkit.ProbeError`
+    saying so.
 
     Args:
         client: an aiobotocore ``autoscaling`` client you hold (it is not closed here).
@@ -204,7 +225,7 @@ class InstanceRefreshWaiter(Waiter[InstanceRefreshState]):
             what = f"instance refresh {self._key}" if self._key else "any instance refresh"
             msg = f"Auto Scaling group {self._group} does not list {what}"
             raise ResourceMissingError(msg)
-        return InstanceRefreshState.model_validate(record)
+        return parse(InstanceRefreshState, record, _OPERATION)
 
     def verdict(self, state: InstanceRefreshState) -> Verdict:
         """Map the status (table above); unknown statuses follow the policy."""
@@ -213,8 +234,5 @@ class InstanceRefreshWaiter(Waiter[InstanceRefreshState]):
         if state.status in SUCCESS:
             return Verdict.SUCCESS
         if state.status in FAILURE:
-            reason = state.status
-            if state.status_reason:
-                reason += f": {state.status_reason}"
-            return Verdict.failure(reason)
-        return Verdict.unknown(state.status)
+            return Verdict.failure(state.failure_reason())
+        return Verdict.unknown(state.status or "(empty status)")

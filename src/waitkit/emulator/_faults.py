@@ -16,6 +16,15 @@ Kinds:
 - ``cut_watch``: a Kubernetes watch stream ends after ``after_events`` events.
 - ``gone``: a Kubernetes watch answers an ``ERROR`` event with a 410 Status.
 - ``truncate``: send only part of the body (a malformed response).
+- ``body``: answer HTTP 200 with ``body`` as ``content_type`` instead of the service's
+  answer: a proxy's or captive portal's HTML page (the default body).
+- ``edit``: answer with the service's answer changed: in every object of it that has
+  one of the keys of ``set``, that key gets the given value (``null``, ``""``, a 200 KB
+  string); keys named in ``remove`` are taken out. An answer that does not fit its
+  documented shape (a record without its id, an empty ``Status``).
+
+``error`` takes the service's error ``code`` when given (``AccessDeniedException`` with
+``status: 403``: a permission the caller lacks).
 
 ``probability`` picks a random share of matching requests; ``count`` caps how many
 times the fault fires; ``start``/``stop`` bound it in scenario seconds.
@@ -24,11 +33,18 @@ times the fault fires; ``start``/``stop`` bound it in scenario seconds.
 from __future__ import annotations
 
 import random
-from typing import Literal, Self
+from typing import Final, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
-FaultKind = Literal["throttle", "error", "drop", "latency", "cut_watch", "gone", "truncate"]
+FaultKind = Literal[
+    "throttle", "error", "drop", "latency", "cut_watch", "gone", "truncate", "body", "edit"
+]
+#: What a ``body`` fault answers by default: a login page, as proxies serve them.
+HTML_PAGE: Final = (
+    "<html><head><title>Sign in</title></head>"
+    "<body><h1>Proxy authentication required</h1></body></html>"
+)
 Service = Literal["autoscaling", "lambda", "logs", "kubernetes", "*"]
 
 
@@ -50,6 +66,13 @@ class Fault(BaseModel):
     status: int = Field(default=503, ge=400, le=599, description="error: HTTP status")
     delay: float = Field(default=0.0, ge=0, description="latency: seconds")
     after_events: int = Field(default=1, ge=0, description="cut_watch: events before the cut")
+    code: str | None = Field(default=None, description="error: the service's error code")
+    body: str = Field(default=HTML_PAGE, description="body: what is answered instead")
+    content_type: str = Field(default="text/html", description="body: its content type")
+    set: dict[str, JsonValue] = Field(
+        default_factory=dict, description="edit: keys given new values wherever they occur"
+    )
+    remove: list[str] = Field(default_factory=list, description="edit: keys taken out")
 
     @model_validator(mode="after")
     def _window(self) -> Self:
@@ -57,6 +80,19 @@ class Fault(BaseModel):
             msg = f"stop ({self.stop}) is before start ({self.start})"
             raise ValueError(msg)
         return self
+
+    def edited(self, value: JsonValue) -> JsonValue:
+        """``value`` (an answer) with this ``edit`` fault's changes, at every depth."""
+        if isinstance(value, list):
+            return [self.edited(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        changed: dict[str, JsonValue] = {}
+        for key, item in value.items():
+            if key in self.remove:
+                continue
+            changed[key] = self.set[key] if key in self.set else self.edited(item)
+        return changed
 
     def matches(self, service: str, operation: str) -> bool:
         """Whether this fault targets the given service and operation."""

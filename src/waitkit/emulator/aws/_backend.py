@@ -137,14 +137,27 @@ class AwsBackend:
             for fault in fired:
                 if fault.kind in ("throttle", "error"):
                     raise _fault_error(call.service, fault)
+                if fault.kind == "body":
+                    return web.Response(body=fault.body, content_type=fault.content_type)
+            edits = [fault for fault in fired if fault.kind == "edit"]
             if call.service == "autoscaling":
-                result = self.autoscaling.handle(call.operation, call.params)
+                result = _edited(self.autoscaling.handle(call.operation, call.params), edits)
                 return query_response(call.operation, result, xmlns=AUTOSCALING_XMLNS)
             if call.service == "logs":
-                return json_response(self.logs.handle(call.operation, call.params))
-            return rest_json_response(self.durable.handle(call.operation, call.params))
+                return json_response(_edited(self.logs.handle(call.operation, call.params), edits))
+            reply = self.durable.handle(call.operation, call.params)
+            if reply.result is not None:
+                reply.result = _edited(reply.result, edits)
+            return rest_json_response(reply)
         except AwsError as error:
             return _error_response(call.protocol, error)
+
+
+def _edited(result: dict[str, Value], edits: list[Fault]) -> dict[str, Value]:
+    """The answer as ``edit`` faults change it (a malformed answer on purpose)."""
+    for fault in edits:
+        result = fault.edited(result)  # type: ignore[assignment,arg-type] # JSON either way
+    return result
 
 
 def _protocol_of(request: web.Request) -> Protocol:
@@ -240,6 +253,14 @@ def _fault_error(service: str, fault: Fault) -> AwsError:
         "lambda": "ServiceException",
         "logs": "ServiceUnavailableException" if fault.status == 503 else "InternalFailure",
     }
+    if fault.code is not None:
+        return AwsError(
+            fault.code,
+            f"Injected fault: {fault.code}",
+            status=fault.status,
+            sender=fault.status < 500,
+            headers=headers,
+        )
     return AwsError(
         codes.get(service, "InternalFailure"),
         "Injected fault: the service is unavailable",
