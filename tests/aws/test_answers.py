@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from waitkit import Policy, ProbeError, UnexpectedStateError, WaitFailedError, WaitTimeoutError
+from waitkit import ProbeError, UnexpectedStateError, WaitFailedError, WaitTimeoutError
 from waitkit.aws import InstanceRefreshWaiter
 from waitkit.emulator import Emulator, Fault, Scenario
 
@@ -20,6 +20,7 @@ HUGE = "x" * 200_000
 
 
 def refreshes(*points: dict) -> Scenario:
+    """A scenario of one group, web, with one refresh r-1 on the given timeline."""
     return Scenario.model_validate(
         {
             "autoscaling": {
@@ -57,6 +58,7 @@ IN_PROGRESS = {"after": 0, "status": "InProgress", "percentage_complete": 40}
     ],
 )
 async def test_a_malformed_refresh_answer_is_a_probe_error_in_words(aws_client, fault, expected):
+    """An HTML page, a missing id or a missing Status: ProbeError saying so, no internals."""
     async with (
         Emulator(refreshes(IN_PROGRESS)) as emu,
         aws_client("autoscaling", emu.aws_endpoint) as client,
@@ -89,6 +91,7 @@ async def test_an_empty_status_is_an_unknown_status(aws_client):
 
 
 async def test_a_huge_status_reason_is_cut_in_the_message_and_kept_on_the_state(aws_client):
+    """A 200 KB StatusReason: 500 characters of it in the message, all of it on the state."""
     failed = {"after": 1, "status": "Failed", "status_reason": "instances failed health checks"}
     huge = Fault(kind="edit", service="autoscaling", set={"StatusReason": HUGE}, start=0)
     async with (
@@ -104,6 +107,7 @@ async def test_a_huge_status_reason_is_cut_in_the_message_and_kept_on_the_state(
 
 
 async def test_a_rollback_says_why_it_rolled_back(aws_client):
+    """RollbackSuccessful's reason carries RollbackDetails.RollbackReason."""
     points = (
         IN_PROGRESS,
         {"after": 1, "status": "RollbackInProgress", "rollback_reason": "alarm web-5xx fired"},

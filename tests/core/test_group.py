@@ -337,7 +337,7 @@ async def test_an_error_that_is_not_a_wait_error_gets_a_note():
     """A waiter's own bug is raised untouched, with the group's line as a note."""
 
     class Broken(ScriptedWaiter):
-        def start(self, **kwargs):
+        def start(self, **_kwargs):
             raise LookupError("no such table")
 
     with pytest.raises(LookupError) as info:

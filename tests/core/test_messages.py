@@ -54,6 +54,7 @@ ANSI = "\x1b[31mTraceback\x1b[0m\x07"
     ],
 )
 async def test_messages_are_bounded_and_printable(script, error, expected, absent):
+    """Each message stays under 4 KiB, escapes controls and names a blank status."""
     waiter = ScriptedWaiter(script)
     with pytest.raises(error) as info:
         await waiter.wait(timeout=30)
@@ -75,6 +76,7 @@ async def test_the_full_value_stays_on_the_state():
 
 
 async def test_an_unknown_status_under_a_strict_policy_is_cut_too():
+    """UnexpectedStateError quotes a 10,000-character status cut to 500."""
     from waitkit import Policy
 
     waiter = ScriptedWaiter(["z" * 10_000], known=["Pending"], policy=Policy(unknown_status="fail"))

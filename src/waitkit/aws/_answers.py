@@ -33,7 +33,7 @@ class MalformedAnswerError(Exception):
 
 @contextlib.contextmanager
 def answer_of(operation: str) -> Iterator[None]:
-    """Around a client call: an error botocore's parser raised becomes :class:`MalformedAnswerError`.
+    """Around a client call: an error raised in botocore's parser becomes MalformedAnswerError.
 
     A body that is not even XML or JSON is botocore's ``ResponseParserError`` (a cut
     connection looks the same, so that one stays transient); a body that parses but has
