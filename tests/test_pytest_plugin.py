@@ -337,6 +337,56 @@ def test_long_history_is_cut_to_the_last_twenty_states(pytester: pytest.Pytester
     result.stdout.no_fnmatch_line("*s  step-04")
 
 
+def test_a_failed_execution_block_shows_its_last_history_events(pytester: pytest.Pytester):
+    """A durable failure's block has the error and, under it, the last history events."""
+    _files(
+        pytester,
+        test_durable="""
+        import pytest
+        from waitkit import Policy
+        from waitkit.aws import DurableExecutionWaiter
+
+        FAILS = [
+            {"after": 0, "status": "RUNNING",
+             "events": [{"event_type": "StepStarted", "name": "charge"}]},
+            {"after": 1, "status": "FAILED",
+             "error": {"error_type": "CardDeclined", "error_message": "declined"}},
+        ]
+
+        @pytest.fixture
+        def waitkit_scenario():
+            execution = {"name": "order-2", "timeline": FAILS}
+            return {"durable": {"functions": [{"name": "orders", "executions": [execution]}]}}
+
+        @pytest.mark.anyio
+        async def test_checkout(waitkit_aws_client, emulator):
+            async with waitkit_aws_client("lambda") as client:
+                waiter = DurableExecutionWaiter(
+                    client, function_name="orders", execution_name="order-2",
+                    policy=Policy(min_delay=0.05, max_delay=0.1),
+                )
+                await waiter.wait(timeout=30)
+        """,
+    )
+    result = pytester.runpytest(*NO_ASYNCIO)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "WaitFailedError: durable execution orders/order-2 failed after *s: FAILED: "
+            "CardDeclined: declined",
+            "  last history events:",
+            "    ExecutionStarted order-2",
+            "    StepStarted charge",
+            "    ExecutionFailed order-2: CardDeclined: declined (* observations); states: *",
+            "  awaited:  durable execution orders/order-2",
+            "  elapsed:  *",
+            "  states:   +*s  RUNNING",
+            "            +*s  FAILED: CardDeclined: declined",
+            "  reason:   FAILED: CardDeclined: declined",
+        ]
+    )
+
+
 def test_probe_error_block_names_the_cause(pytester: pytest.Pytester):
     """A ProbeError's block shows the provider error as the cause; client kwargs pass through."""
     _files(

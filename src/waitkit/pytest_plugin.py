@@ -50,6 +50,7 @@ from waitkit._core._durations import seconds
 from waitkit._core._errors import ConfigurationError, ProbeError, WaitError, WaitFailedError
 from waitkit._core._policy import Policy
 from waitkit._core._summary import summarize
+from waitkit._core._text import bounded
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -640,17 +641,21 @@ class _WaitFailureRepr(TerminalRepr):
 def _error_lines(error: WaitError | ProbeError, *, prefix: str = "") -> list[str]:
     """The headline and the fields of one failed wait."""
     observations = f"{error.attempts} observation{'' if error.attempts == 1 else 's'}"
+    # The message's first line heads the block; its further lines (a failure's last log
+    # lines or history events, the group a wait was part of) follow it as written.
+    first, *more = str(error).splitlines() or [""]
     lines = [
-        f"{prefix}{type(error).__name__}: {error}",
+        f"{prefix}{type(error).__name__}: {first}",
+        *more,
         f"  awaited:  {error.waiter}",
         f"  elapsed:  {error.elapsed:.1f}s ({observations})",
         *_state_lines(error),
     ]
     if isinstance(error, WaitFailedError):
-        lines.append(f"  reason:   {error.reason}")
+        lines.append(f"  reason:   {error.reason.splitlines()[0] if error.reason else ''}")
     cause = error.__cause__
     if cause is not None:
-        text = str(cause)
+        text = bounded(str(cause))
         lines.append(f"  cause:    {type(cause).__name__}" + (f": {text}" if text else ""))
     return lines
 

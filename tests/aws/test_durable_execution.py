@@ -110,7 +110,15 @@ async def test_failures_carry_the_error_and_the_history_tail(aws_client, status)
         )
         with pytest.raises(WaitFailedError) as info:
             await waiter.wait()
-    assert info.value.reason == f"{status}: CardDeclined: declined"
+    closing = {"FAILED": "ExecutionFailed", "TIMED_OUT": "ExecutionTimedOut"}.get(
+        status, "ExecutionStopped"
+    )
+    assert info.value.reason == (
+        f"{status}: CardDeclined: declined\n"
+        "  last history events:\n"
+        "    StepFailed charge\n"
+        f"    {closing} order-2: CardDeclined: declined"
+    )
     state = info.value.state
     assert state.error.error_type == "CardDeclined"
     assert len(state.history_tail) == 2
@@ -442,3 +450,75 @@ def test_unique_execution_names():
     for bad in ("", "x" * 35, "has space", "a/b"):
         with pytest.raises(ConfigurationError, match="name must be 1 to 34"):
             unique_execution_name(bad)
+
+
+FAILS = (
+    {"after": 0, "status": "RUNNING", "events": [{"event_type": "StepStarted", "name": "charge"}]},
+    {
+        "after": 2,
+        "status": "FAILED",
+        "error": {"error_type": "CardDeclined", "error_message": "declined"},
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("operation", "unavailable"),
+    [
+        pytest.param("GetDurableExecutionHistory", "history", id="history-denied"),
+        pytest.param("GetDurableExecution", "error details", id="details-denied"),
+    ],
+)
+async def test_a_denied_explanation_never_hides_the_failure(aws_client, operation, unavailable):
+    """GetDurableExecution(History) denied (403): still WaitFailedError, saying what is missing."""
+    async with (
+        Emulator(scenario(execution("order-2", *FAILS))) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+    ):
+        emu.faults.add(
+            Fault(
+                kind="error",
+                service="lambda",
+                operation=operation,
+                status=403,
+                code="AccessDeniedException",
+            )
+        )
+        waiter = DurableExecutionWaiter(
+            client, function_name="orders", execution_name="order-2", policy=FAST
+        )
+        with pytest.raises(WaitFailedError) as info:
+            await waiter.wait()
+    assert info.value.state.status == "FAILED"
+    missing = (
+        f"{unavailable} unavailable: AccessDeniedException: Injected fault: AccessDeniedException"
+    )
+    assert info.value.state.details_missing == (missing,)
+    assert f"({missing})" in str(info.value)
+    if operation == "GetDurableExecutionHistory":  # the error itself was fetched
+        assert info.value.reason.startswith("FAILED: CardDeclined: declined\n")
+
+
+async def test_a_hung_history_call_is_cut_and_the_failure_still_raised(aws_client):
+    """A history call that never answers is cut within the look; the verdict stands."""
+    async with (
+        Emulator(scenario(execution("order-2", *FAILS))) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+    ):
+        emu.faults.add(
+            Fault(
+                kind="latency", service="lambda", operation="GetDurableExecutionHistory", delay=60
+            )
+        )
+        waiter = DurableExecutionWaiter(
+            client,
+            function_name="orders",
+            execution_name="order-2",
+            # The look (and so the history call) is bounded by the call timeout here.
+            policy=FAST.replace(call_timeout=1.0),
+        )
+        with pytest.raises(WaitFailedError) as info:
+            await waiter.wait(timeout=30)
+    assert info.value.reason.startswith("FAILED: CardDeclined: declined")
+    (missing,) = info.value.state.details_missing
+    assert re.fullmatch(r"history unavailable: no answer within \d\.\ds", missing)

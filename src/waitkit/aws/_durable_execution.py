@@ -24,12 +24,15 @@ import botocore
 from pydantic import model_validator
 
 from waitkit._core._errors import ConfigurationError
+from waitkit._core._explain import explain
 from waitkit._core._policy import Policy
 from waitkit._core._shared import HubRegistry, ObservationHub
+from waitkit._core._text import bounded
 from waitkit._core._throttle import ThrottleBudget, budget_for
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
-from waitkit.aws._errors import AwsClassifier, ResourceMissingError
+from waitkit.aws._answers import answer_of, field, parse
+from waitkit.aws._errors import AwsClassifier, ResourceMissingError, describe_error
 from waitkit.aws._shapes import AWS_RESPONSE, AwsShape
 from waitkit.aws._validate import require_client, require_name
 
@@ -54,6 +57,10 @@ _PAGE: Final = 1000  # MaxItems of ListDurableExecutionsByFunction: 0-1000
 # Executions listed by start time: look a little before the oldest one awaited, as
 # timestamps on the wire have second precision.
 _START_SLACK: Final = timedelta(seconds=1)
+_LIST: Final = "ListDurableExecutionsByFunction"
+_GET: Final = "GetDurableExecution"
+# History events shown in a failure's message (all of history_tail stay on the state).
+_SHOWN_EVENTS: Final = 5
 
 
 @final
@@ -77,6 +84,18 @@ class ExecutionEvent(AwsShape):
     event_timestamp: datetime | None = None
     details: dict[str, Any] | None = None
 
+    def summary(self) -> str:
+        """``StepFailed charge-card: CardDeclined: declined``: type, name, and any error."""
+        text = " ".join(part for part in (self.event_type, self.name) if part)
+        payload = (self.details or {}).get("Error")
+        if isinstance(payload, Mapping):
+            error = payload.get("Payload", payload)
+            if isinstance(error, Mapping):
+                words = [str(error[k]) for k in ("ErrorType", "ErrorMessage") if error.get(k)]
+                if words:
+                    text += f": {bounded(': '.join(words), 200)}"
+        return text
+
     @model_validator(mode="before")
     @classmethod
     def _details(cls, data: Any) -> Any:  # noqa: ANN401 - pydantic's raw input
@@ -93,7 +112,8 @@ class DurableExecutionState(State):
     """One observation of a durable execution.
 
     ``result`` is set once it SUCCEEDED; ``error`` and ``history_tail`` (the last events,
-    oldest first) once it FAILED, TIMED_OUT or was STOPPED.
+    oldest first) once it FAILED, TIMED_OUT or was STOPPED. ``details_missing`` says
+    what of those could not be fetched ("history unavailable: AccessDeniedException").
     """
 
     model_config = AWS_RESPONSE
@@ -107,13 +127,39 @@ class DurableExecutionState(State):
     result: str | None = None
     error: ExecutionError | None = None
     history_tail: tuple[ExecutionEvent, ...] = ()
+    details_missing: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """``FAILED: CardDeclined: declined``, or just the status."""
         if self.error is not None and (self.error.error_type or self.error.error_message):
             parts = [p for p in (self.error.error_type, self.error.error_message) if p]
             return f"{self.status}: {': '.join(parts)}"
-        return self.status
+        return self.status or "(empty status)"
+
+    def failure_reason(self) -> str:
+        """The summary (its error cut to 500 characters), then the last history events.
+
+        Example:
+            >>> state = DurableExecutionState(
+            ...     durable_execution_arn="arn", durable_execution_name="order-42",
+            ...     function_arn="fn", status="FAILED",
+            ...     error=ExecutionError(error_type="CardDeclined", error_message="declined"),
+            ...     history_tail=[ExecutionEvent(event_type="StepFailed", name="charge",
+            ...         details={"Error": {"Payload": {"ErrorType": "CardDeclined"}}})],
+            ... )
+            >>> print(state.failure_reason())
+            FAILED: CardDeclined: declined
+              last history events:
+                StepFailed charge: CardDeclined
+        """
+        lines = [bounded(self.summary())]
+        if self.history_tail:
+            shown = self.history_tail[-_SHOWN_EVENTS:]
+            earlier = len(self.history_tail) - len(shown)
+            lines.append(f"  last history events{f' ({earlier} earlier)' if earlier else ''}:")
+            lines += [f"    {event.summary()}" for event in shown]
+        lines += [f"  ({missing})" for missing in self.details_missing]
+        return "\n".join(lines)
 
 
 def unique_execution_name(name: str, *, now: datetime | None = None) -> str:
@@ -194,9 +240,10 @@ class _FunctionExecutions:
     async def _by_name(self, found: dict[str, Mapping[str, Any]], names: set[str]) -> None:
         """Look each name up alone: older than the pages read, or not listed yet."""
         for name in sorted(names):
-            named = await self._client.list_durable_executions_by_function(
-                FunctionName=self._function, DurableExecutionName=name, MaxItems=1
-            )
+            with answer_of(_LIST):
+                named = await self._client.list_durable_executions_by_function(
+                    FunctionName=self._function, DurableExecutionName=name, MaxItems=1
+                )
             records = named.get("DurableExecutions", [])
             if records:
                 found[name] = records[0]
@@ -217,10 +264,11 @@ class _FunctionExecutions:
         kwargs: dict[str, Any] = {"FunctionName": self._function, "MaxItems": _PAGE, **filters}
         pages = 0
         while True:
-            page = await self._client.list_durable_executions_by_function(**kwargs)
+            with answer_of(_LIST):
+                page = await self._client.list_durable_executions_by_function(**kwargs)
             pages += 1
             for record in page.get("DurableExecutions", []):
-                name = record["DurableExecutionName"]
+                name = field(record, "DurableExecutionName", _LIST)
                 if name in wanted and name not in found:
                     found[name] = record
             marker = page.get("NextMarker")
@@ -317,21 +365,51 @@ class DurableExecutionWaiter(Waiter[DurableExecutionState]):
         if record is None or (self._arn and record.get("DurableExecutionArn") != self._arn):
             msg = f"function {self._function} lists no durable execution {self._arn or self._name}"
             raise ResourceMissingError(msg)
-        if record.get("Status") == RUNNING:
-            return DurableExecutionState.model_validate(record)
-        return await self._finished(record["DurableExecutionArn"])
+        status = record.get("Status")
+        if status not in FAILURE and status != SUCCEEDED:
+            return parse(DurableExecutionState, record, _LIST)  # running, or unknown
+        arn = field(record, "DurableExecutionArn", _LIST)
+        if status == SUCCEEDED:  # the result is part of the outcome: fetched, not explained
+            with answer_of(_GET):
+                detail = await self._client.get_durable_execution(
+                    DurableExecutionArn=arn, IncludeExecutionData=True
+                )
+            return parse(DurableExecutionState, detail, _GET)
+        return await self._failed(record, arn)
 
-    async def _finished(self, arn: str) -> DurableExecutionState:
-        detail = await self._client.get_durable_execution(
-            DurableExecutionArn=arn, IncludeExecutionData=True
+    async def _failed(self, record: Mapping[str, Any], arn: str) -> DurableExecutionState:
+        """The listed failure, with its error and history tail where they can be fetched.
+
+        Both only explain the failure, so neither may hide it: each is bounded (see
+        :func:`~waitkit._core._explain.explain`) and one that fails is named instead.
+        """
+        fields: dict[str, Any] = dict(record)
+        missing: list[str] = []
+        detail, problem = await explain(
+            lambda: self._client.get_durable_execution(
+                DurableExecutionArn=arn, IncludeExecutionData=True
+            ),
+            "error details",
+            describe=describe_error,
         )
-        fields: dict[str, Any] = dict(detail)
-        if detail.get("Status") in FAILURE and self._history_tail:
-            history = await self._client.get_durable_execution_history(
-                DurableExecutionArn=arn, ReverseOrder=True, MaxItems=self._history_tail
+        if detail is not None:
+            fields.update(detail)
+        elif problem:
+            missing.append(problem)
+        if self._history_tail:
+            history, problem = await explain(
+                lambda: self._client.get_durable_execution_history(
+                    DurableExecutionArn=arn, ReverseOrder=True, MaxItems=self._history_tail
+                ),
+                "history",
+                describe=describe_error,
             )
-            fields["history_tail"] = list(reversed(history.get("Events", [])))
-        return DurableExecutionState.model_validate(fields)
+            if history is not None:
+                fields["history_tail"] = list(reversed(history.get("Events", [])))
+            elif problem:
+                missing.append(problem)
+        fields["details_missing"] = tuple(missing)
+        return parse(DurableExecutionState, fields, _GET)
 
     def verdict(self, state: DurableExecutionState) -> Verdict:
         """RUNNING pending, SUCCEEDED success, FAILED/TIMED_OUT/STOPPED failure."""
@@ -340,8 +418,8 @@ class DurableExecutionWaiter(Waiter[DurableExecutionState]):
         if state.status == SUCCEEDED:
             return Verdict.SUCCESS
         if state.status in FAILURE:
-            return Verdict.failure(state.summary())
-        return Verdict.unknown(state.status)
+            return Verdict.failure(state.failure_reason())
+        return Verdict.unknown(state.status or "(empty status)")
 
 
 def _require_pattern(argument: str, value: object, pattern: re.Pattern[str], what: str) -> str:

@@ -21,6 +21,7 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from waitkit._core._classify import FATAL, NOT_FOUND, TRANSIENT, Classification, ErrorKind
+from waitkit._core._text import bounded
 
 #: botocore's standard-mode throttling codes (``retries/standard.py``), plus the
 #: legacy ones. ``LimitExceededException`` is Logs Insights' "no free query slot".
@@ -74,6 +75,15 @@ def error_code(error: ClientError) -> str:
 def error_message(error: ClientError) -> str:
     """The AWS error message of a ClientError."""
     return str(error.response.get("Error", {}).get("Message", ""))
+
+
+def describe_error(error: Exception) -> str:
+    """An error in a few words: ``AccessDeniedException: User ... is not authorized``."""
+    if isinstance(error, ClientError):
+        code, message = error_code(error), bounded(error_message(error), 200)
+        return f"{code}: {message}" if message else code or f"HTTP {http_status(error)}"
+    text = bounded(str(error), 200)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def http_status(error: ClientError) -> int:
