@@ -19,6 +19,7 @@ from waitkit import (
     Policy,
     ProbeError,
     ResourceNotFoundError,
+    UnexpectedStateError,
     WaitFailedError,
     WaitTimeoutError,
     wait_all,
@@ -33,7 +34,7 @@ from waitkit.aws._logs_insights import (
     QueryWaiter,
     _in_flight_bound,
 )
-from waitkit.emulator import Emulator, Scenario
+from waitkit.emulator import Emulator, Fault, Scenario
 
 from .conftest import until_true
 
@@ -524,6 +525,7 @@ async def test_min_rows_not_reached_times_out_with_the_rows_seen(logs) -> None:
             await query(client).results(min_rows=2, timeout=0.3)
     state = caught.value.state
     assert (state.status, state.row_count, state.rows[0]["@message"]) == ("Complete", 1, "line 0")
+    assert "Complete, 1 row of 2 wanted" in str(caught.value)
     started, _, stopped = counts(emu)
     # The last run answered before the deadline (re-running is pinned above). A run started
     # just before the deadline may have been cut there; it is then stopped, as every query
@@ -753,3 +755,31 @@ async def test_moto_missing_log_group_is_not_found(
     async with aws_client("logs", moto_endpoint, retries={"total_max_attempts": 1}) as client:
         with pytest.raises(ResourceNotFoundError):
             await LogsInsightsQuery(client, "/waitkit/none", QUERY, 0, 1, policy=FAST).results()
+
+
+# ---------------------------------------------------------------------------- malformed answers
+
+
+@pytest.mark.parametrize("operation", ["StartQuery", "GetQueryResults"])
+async def test_an_html_page_on_200_is_a_probe_error_in_words(logs, operation) -> None:
+    """A proxy's page where JSON was expected: ProbeError naming the operation, no internals."""
+    timeline = [{"at": 0, "status": "Complete"}]
+    async with logs({"queries": [script(timeline, rows=1)]}) as (emu, client):
+        emu.faults.add(Fault(kind="body", service="logs", operation=operation))
+        with pytest.raises(ProbeError) as caught:
+            await query(client).results(timeout=10)
+    message = str(caught.value)
+    assert f"MalformedAnswerError: {operation} answered with a body that is not" in message
+    assert "KeyError" not in message
+
+
+async def test_a_null_status_is_an_unknown_status(logs) -> None:
+    """``"status": null`` is a status the waiter does not know; it is named, not blank."""
+    timeline = [{"at": 0, "status": "Running"}]
+    async with logs({"queries": [script(timeline, rows=1)]}) as (emu, client):
+        emu.faults.add(
+            Fault(kind="edit", service="logs", operation="GetQueryResults", set={"status": None})
+        )
+        with pytest.raises(UnexpectedStateError) as caught:
+            await query(client, policy=FAST.replace(unknown_status="fail")).results(timeout=10)
+    assert "a status the waiter does not know: '(empty status)'" in str(caught.value)

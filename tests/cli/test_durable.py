@@ -127,3 +127,29 @@ def test_a_malformed_arn_is_a_configuration_error(cli, aws_env):
     run = cli("durable", "--arn", "arn:nope", "--endpoint-url", "http://127.0.0.1:9", *FAST)
     assert run.code == 3
     assert "arn must be a durable execution ARN" in run.err
+
+
+def test_a_failure_with_its_history_denied_still_exits_as_failed(cli, aws_env):
+    """GetDurableExecutionHistory denied (403): exit 1 with the error, not 4 (probe error)."""
+    fault = {
+        "kind": "error",
+        "service": "lambda",
+        "operation": "GetDurableExecutionHistory",
+        "status": 403,
+        "code": "AccessDeniedException",
+    }
+    denied = Scenario.model_validate({**scenario().model_dump(), "faults": [fault]})
+    with emulator(denied) as endpoint:
+        run = cli(
+            "durable",
+            "--function",
+            "orders",
+            "--name",
+            "order-2",
+            "--endpoint-url",
+            endpoint,
+            *FAST,
+        )
+    assert run.code == 1, run.out + run.err
+    assert "FAILED: CardDeclined: declined" in run.out
+    assert "history unavailable: AccessDeniedException" in run.out

@@ -45,11 +45,16 @@ def answer_of(operation: str) -> Iterator[None]:
     except (KeyError, AttributeError, TypeError, IndexError, ValueError) as error:
         if not _raised_in_parser(error.__traceback__):
             raise
-        msg = (
-            f"{operation} answered with a body that is not its documented response "
-            "(an HTML page or a proxy's answer? check the client's endpoint_url)"
-        )
-        raise MalformedAnswerError(msg) from error
+        raise not_documented(operation) from error
+
+
+def not_documented(operation: str) -> MalformedAnswerError:
+    """The error for an answer whose body is not the operation's response at all."""
+    msg = (
+        f"{operation} answered with a body that is not its documented response "
+        "(an HTML page or a proxy's answer? check the client's endpoint_url)"
+    )
+    return MalformedAnswerError(msg)
 
 
 def field(record: Mapping[str, Any], name: str, operation: str) -> str:

@@ -42,6 +42,7 @@ from waitkit._core._logging import logger
 from waitkit._core._policy import ensure_policy
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
+from waitkit.aws._answers import answer_of, field, not_documented
 from waitkit.aws._errors import AwsClassifier, error_code, error_message
 from waitkit.aws._validate import require_client, require_name
 
@@ -64,6 +65,7 @@ QUEUED: Final = "Queued"
 # Less than this left before the deadline (a loop clock may wake a hair early): no time
 # to start a query.
 _NO_TIME_LEFT: Final = 1e-3
+_RESULTS: Final = "GetQueryResults"
 
 _MAX_LOG_GROUPS: Final = 50
 _MAX_QUERY_LENGTH: Final = 10_000
@@ -129,10 +131,18 @@ class QueryState(State):
     statistics: QueryStatistics | None = None
     #: Which run of the query this is (``min_rows`` runs it again while rows arrive).
     run: int = 1
+    #: The rows the wait wants (its ``min_rows``; 0: a complete query is enough).
+    rows_wanted: int = 0
 
     def summary(self) -> str:
-        """Status, rows and records scanned, e.g. ``Running, 3 rows, 1200 records scanned``."""
-        parts = [self.status, f"{self.row_count} row{'' if self.row_count == 1 else 's'}"]
+        """Status, rows and records scanned, e.g. ``Running, 3 rows, 1200 records scanned``.
+
+        A complete run with fewer rows than wanted says so: ``Complete, 1 row of 3 wanted``.
+        """
+        rows = f"{self.row_count} row{'' if self.row_count == 1 else 's'}"
+        if self.status == "Complete" and self.row_count < self.rows_wanted:
+            rows += f" of {self.rows_wanted} wanted"
+        parts = [self.status or "(empty status)", rows]
         if self.statistics is not None and self.statistics.records_scanned:
             parts.append(f"{self.statistics.records_scanned:g} records scanned")
         if self.run > 1:
@@ -330,7 +340,13 @@ class _QueryRun:
         if self._query_id is None:
             await self._start()
         assert self._query_id is not None  # noqa: S101 - set by _start
-        state = await _look(self._client, self._query_id, run=self._run, page_size=self._page_size)
+        state = await _look(
+            self._client,
+            self._query_id,
+            run=self._run,
+            page_size=self._page_size,
+            rows_wanted=self._min_rows,
+        )
         if state.status not in PENDING and state.status != "Unknown":
             self._active = False
         if state.status == "Unknown":
@@ -356,7 +372,7 @@ class _QueryRun:
                 f"query {state.query_id} reported status Unknown "
                 f"for {self._unknown_grace:g}s (unknown_grace)"
             )
-        return Verdict.unknown(status)
+        return Verdict.unknown(status or "(empty status)")
 
     def _in_grace(self) -> bool:
         since = self._unknown_since
@@ -400,7 +416,7 @@ class _QueryRun:
         bound = _in_flight_bound(self._client)
         self._start_sent = True
         try:
-            with anyio.move_on_after(bound, shield=True):
+            with anyio.move_on_after(bound, shield=True), answer_of("StartQuery"):
                 answer = await self._client.start_query(**self._request)
         except ClientError as error:
             if error_code(error) in _BAD_QUERY_CODES:
@@ -412,7 +428,9 @@ class _QueryRun:
             logger.warning("query.start_unanswered", waiter=self.kind, bound=bound)
             msg = f"StartQuery did not answer within {bound:g}s"
             raise TimeoutError(msg)  # transient: the engine retries
-        self._query_id = answer["queryId"]
+        if not answer.keys() - {"ResponseMetadata"}:
+            raise not_documented("StartQuery")  # botocore's reading of a non-JSON body
+        self._query_id = field(answer, "queryId", "StartQuery")
         self._run += 1
         self._active = True
         self._unknown_since = None
@@ -447,25 +465,38 @@ def _in_flight_bound(client: CloudWatchLogsClient) -> float:
 
 
 async def _look(
-    client: CloudWatchLogsClient, query_id: str, *, run: int, page_size: int | None
+    client: CloudWatchLogsClient,
+    query_id: str,
+    *,
+    run: int,
+    page_size: int | None,
+    rows_wanted: int,
 ) -> QueryState:
     """One GetQueryResults; when Complete, also every further page (``nextToken``)."""
     sized: dict[str, Any] = {} if page_size is None else {"maxItems": page_size}
-    answer = await client.get_query_results(queryId=query_id, **sized)
-    status = str(answer.get("status", ""))
+    with answer_of(_RESULTS):
+        answer = await client.get_query_results(queryId=query_id, **sized)
+    if not answer.keys() - {"ResponseMetadata"}:
+        # botocore reads a body that is not JSON (an HTML page) as an empty answer; a
+        # null status alone is an unknown status (below), as AWS sends results with it.
+        raise not_documented(_RESULTS)
+    given: object = answer.get("status")
+    status = given if isinstance(given, str) else ""
     statistics = _statistics(answer)
     if status != "Complete":
         return QueryState(
             query_id=query_id,
             status=status,
-            row_count=len(answer.get("results", [])),
+            row_count=len(answer.get("results") or []),
             statistics=statistics,
             run=run,
+            rows_wanted=rows_wanted,
         )
     rows = _rows(answer)
     token = answer.get("nextToken")
     while token:  # absent on botocore versions (and services) without result paging
-        page = await client.get_query_results(queryId=query_id, nextToken=token, **sized)
+        with answer_of(_RESULTS):
+            page = await client.get_query_results(queryId=query_id, nextToken=token, **sized)
         rows.extend(_rows(page))
         token = page.get("nextToken")
     return QueryState(
@@ -475,6 +506,7 @@ async def _look(
         rows=rows,
         statistics=statistics,
         run=run,
+        rows_wanted=rows_wanted,
     )
 
 
@@ -574,7 +606,9 @@ class QueryWaiter(_RunWaiter):
 
     async def observe(self) -> QueryState:
         """One GetQueryResults (and the further pages once ``Complete``)."""
-        return await _look(self.client, self.query_id, run=1, page_size=self.page_size)
+        return await _look(
+            self.client, self.query_id, run=1, page_size=self.page_size, rows_wanted=0
+        )
 
     def for_wait(self, deadline: float | None) -> _QueryRun:
         return _QueryRun(

@@ -72,6 +72,7 @@ def _render(state: Any) -> Sequence[str]:  # noqa: ANN401 - a DurableExecutionSt
     events = state.history_tail[-_MAX_EVENTS_SHOWN:]
     if events:
         lines.append("last events: " + ", ".join(_event(event) for event in events))
+    lines += list(state.details_missing)  # "history unavailable: AccessDeniedException: ..."
     return lines
 
 
