@@ -567,3 +567,35 @@ async def test_states_yields_each_distinct_state() -> None:
         seen = [state.observed["Table.TableStatus"] async for state in waiter.states()]
     assert seen == ["CREATING", "UPDATING", "ACTIVE"]
     assert len(received) == 4
+
+
+@pytest.mark.anyio
+async def test_an_html_page_on_200_is_named_not_a_key_error() -> None:
+    """A proxy's login page where query XML was expected: ProbeError in words, at once."""
+
+    async def page(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(
+            text="<html><body><h1>Sign in</h1></body></html>", content_type="text/html"
+        )
+
+    app = web.Application()
+    app.router.add_post("/", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    endpoint = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        async with make_client("cloudformation", endpoint) as client:
+            with pytest.raises(ProbeError) as caught:
+                await botocore_waiter(client, "stack_exists", policy=FAST, StackName="web").wait(
+                    timeout=10
+                )
+    finally:
+        await runner.cleanup()
+    assert caught.value.attempts == 1
+    assert str(caught.value).endswith(
+        "MalformedAnswerError: DescribeStacks answered with a body that is not its documented "
+        "response (an HTML page or a proxy's answer? check the client's endpoint_url)"
+    )

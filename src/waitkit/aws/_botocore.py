@@ -26,6 +26,7 @@ from waitkit._core._policy import Policy
 from waitkit._core._throttle import ThrottleBudget, budget_for
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
+from waitkit.aws._answers import answer_of
 from waitkit.aws._errors import GENERIC_AWS
 
 if TYPE_CHECKING:
@@ -311,7 +312,8 @@ class BotocoreWaiter(Waiter[BotocoreWaiterState]):
         failure).
         """
         try:
-            response = await self._call(**self.params)
+            with answer_of(self.operation):
+                response = await self._call(**self.params)
         except ClientError as error:
             acceptor = self._first_match(error.response)
             if acceptor is None:
