@@ -86,7 +86,7 @@ async def test_an_empty_status_is_an_unknown_status(aws_client):
             ).wait()
         assert "a status the waiter does not know: '(empty status)'" in str(info.value)
         with pytest.raises(WaitTimeoutError) as timeout:
-            await InstanceRefreshWaiter(client, "web", "r-1", policy=FAST).wait(timeout=0.3)
+            await InstanceRefreshWaiter(client, "web", "r-1", policy=FAST).wait(timeout=1.5)
     assert "+0.0s (empty status) 40%" in str(timeout.value)
 
 

@@ -440,7 +440,7 @@ async def test_timeout_keeps_the_last_response(moto_endpoint: str) -> None:
         instance_id = started["Instances"][0]["InstanceId"]
         waiter = botocore_waiter(ec2, "instance_stopped", policy=FAST, InstanceIds=[instance_id])
         with pytest.raises(WaitTimeoutError) as caught:
-            await waiter.wait(timeout=0.3)
+            await waiter.wait(timeout=1.5)
     state = caught.value.state
     assert isinstance(state, BotocoreWaiterState)
     instance = state.response["Reservations"][0]["Instances"][0]

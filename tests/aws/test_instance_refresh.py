@@ -293,7 +293,7 @@ async def test_timeout_carries_the_last_state(aws_client):
         aws_client("autoscaling", emu.aws_endpoint) as client,
     ):
         with pytest.raises(WaitTimeoutError) as info:
-            await InstanceRefreshWaiter(client, "web", "r-1", policy=FAST).wait(timeout=0.2)
+            await InstanceRefreshWaiter(client, "web", "r-1", policy=FAST).wait(timeout=1.5)
     assert info.value.state.percentage_complete == 30
     assert "InProgress 30%" in str(info.value)
 

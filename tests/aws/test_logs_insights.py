@@ -522,7 +522,9 @@ async def test_min_rows_not_reached_times_out_with_the_rows_seen(logs) -> None:
     timeline = [{"at": 0, "status": "Complete"}]
     async with logs({"queries": [script(timeline, rows=1)]}) as (emu, client):
         with pytest.raises(WaitTimeoutError) as caught:
-            await query(client).results(min_rows=2, timeout=0.3)
+            # Long enough for a first complete run on a loaded machine (the wait can only
+            # end at its deadline here: the rows never suffice).
+            await query(client).results(min_rows=2, timeout=1.5)
     state = caught.value.state
     assert (state.status, state.row_count, state.rows[0]["@message"]) == ("Complete", 1, "line 0")
     assert "Complete, 1 row of 2 wanted" in str(caught.value)
