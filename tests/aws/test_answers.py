@@ -123,3 +123,20 @@ async def test_a_rollback_says_why_it_rolled_back(aws_client):
         "RollbackSuccessful: rolled back to v41 (rolled back: alarm web-5xx fired)"
     )
     assert "(rolled back: alarm web-5xx fired)" in str(info.value)
+
+
+def test_the_answer_helpers_name_each_problem():
+    """Unit view of the helpers the waiters use: wrong types, invalid values, other errors."""
+    from waitkit.aws._answers import MalformedAnswerError, answer_of, field, parse
+    from waitkit.aws._instance_refresh import InstanceRefreshState
+
+    with pytest.raises(MalformedAnswerError, match=r"with InstanceRefreshId=5, where a name"):
+        field({"InstanceRefreshId": 5}, "InstanceRefreshId", "DescribeInstanceRefreshes")
+    record = {"InstanceRefreshId": "r", "AutoScalingGroupName": "web", "Status": "x"}
+    with pytest.raises(MalformedAnswerError, match=r"PercentageComplete='half' where input"):
+        parse(InstanceRefreshState, {**record, "PercentageComplete": "half"}, "Describe")
+    with pytest.raises(MalformedAnswerError, match=r"; and 1 more$"):
+        parse(InstanceRefreshState, {"StartTime": "never"}, "Describe")
+    # An error raised outside botocore's parser is not the answer's fault: left alone.
+    with pytest.raises(KeyError), answer_of("Describe"):
+        {}["missing"]

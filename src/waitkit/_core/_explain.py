@@ -47,7 +47,7 @@ async def explain(
         cap: seconds it may take at most.
         describe: how to name an error in a few words (default: its type and message).
     """
-    left = anyio.current_effective_deadline() - anyio.current_time()
+    left = max(0.0, anyio.current_effective_deadline() - anyio.current_time())
     bound = min(cap, left - min(_MARGIN_MAX, left * _MARGIN_SHARE))
     if bound <= 0:
         return None, f"{what} unavailable: no time was left before the deadline"
