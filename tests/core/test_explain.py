@@ -11,6 +11,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_an_answer_is_returned_as_it_is():
+    """A call that answers in time: its value, no problem."""
     async def history() -> list[str]:
         return ["StepFailed"]
 
@@ -36,6 +37,7 @@ async def test_a_hung_call_ends_before_the_looks_deadline():
 
 
 async def test_no_time_left_makes_no_call():
+    """A look already at its deadline makes no call and says why."""
     calls: list[int] = []
 
     async def history() -> None:
@@ -51,6 +53,7 @@ async def test_no_time_left_makes_no_call():
 
 
 async def test_an_error_is_named_in_a_few_words():
+    """An error becomes "<what> unavailable: <Type>: <text>", cut to a short length."""
     async def denied() -> None:
         raise PermissionError("403 " + "forbidden " * 100)
 
