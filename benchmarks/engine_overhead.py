@@ -257,7 +257,6 @@ def main() -> None:
         "waitkit": asyncio.run(pending_memory(args.waiters, engine=True)),
         "bare_loop": asyncio.run(pending_memory(args.waiters, engine=False)),
     }
-    engine = report["contenders"]["waitkit"]  # type: ignore[index]
     grouped = report["contenders"]["waitkit_wait_all"]  # type: ignore[index]
     report["targets"] = {
         "wait_all_cpu_le_2x_bare": grouped["cpu_ratio_to_bare"] <= 2.0,

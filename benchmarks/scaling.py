@@ -199,7 +199,8 @@ def main() -> None:
                 row = runs[size][name][-1]
                 print(
                     f"[{repeat + 1}/{args.repeats}] {size:>6} {name:17s} "
-                    f"{row['cpu_us_per_observation']:6.1f} us/obs  wall {row['wall_seconds']:5.2f} s"
+                    f"{row['cpu_us_per_observation']:6.1f} us/obs  "
+                    f"wall {row['wall_seconds']:5.2f} s"
                     f"  {row['rss_bytes_per_pending_wait'] / 1024:5.2f} KiB/wait",
                     flush=True,
                 )
