@@ -264,10 +264,10 @@ def main() -> None:
         < statistics.median(cpu["backoff"]),
         "engine_below_tenacity": statistics.median(cpu["waitkit"])
         < statistics.median(cpu["tenacity"]),
-        "memory_le_8_KiB_per_pending_wait": report["memory"]["waitkit"][  # type: ignore[index]
-            "tracemalloc_bytes_per_wait"
+        "memory_le_4_KiB_rss_per_pending_wait": report["memory"]["waitkit"][  # type: ignore[index]
+            "rss_bytes_per_wait"
         ]
-        <= 8192,
+        <= 4096,
     }
     write_report(RESULTS, report)
     for name, row in report["contenders"].items():  # type: ignore[attr-defined]
