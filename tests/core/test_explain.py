@@ -12,6 +12,7 @@ pytestmark = pytest.mark.anyio
 
 async def test_an_answer_is_returned_as_it_is():
     """A call that answers in time: its value, no problem."""
+
     async def history() -> list[str]:
         return ["StepFailed"]
 
@@ -54,6 +55,7 @@ async def test_no_time_left_makes_no_call():
 
 async def test_an_error_is_named_in_a_few_words():
     """An error becomes "<what> unavailable: <Type>: <text>", cut to a short length."""
+
     async def denied() -> None:
         raise PermissionError("403 " + "forbidden " * 100)
 

@@ -344,3 +344,29 @@ async def test_an_error_that_is_not_a_wait_error_gets_a_note():
         await wait_all([waiter("Pending"), Broken(["x"])], timeout=60)
     assert str(info.value) == "no such table"
     assert info.value.__notes__[0].startswith("in wait_all of 2 waits (timeout 60.0s)")
+
+
+async def test_a_cancelled_wait_all_cleans_up_every_wait_before_it_returns():
+    """A scope cancelling wait_all: every session exited, no task left, on time."""
+    waiters = [Closing(["Pending"], policy=STEADY) for _ in range(40)]  # over one start batch
+    before = len(anyio.get_running_tasks())
+    with anyio.move_on_after(25):
+        await wait_all(waiters, timeout=1000)
+    assert all(w.closed for w in waiters)
+    assert len(anyio.get_running_tasks()) == before
+    assert anyio.current_time() == pytest.approx(25)
+
+
+async def test_a_wait_all_task_cancelled_by_asyncio_cleans_up_first(anyio_backend_name):
+    """asyncio's own task.cancel(): the waits are cancelled and cleaned up, then it propagates."""
+    if anyio_backend_name != "asyncio":
+        pytest.skip("asyncio's Task.cancel(); trio has no such call (scopes are tested above)")
+    import asyncio
+
+    waiters = [Closing(["Pending"], policy=STEADY) for _ in range(3)]
+    task = asyncio.ensure_future(wait_all(waiters, timeout=1000))
+    await asyncio.sleep(5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert all(w.closed for w in waiters)

@@ -22,7 +22,9 @@ from anyio.lowlevel import checkpoint
 from waitkit._core._durations import UNSET, _Unset
 from waitkit._core._errors import ConfigurationError
 from waitkit._core._feed import Feed
+from waitkit._core._native_group import NativeGroup
 from waitkit._core._policy import DEFAULT_POLICY
+from waitkit._core._runtime import current_runtime
 from waitkit._core._tally import GroupTally
 from waitkit._core._waiter import Waiter, resolve_deadline
 
@@ -192,6 +194,12 @@ async def wait_all(
     results: list[WaitResult[StateT] | Exception | None] = [None] * len(items)
     first_error: list[Exception] = []
     tally = None if return_exceptions else _tally("wait_all", items, deadline)
+    if current_runtime().asyncio:
+        # Plain tasks, a fifth of a task group task's objects (see _native_group).
+        native: NativeGroup[Waiter[StateT], WaitResult[StateT]] = NativeGroup(len(items), tally)
+        return await native.run(  # type: ignore[return-value] # every slot is filled
+            items, lambda waiter: _wait_one(waiter, deadline, limiter)
+        )
 
     async def run(index: int, waiter: Waiter[StateT], group: TaskGroup) -> None:
         try:

@@ -10,6 +10,7 @@ lookup is anyio's ``get_async_backend``, the function its public API calls itsel
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import final
@@ -26,6 +27,8 @@ class Runtime:
     current_time: Callable[[], float]
     sleep: Callable[[float], Awaitable[None]]
     cancel_scope: Callable[[], anyio.CancelScope]
+    #: Whether the loop is asyncio's (plain asyncio tasks may then stand in for a task group).
+    asyncio: bool = False
 
 
 _PUBLIC = Runtime(
@@ -43,9 +46,13 @@ def current_runtime() -> Runtime:
     backend = get_async_backend()
     runtime = _BY_BACKEND.get(backend)
     if runtime is None:
+        on_asyncio = backend.__name__ == "AsyncIOBackend"
         runtime = _BY_BACKEND[backend] = Runtime(
             current_time=backend.current_time,
-            sleep=backend.sleep,
+            # anyio's asyncio sleep only awaits asyncio.sleep: called directly, a pending
+            # wait holds one coroutine fewer for the garbage collector to walk.
+            sleep=asyncio.sleep if on_asyncio else backend.sleep,
             cancel_scope=backend.create_cancel_scope,
+            asyncio=on_asyncio,
         )
     return runtime
