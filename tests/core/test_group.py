@@ -358,7 +358,7 @@ async def test_a_cancelled_wait_all_cleans_up_every_wait_before_it_returns():
 
 
 async def test_a_wait_all_task_cancelled_by_asyncio_cleans_up_first(anyio_backend_name):
-    """asyncio's own task.cancel(): the waits are cancelled and cleaned up, then it propagates."""
+    """Asyncio's own task.cancel(): the waits are cancelled and cleaned up, then it propagates."""
     if anyio_backend_name != "asyncio":
         pytest.skip("asyncio's Task.cancel(); trio has no such call (scopes are tested above)")
     import asyncio
