@@ -80,7 +80,7 @@ class NativeGroup(Generic[ItemT, T]):
                 self._fail(error)
         except asyncio.CancelledError:
             raise
-        except BaseException as error:  # KeyboardInterrupt, SystemExit: end the group with it
+        except BaseException as error:  # noqa: BLE001 - KeyboardInterrupt, SystemExit: end the group
             self._fail(error)
         else:
             if self._tally is not None:
