@@ -23,14 +23,27 @@ from .conftest import DURABLE_API, FAST, STACK, quick_budget, until_true
 
 pytestmark = pytest.mark.anyio
 
-# aioboto3 15.5 pins botocore 1.40.61, which predates the durable-execution API. A test
-# that needs the API says so; on such a botocore the waiter refuses the client instead,
-# for every way of making it (tests/aws/test_durable_versions.py, on every stack).
-needs_durable_api = pytest.mark.skipif(
-    not DURABLE_API,
-    reason=f"{STACK} has no Lambda durable-execution API: DurableExecutionWaiter refuses "
-    "its clients (test_durable_versions.py)",
+# aioboto3 15.5 pins botocore 1.40.61, which predates the durable-execution API. On such
+# a botocore the waiter refuses the client, for every way of making it (that refusal is
+# tested in test_durable_versions.py, on every stack); so every test here needs the API,
+# except those named below, which run on any botocore.
+ON_ANY_BOTOCORE = frozenset(
+    {
+        "test_bad_arguments_fail_before_any_call",  # arguments are checked first
+        "test_a_client_of_another_service_is_refused",
+        "test_unique_execution_names",  # no client at all
+    }
 )
+
+
+@pytest.fixture(autouse=True)
+def _needs_durable_api(request: pytest.FixtureRequest) -> None:
+    """Skip, saying why, a test that needs the durable-execution API where botocore lacks it."""
+    if not DURABLE_API and request.node.originalname not in ON_ANY_BOTOCORE:
+        pytest.skip(
+            f"{STACK} has no Lambda durable-execution API: DurableExecutionWaiter refuses "
+            "its clients (test_durable_versions.py)"
+        )
 
 
 def scenario(*executions: dict, on_invoke: list | None = None, clock: str = "real") -> Scenario:
@@ -57,7 +70,6 @@ SUCCEEDS = (
 )
 
 
-@needs_durable_api
 async def test_waits_by_function_and_name_and_returns_the_result(aws_client):
     """RUNNING is pending; SUCCEEDED returns the typed state with the result."""
     async with (
@@ -77,7 +89,6 @@ async def test_waits_by_function_and_name_and_returns_the_result(aws_client):
     assert details == 1  # the result is fetched once, when the execution has finished
 
 
-@needs_durable_api
 async def test_waits_by_arn_from_invoke(aws_client):
     """An ARN from Invoke's X-Amz-Durable-Execution-Arn header is awaited to its end."""
     on_invoke = [{"at": 0, "status": "RUNNING"}, {"after": 2, "status": "SUCCEEDED", "result": "7"}]
@@ -95,7 +106,6 @@ async def test_waits_by_arn_from_invoke(aws_client):
     assert result.state.result == "7"
 
 
-@needs_durable_api
 @pytest.mark.parametrize("status", ["FAILED", "TIMED_OUT", "STOPPED"])
 async def test_failures_carry_the_error_and_the_history_tail(aws_client, status):
     """FAILED, TIMED_OUT and STOPPED raise WaitFailedError with the error and last events."""
@@ -126,7 +136,6 @@ async def test_failures_carry_the_error_and_the_history_tail(aws_client, status)
     assert "durable execution orders/order-2 failed after" in str(info.value)
 
 
-@needs_durable_api
 async def test_stopping_mid_wait_ends_it_as_stopped(aws_client):
     """StopDurableExecution while waiting makes the wait fail with STOPPED."""
     async with (
@@ -152,7 +161,6 @@ async def test_stopping_mid_wait_ends_it_as_stopped(aws_client):
     assert [e.state.status for e in info.value.history] == ["RUNNING", "STOPPED"]
 
 
-@needs_durable_api
 async def test_executions_of_one_function_share_each_round(aws_client):
     """100 executions cost one list page a round plus one detail call each, not 100 a round."""
     count = 100
@@ -198,7 +206,6 @@ async def test_executions_of_one_function_share_each_round(aws_client):
     assert len(_HUBS) == 0
 
 
-@needs_durable_api
 async def test_a_fast_wait_is_not_served_a_slow_waits_old_round(aws_client):
     """A every 30 s, B every 0.1 s on one client and function: B sees the success."""
     timeline = ({"at": 0, "status": "RUNNING"}, {"at": 1, "status": "SUCCEEDED", "result": "1"})
@@ -236,7 +243,6 @@ def _finished(name: str, started: float = 0.0) -> dict:
     return execution(name, {"at": 0, "status": "SUCCEEDED", "result": f'"{name}"'}, started=started)
 
 
-@needs_durable_api
 async def test_a_thousand_finished_executions_cost_a_list_page_not_a_call_each(aws_client):
     """1,000 executions already finished at the first look: two list calls, not 1,000."""
     awaited = [_finished(f"done-{i}") for i in range(1000)]
@@ -271,7 +277,6 @@ async def test_a_thousand_finished_executions_cost_a_list_page_not_a_call_each(a
     assert lists == 2
 
 
-@needs_durable_api
 async def test_running_and_finished_executions_cost_at_most_three_list_calls_a_round(aws_client):
     """Awaited executions among 1,100 others, finished and running at once: <= 3 lists a round."""
     finished = [_finished(f"done-{i}") for i in range(150)]
@@ -317,7 +322,6 @@ async def test_running_and_finished_executions_cost_at_most_three_list_calls_a_r
     print(f"rounds {hub.rounds}, list calls {lists}")  # noqa: T201
 
 
-@needs_durable_api
 async def test_an_execution_older_than_the_pages_read_is_looked_up_by_name(aws_client):
     """A finished execution behind 1,200 newer ones is found by name, not by paging them all."""
     newer = [_finished(f"new-{i}") for i in range(1200)]
@@ -334,7 +338,6 @@ async def test_an_execution_older_than_the_pages_read_is_looked_up_by_name(aws_c
     assert lists == 3  # the running ones, a page of finished ones without it, then by name
 
 
-@needs_durable_api
 async def test_throttling_honours_retry_after(aws_client):
     """TooManyRequestsException is throttling: retried, and not before its Retry-After."""
     async with (
@@ -369,7 +372,6 @@ async def test_throttling_honours_retry_after(aws_client):
     assert "TooManyRequestsException" in str(info.value)
 
 
-@needs_durable_api
 async def test_unknown_execution_and_function_are_not_found(aws_client):
     """An execution the function does not list, or a function that does not exist, is not found."""
     async with (
@@ -386,7 +388,6 @@ async def test_unknown_execution_and_function_are_not_found(aws_client):
             ).wait()
 
 
-@needs_durable_api
 async def test_an_execution_listed_late_is_found_within_grace(aws_client):
     """With not_found_grace, an execution that is not listed yet is awaited once it appears."""
     late = execution("order-6", *SUCCEEDS, started=5)  # on the manual clock: when advanced
