@@ -125,15 +125,33 @@ def _junit_findings(report: Path) -> tuple[list[str], list[tuple[str, float]]]:
 
 @nox.session(python=PYTHON)
 def tests_aioboto3(session: nox.Session) -> None:
-    """The AWS tests with clients made by aioboto3 (which pins an older aiobotocore)."""
+    """The AWS tests with clients made by aioboto3 (which pins an older aiobotocore).
+
+    Then the pytest plugin's aioboto3 clients and the docs' aioboto3 example. CI runs
+    this after the tests session; docs/aws-clients.md says what differs on this stack.
+    """
     # aioboto3 brings its own aiobotocore (2.x) and botocore, so the project goes in
     # without the `aws` extra and the test group without its aiobotocore pin.
     requirements = [
         r for r in nox.project.dependency_groups(PYPROJECT, "tests") if "aiobotocore" not in r
     ]
-    session.install("-e", ".[k8s,cli,emulator]", "aioboto3", *requirements)
-    paths = session.posargs or ["tests/aws"]
-    session.run("pytest", *paths, env={"WAITKIT_TEST_CLIENTS": "aioboto3"})
+    session.install("-e", ".[k8s,cli,emulator,aioboto3]", *requirements)
+    env = {"WAITKIT_TEST_CLIENTS": "aioboto3"}
+    if session.posargs:
+        session.run("pytest", *session.posargs, env=env)
+        return
+    session.run("python", "-c", _STACK_VERSIONS)
+    session.run("pytest", *PARALLEL, "tests/aws", env=env)
+    on_aioboto3 = ["tests/test_pytest_plugin.py", "tests/test_docs_examples.py"]
+    session.run("pytest", *on_aioboto3, "-k", "aioboto3", env=env)
+
+
+# The versions a tests_aioboto3 run tested, at the top of its log.
+_STACK_VERSIONS = (
+    "import aioboto3, aiobotocore, botocore; "
+    "print(f'aioboto3 {aioboto3.__version__}, aiobotocore {aiobotocore.__version__}, "
+    "botocore {botocore.__version__}')"
+)
 
 
 @nox.session(python=PYTHON)

@@ -375,20 +375,22 @@ def moto_endpoint() -> Iterator[str]:
         server.stop()
 
 
-@pytest.mark.anyio
-async def test_botocore_function_active(aws_env, moto_endpoint, capsys):
-    """function_active_v2 on moto's server finds my-fn Active."""
+async def _create_function(aws_env, endpoint: str) -> None:
+    """Point the environment at moto's server and create the function my-fn there (once)."""
     import io
     import zipfile
 
     from aiobotocore.session import get_session
 
-    aws_env(moto_endpoint)
+    aws_env(endpoint)
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("index.py", "def handler(event, context):\n    return 1\n")
     session = get_session()
     async with session.create_client("iam") as iam, session.create_client("lambda") as lam:
+        functions = await lam.list_functions()
+        if any(f["FunctionName"] == "my-fn" for f in functions["Functions"]):
+            return
         role = await iam.create_role(RoleName="docs-example", AssumeRolePolicyDocument="{}")
         await lam.create_function(
             FunctionName="my-fn",
@@ -397,6 +399,12 @@ async def test_botocore_function_active(aws_env, moto_endpoint, capsys):
             Handler="index.handler",
             Code={"ZipFile": archive.getvalue()},
         )
+
+
+@pytest.mark.anyio
+async def test_botocore_function_active(aws_env, moto_endpoint, capsys):
+    """function_active_v2 on moto's server finds my-fn Active."""
+    await _create_function(aws_env, moto_endpoint)
     await load("aws_botocore.py").main()
     assert "Active" in printed(capsys)
 
@@ -409,6 +417,65 @@ async def test_botocore_ec2(aws_env, moto_endpoint, capsys):
     out = printed(capsys)
     assert "[success]" in out
     assert "'Name': 'running'" in out
+
+
+needs_aioboto3 = pytest.mark.skipif(
+    importlib.util.find_spec("aioboto3") is None,
+    reason="aioboto3 pins aiobotocore 2.x, so it is not installed beside waitkit[aws]: "
+    "nox -s tests_aioboto3 runs this (the aiobotocore spellings are run above)",
+)
+
+
+@needs_aioboto3
+@pytest.mark.anyio
+async def test_aioboto3_clients_for_every_waiter(aws_env, moto_endpoint, capsys):
+    """aioboto3's spellings: refresh, query, botocore waiter; durable where botocore has it."""
+    import botocore.session
+
+    from waitkit import ConfigurationError
+
+    models = botocore.session.get_session()
+    has_durable = "GetDurableExecution" in models.get_service_model("lambda").operation_names
+    statistics = models.get_service_model("logs").shape_for("QueryStatistics").members
+    example = load("aws_aioboto3.py")
+    # Done at the first look: the example's default policy would sleep 2 s before another.
+    on_start = [{"at": 0, "status": "Successful", "percentage_complete": 100}]
+    query = {"match": "ERROR", "timeline": [{"at": 0, "status": "Complete"}], "rows": ORDERS_ROWS}
+    on_invoke = [{"at": 0, "status": "SUCCEEDED", "result": '{"paid": true}'}]
+    scenario = {
+        "autoscaling": {"groups": [{"name": "web", "on_start": on_start}]},
+        "logs": {"queries": [query]},
+        "durable": {"functions": [{"name": "checkout", "on_invoke": on_invoke}]},
+    }
+    async with aws(scenario) as emu:
+        aws_env(emu.aws_endpoint)
+        await example.main()
+        if has_durable:
+            from aiobotocore.session import get_session
+
+            async with get_session().create_client("lambda") as client:
+                invoked = await client.invoke(
+                    FunctionName="checkout", InvocationType="Event", Payload=b"{}"
+                )
+            await example.durable(invoked["DurableExecutionArn"])
+        else:  # botocore 1.40.61 (aioboto3 15.5): refused before any call
+            with pytest.raises(ConfigurationError, match=r"needs aiobotocore >= 3\.0"):
+                await example.durable(DURABLE_ARN)
+            assert emu.counters.of("lambda") == 0
+    await _create_function(aws_env, moto_endpoint)
+    await example.function_active()
+    out = printed(capsys).splitlines()
+    assert out[0] == "Successful 100%"
+    assert "2026-11-22 03:04:05.000 ERROR card declined" in out
+    # resultCount is absent on older botocore: result_count prints None there.
+    assert out[-2:] == ["2.0" if "resultCount" in statistics else "None", "Active"]
+    if has_durable:
+        assert '{"paid": true}' in out
+
+
+DURABLE_ARN = (
+    "arn:aws:lambda:us-east-1:123456789012:function:checkout:$LATEST/durable-execution/a/b"
+)
 
 
 # ---------------------------------------------------------------------- Kubernetes examples
@@ -537,6 +604,7 @@ EXAMPLES_RUN = (
     "aws_logs_insights_emulator.py",
     "aws_botocore.py",
     "aws_botocore_ec2.py",
+    "aws_aioboto3.py",
     "k8s_job.py",
     "k8s_condition.py",
     "emulator_worked_example.py",

@@ -30,6 +30,11 @@ WITH_ASYNCIO = (*BASE, "-o", "asyncio_default_fixture_loop_scope=function")
 needs_pytest_asyncio = pytest.mark.skipif(
     importlib.util.find_spec("pytest_asyncio") is None, reason="needs pytest-asyncio"
 )
+needs_aioboto3 = pytest.mark.skipif(
+    importlib.util.find_spec("aioboto3") is None,
+    reason="aioboto3 pins aiobotocore 2.x, so it is not installed beside waitkit[aws]: "
+    "nox -s tests_aioboto3 runs this (here its missing-install hint and a bad value are tested)",
+)
 needs_xdist = pytest.mark.skipif(
     importlib.util.find_spec("xdist") is None, reason="needs pytest-xdist"
 )
@@ -579,6 +584,87 @@ def test_emulator_fixture_scenario_forms_and_run_time_changes(pytester: pytest.P
     result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(
         ["*waitkit_scenario must return a Scenario, a mapping, a file path or None, got int*"]
+    )
+
+
+@needs_aioboto3
+def test_aws_clients_aioboto3_makes_the_clients_with_an_aioboto3_session(
+    pytester: pytest.Pytester,
+):
+    """--waitkit-aws-clients=aioboto3 (or its ini twin): clients from aioboto3.Session().client."""
+    _files(
+        pytester,
+        test_aioboto3="""
+        import aioboto3
+        import pytest
+        from refresh_body import refresh
+
+        @pytest.fixture
+        def sessions(monkeypatch):
+            made = []
+            real = aioboto3.Session.client
+
+            def client(self, *args, **kwargs):  # the real method, counted
+                made.append(args[0])
+                return real(self, *args, **kwargs)
+
+            monkeypatch.setattr(aioboto3.Session, "client", client)
+            return made
+
+        @pytest.mark.anyio
+        async def test_refresh(sessions, waitkit_aws_client, emulator):
+            result = await refresh(waitkit_aws_client, emulator)
+            assert sessions == ["autoscaling"]
+            assert result.state.status == "Successful"
+        """,
+    )
+    pytester.runpytest(*NO_ASYNCIO, "--waitkit-aws-clients=aioboto3").assert_outcomes(passed=1)
+    pytester.runpytest(*NO_ASYNCIO, "-o", "waitkit_aws_clients=aioboto3").assert_outcomes(passed=1)
+
+
+def test_aws_clients_aioboto3_without_aioboto3_names_the_extra(pytester: pytest.Pytester):
+    """Asking for aioboto3 clients without aioboto3 installed fails with its install line."""
+    pytester.makeconftest(
+        """
+        import sys
+
+        sys.modules["aioboto3"] = None  # as if waitkit[aioboto3] were not installed
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_aws(waitkit_aws_client):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        *SYNC_ONLY, "--waitkit-endpoint-url=aws", "--waitkit-aws-clients=aioboto3"
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            (
+                "the waitkit_aws_client fixture needs aioboto3, which is not installed: "
+                "pip install 'waitkit?aioboto3?'"
+            )
+        ]
+    )
+
+
+def test_aws_clients_unknown_library_is_a_clear_error(pytester: pytest.Pytester):
+    """A library other than aiobotocore or aioboto3 fails the fixture, naming both."""
+    pytester.makepyfile(
+        """
+        def test_aws(waitkit_aws_client):
+            pass
+        """
+    )
+    result = pytester.runpytest(
+        *NO_ASYNCIO, "--waitkit-endpoint-url=aws", "-o", "waitkit_aws_clients=boto3"
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*--waitkit-aws-clients must be one of aiobotocore, aioboto3, got 'boto3'*"]
     )
 
 

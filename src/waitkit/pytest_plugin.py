@@ -9,6 +9,8 @@ Options (each also an ini setting with the same name, without ``--`` and with ``
     ``--waitkit-endpoint-url URL``: an external AWS endpoint (LocalStack, or ``aws``
     for AWS's own endpoints) used by ``waitkit_aws_client`` instead of the emulator.
     ``--waitkit-region NAME``: the AWS region of ``waitkit_aws_client``.
+    ``--waitkit-aws-clients aiobotocore|aioboto3``: the library that makes the clients
+    of ``waitkit_aws_client`` (default aiobotocore; aioboto3 needs ``waitkit[aioboto3]``).
     ``--waitkit-kubeconfig PATH``: a kubeconfig used by ``waitkit_k8s_client``
     instead of the emulator's.
     ``--waitkit-full-trace``: keep pytest's usual traceback for failed waits
@@ -18,7 +20,8 @@ Fixtures:
     ``waitkit_policy``: a :class:`waitkit.Policy` with that timeout.
     ``waitkit_scenario``: the emulator's scenario (override it; default: empty).
     ``emulator``: an :class:`EmulatorThread`, the emulator serving from a background thread.
-    ``waitkit_aws_client``: ``async with waitkit_aws_client("autoscaling") as client``.
+    ``waitkit_aws_client``: ``async with waitkit_aws_client("autoscaling") as client``
+    (an aiobotocore client, or aioboto3's with ``--waitkit-aws-clients aioboto3``).
     ``waitkit_k8s_client``: ``async with waitkit_k8s_client() as api`` (an ``ApiClient``).
     ``unique_execution_name``: fresh durable-execution names derived from the test's name.
 
@@ -77,6 +80,8 @@ _EMULATOR_KEY = "testing"
 _EMULATOR_REGION = "us-east-1"
 # --waitkit-endpoint-url=aws: AWS's own endpoints, resolved by botocore as usual.
 _REAL_AWS = "aws"
+# --waitkit-aws-clients: the libraries that can make waitkit_aws_client's clients.
+_AWS_CLIENT_LIBRARIES: Final = ("aiobotocore", "aioboto3")
 # Bounds on the emulator thread, so a broken emulator fails the fixture, never hangs it.
 _START_BOUND = 30.0
 _STOP_BOUND = 15.0
@@ -116,6 +121,15 @@ _VALUE_OPTIONS: Final = (
             "else botocore's usual resolution)"
         ),
         "AWS region of waitkit_aws_client",
+    ),
+    (
+        "aws_clients",
+        "LIBRARY",
+        (
+            "library that makes waitkit_aws_client's clients: aiobotocore (default) or "
+            "aioboto3 (an aioboto3.Session, as many applications hold one)"
+        ),
+        "library that makes waitkit_aws_client's clients: aiobotocore or aioboto3",
     ),
     (
         "kubeconfig",
@@ -415,7 +429,7 @@ def emulator(waitkit_scenario: object) -> Generator[EmulatorThread]:
 
 
 class AwsClientFactory(Protocol):
-    """The ``waitkit_aws_client`` fixture: makes aiobotocore clients in the test's loop."""
+    """The ``waitkit_aws_client`` fixture: makes aiobotocore (or aioboto3) clients in your loop."""
 
     def __call__(
         self, service: str, /, **kwargs: object
@@ -443,8 +457,11 @@ def waitkit_aws_client(request: pytest.FixtureRequest) -> AwsClientFactory:
         async def test_refresh(waitkit_aws_client):
             async with waitkit_aws_client("autoscaling") as client:
                 ...
+
+    With ``--waitkit-aws-clients aioboto3`` (or the ini setting) the clients come from
+    an ``aioboto3.Session`` instead, made for the test as ``aioboto3.Session().client``.
     """
-    session_module = _require("aiobotocore.session", "aws", "waitkit_aws_client")
+    create_client = _client_maker(_setting(request.config, "waitkit_aws_clients"))
     endpoint = _setting(request.config, "waitkit_endpoint_url")
     region = _setting(request.config, "waitkit_region")
     defaults: dict[str, object] = {}
@@ -462,16 +479,28 @@ def waitkit_aws_client(request: pytest.FixtureRequest) -> AwsClientFactory:
             defaults["endpoint_url"] = endpoint
         if region is not None:
             defaults["region_name"] = region
-    session = session_module.get_session()
 
     def make(service: str, /, **kwargs: object) -> AbstractAsyncContextManager[Any]:
         _require_asyncio("waitkit_aws_client", "aiobotocore")
-        client: AbstractAsyncContextManager[Any] = session.create_client(
-            service, **{**defaults, **kwargs}
-        )
+        client: AbstractAsyncContextManager[Any] = create_client(service, **{**defaults, **kwargs})
         return client
 
     return make
+
+
+def _client_maker(library: str | None) -> Callable[..., Any]:
+    """``create_client`` of a fresh aiobotocore session, or ``client`` of an aioboto3 one."""
+    if library in (None, "aiobotocore"):
+        session_module = _require("aiobotocore.session", "aws", "waitkit_aws_client")
+        return session_module.get_session().create_client  # type: ignore[no-any-return]
+    if library == "aioboto3":
+        # aioboto3 pins its own aiobotocore (2.x with aioboto3 15.5): an extra of its own.
+        aioboto3 = _require("aioboto3", "aioboto3", "waitkit_aws_client")
+        return aioboto3.Session().client  # type: ignore[no-any-return]
+    msg = (
+        f"--waitkit-aws-clients must be one of {', '.join(_AWS_CLIENT_LIBRARIES)}, got {library!r}"
+    )
+    raise ConfigurationError(msg)
 
 
 @pytest.fixture

@@ -264,6 +264,25 @@ async def test_unknown_waiter_name_fails_before_any_call() -> None:
 
 
 @pytest.mark.anyio
+async def test_a_waiter_newer_than_the_clients_botocore_is_refused() -> None:
+    """A waiter botocore 1.40.61 (aioboto3 15.5's) lacks is refused there, built elsewhere."""
+    models = botocore.session.get_session().get_waiter_model("dynamodb")
+    export = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/export/01234567890123-abcdefgh"
+    async with (
+        scripted_dynamodb([]) as (endpoint, received),
+        make_client("dynamodb", endpoint) as client,
+    ):
+        if "ExportCompleted" in models.waiter_names:
+            waiter = botocore_waiter(client, "export_completed", ExportArn=export)
+            assert waiter.resource_id.startswith("dynamodb.export_completed(")
+        else:
+            with pytest.raises(ConfigurationError, match="waiter_names") as caught:
+                botocore_waiter(client, "export_completed", ExportArn=export)
+            assert "'table_exists'" in str(caught.value)
+    assert received == []
+
+
+@pytest.mark.anyio
 async def test_bad_parameters_fail_before_any_call() -> None:
     """Missing or unknown parameters and WaiterConfig are ConfigurationErrors, with no call."""
     async with (

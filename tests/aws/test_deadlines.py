@@ -1,8 +1,8 @@
 """The time contract over real sockets: a hung or refused endpoint, a closed client.
 
-Real aiobotocore clients with botocore's default (standard) retries, pointed at a TCP
-server that accepts and never answers, at a port nobody listens on, or closed before
-use. No assertion here is about how long anything took on the wall clock: a wait that
+Real aiobotocore (or aioboto3) clients with botocore's default (standard) retries,
+pointed at a TCP server that accepts and never answers, at a port nobody listens on, or
+closed before use. No assertion here is about how long anything took on the wall clock: a wait that
 overstayed its deadline by a call's length (60 s of botocore read timeout) would run
 into pytest's own timeout instead.
 """
@@ -10,12 +10,12 @@ into pytest's own timeout instead.
 from __future__ import annotations
 
 import pytest
-from aiobotocore.config import AioConfig
-from aiobotocore.session import get_session
 
-from waitkit import Policy, ProbeError, WaitTimeoutError
+from waitkit import Policy, ProbeError, ResourceNotFoundError, WaitTimeoutError
 from waitkit.aws import InstanceRefreshWaiter, botocore_waiter
 from waitkit.emulator import Emulator, Scenario
+
+from .conftest import CLOSED_CLIENT_REFUSED, STACK, make_client
 
 pytestmark = pytest.mark.anyio
 
@@ -26,14 +26,7 @@ PATIENT = Policy(min_delay=0.05, max_delay=0.1, call_timeout=60)
 def client(service: str, endpoint: str, *, attempts: int = 3):
     """A real client with botocore's standard retries (they run inside one observation)."""
     retries = {"mode": "standard", "total_max_attempts": attempts}
-    return get_session().create_client(
-        service,
-        region_name="us-east-1",
-        endpoint_url=endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=AioConfig(retries=retries, connect_timeout=60, read_timeout=60),
-    )
+    return make_client(service, endpoint, retries=retries, connect_timeout=60, read_timeout=60)
 
 
 @pytest.mark.parametrize("call_timeout", [60, None])
@@ -72,6 +65,11 @@ async def test_a_refused_endpoint_fails_as_a_probe_error_naming_the_connection(r
     assert "Could not connect to the endpoint URL" in message
 
 
+@pytest.mark.skipif(
+    not CLOSED_CLIENT_REFUSED,
+    reason=f"{STACK} reopens a closed client's connections instead of refusing it "
+    "(test_a_closed_aiobotocore_2_client_still_answers)",
+)
 async def test_a_closed_client_fails_at_once_saying_so():
     """A client used after its `async with` block is a ProbeError on the first look, not retried."""
     scenario = Scenario.from_data({"autoscaling": {"groups": [{"name": "web"}]}})
@@ -82,3 +80,25 @@ async def test_a_closed_client_fails_at_once_saying_so():
             await InstanceRefreshWaiter(autoscaling, "web", policy=PATIENT).wait(timeout=30)
     assert info.value.attempts == 1
     assert emu.counters.of("autoscaling") == 0
+
+
+@pytest.mark.skipif(
+    CLOSED_CLIENT_REFUSED,
+    reason=f"{STACK} refuses a closed client (test_a_closed_client_fails_at_once_saying_so)",
+)
+async def test_a_closed_aiobotocore_2_client_still_answers():
+    """On aiobotocore 2 (aioboto3 15.5) a closed client opens a new pool: the wait runs.
+
+    waitkit cannot tell such a client from an open one. The new pool is the client's,
+    closed only by closing the client again (else aiohttp warns "Unclosed client session").
+    """
+    scenario = Scenario.from_data({"autoscaling": {"groups": [{"name": "web"}]}})
+    async with Emulator(scenario) as emu:
+        async with client("autoscaling", emu.aws_endpoint) as autoscaling:
+            pass
+        try:
+            with pytest.raises(ResourceNotFoundError, match="does not list any instance refresh"):
+                await InstanceRefreshWaiter(autoscaling, "web", policy=PATIENT).wait(timeout=30)
+        finally:
+            await autoscaling.close()
+    assert emu.counters.of("autoscaling", "DescribeInstanceRefreshes") >= 1

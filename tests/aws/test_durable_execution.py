@@ -19,14 +19,31 @@ from waitkit.aws import DurableExecutionState, DurableExecutionWaiter, unique_ex
 from waitkit.aws._durable_execution import _HUBS
 from waitkit.emulator import Emulator, Fault, Scenario
 
-from .conftest import FAST, USING_AIOBOTO3, quick_budget, until_true
+from .conftest import DURABLE_API, FAST, STACK, quick_budget, until_true
 
-# aioboto3 15.5 pins botocore 1.40.61, which predates the durable-execution API: under
-# it only the refusal is tested (tests/aws/test_durable_versions.py).
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.skipif(USING_AIOBOTO3, reason="aioboto3's botocore has no durable API"),
-]
+pytestmark = pytest.mark.anyio
+
+# aioboto3 15.5 pins botocore 1.40.61, which predates the durable-execution API. On such
+# a botocore the waiter refuses the client, for every way of making it (that refusal is
+# tested in test_durable_versions.py, on every stack); so every test here needs the API,
+# except those named below, which run on any botocore.
+ON_ANY_BOTOCORE = frozenset(
+    {
+        "test_bad_arguments_fail_before_any_call",  # arguments are checked first
+        "test_a_client_of_another_service_is_refused",
+        "test_unique_execution_names",  # no client at all
+    }
+)
+
+
+@pytest.fixture(autouse=True)
+def _needs_durable_api(request: pytest.FixtureRequest) -> None:
+    """Skip, saying why, a test that needs the durable-execution API where botocore lacks it."""
+    if not DURABLE_API and request.node.originalname not in ON_ANY_BOTOCORE:
+        pytest.skip(
+            f"{STACK} has no Lambda durable-execution API: DurableExecutionWaiter refuses "
+            "its clients (test_durable_versions.py)"
+        )
 
 
 def scenario(*executions: dict, on_invoke: list | None = None, clock: str = "real") -> Scenario:
@@ -426,7 +443,7 @@ ARN = "arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST/durable-exe
     ],
 )
 async def test_bad_arguments_fail_before_any_call(aws_client, kwargs, message):
-    """Bad identifiers and options raise ConfigurationError naming the argument."""
+    """Bad identifiers and options raise ConfigurationError naming the argument (any botocore)."""
     async with aws_client("lambda", "http://127.0.0.1:9") as client:
         with pytest.raises(ConfigurationError, match=message):
             DurableExecutionWaiter(client, **kwargs)

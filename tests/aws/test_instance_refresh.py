@@ -16,7 +16,7 @@ from waitkit.aws import InstanceRefreshState, InstanceRefreshWaiter
 from waitkit.aws._instance_refresh import _HUBS
 from waitkit.emulator import Emulator, Fault, Scenario
 
-from .conftest import FAST, quick_budget, until_true
+from .conftest import FAST, REFRESH_STRATEGY, client_with_model, quick_budget, until_true
 
 pytestmark = pytest.mark.anyio
 
@@ -60,10 +60,28 @@ async def test_waits_through_every_pending_status_to_success(aws_client):
     assert isinstance(result.state, InstanceRefreshState)
     assert result.state.status == "Successful"
     assert result.state.percentage_complete == 100
+    # Strategy is absent on older botocore (aioboto3 15.5): the answer drops it.
+    assert result.state.strategy == ("Rolling" if REFRESH_STRATEGY else None)
     assert result.state.end_time is not None
     statuses = [entry.state.status for entry in result.history]
     assert statuses == ["Pending", "InProgress", "Baking", "Successful"]
     assert result.history[1].state.summary() == "InProgress 50% (2 to update)"
+
+
+def _without_strategy(model: dict) -> None:
+    """InstanceRefresh as botocore 1.40.61 models it: no Strategy."""
+    model["shapes"]["InstanceRefresh"]["members"].pop("Strategy", None)
+
+
+async def test_strategy_is_none_on_a_botocore_without_it(tmp_path):
+    """Where botocore drops Strategy the state says None; the wait is otherwise the same."""
+    async with (
+        Emulator(scenario(("web", [refresh("r-1", *ROLLING)]))) as emu,
+        client_with_model("autoscaling", emu.aws_endpoint, tmp_path, _without_strategy) as client,
+    ):
+        result = await InstanceRefreshWaiter(client, "web", refresh_id="r-1", policy=FAST).wait()
+    assert result.state.status == "Successful"
+    assert result.state.strategy is None
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,11 @@ class RollbackDetails(AwsShape):
 
 @final
 class InstanceRefreshState(State):
-    """One observation of an instance refresh (an ``InstanceRefresh`` record)."""
+    """One observation of an instance refresh (an ``InstanceRefresh`` record).
+
+    ``strategy`` is ``None`` on botocore versions that do not model it (absent on older
+    botocore: 1.40.61, pinned by aioboto3 15.5, drops it from the answer).
+    """
 
     model_config = AWS_RESPONSE
 

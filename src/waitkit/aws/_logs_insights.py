@@ -33,6 +33,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, final
 
 import anyio
+import botocore
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -95,7 +96,8 @@ class _Frozen(BaseModel):
 class QueryStatistics(_Frozen):
     """The ``statistics`` of ``GetQueryResults`` (AWS sends doubles; 0 when absent).
 
-    ``result_count`` is ``None`` on botocore versions that do not model it.
+    ``result_count`` is ``None`` on botocore versions that do not model it (absent on
+    older botocore: 1.40.61, pinned by aioboto3 15.5, drops it from the answer).
     """
 
     records_matched: float = 0.0
@@ -573,7 +575,7 @@ class QueryWaiter(_RunWaiter):
         stop_on_exit: send StopQuery when the wait is cancelled or times out (off by
             default: whoever started the query owns it).
         page_size: rows per GetQueryResults page (``maxItems``, 1 to 10,000); default
-            the service's (10,000).
+            the service's (10,000). Needs aiobotocore >= 3.0 (see :class:`LogsInsightsQuery`).
 
     Example:
         >>> # started = await client.start_query(...)
@@ -681,16 +683,19 @@ class LogsInsightsQuery:
         start: the first moment searched: an aware :class:`~datetime.datetime` or
             epoch seconds (rounded down).
         end: the last moment searched (inclusive; rounded up); not before ``start``.
-        limit: most rows returned, 1 to 100,000 (default: the service's).
+        limit: most rows returned, 1 to 100,000 (default: the service's); above
+            10,000 needs result paging (aiobotocore >= 3.0).
         policy: delays, deadline and retries (default: the engine's default policy).
         slots: the admission gate (default :data:`DEFAULT_QUERY_SLOTS`, shared by the
             process); ``None`` is not allowed, give a large ``QuerySlots`` instead.
         unknown_grace: how long a run of ``Unknown`` statuses is tolerated (>= 0 s).
         page_size: rows per GetQueryResults page (``maxItems``, 1 to 10,000); default
-            the service's (10,000).
+            the service's (10,000). Needs aiobotocore >= 3.0: older botocore (aioboto3
+            15.5) does not model result paging, and then every row comes in one answer.
 
     Raises:
-        ConfigurationError: an argument is out of range.
+        ConfigurationError: an argument is out of range, or needs result paging that
+            the client's botocore does not model.
 
     Example:
         >>> import datetime as dt
@@ -728,6 +733,9 @@ class LogsInsightsQuery:
             msg = f"end must not be before start, got start={self.start}, end={self.end} (epoch s)"
             raise ConfigurationError(msg)
         self.limit = None if limit is None else _integer("limit", limit, 1, _MAX_LIMIT)
+        if self.limit is not None and self.limit > _MAX_PAGE:
+            # Rows past the first page come only through nextToken.
+            _require_paging(client, f"limit above {_MAX_PAGE:,}")
         self.policy = None if policy is None else ensure_policy(policy)
         self.slots = _slots(slots)
         self.unknown_grace = seconds("unknown_grace", unknown_grace)
@@ -814,11 +822,25 @@ def _page_size(client: CloudWatchLogsClient, value: object) -> int | None:
     if value is None:
         return None
     size = _integer("page_size", value, 1, _MAX_PAGE)
-    shape = client.meta.service_model.operation_model("GetQueryResults").input_shape
-    if shape is None or "maxItems" not in shape.members:
-        msg = "page_size needs a botocore that models GetQueryResults maxItems (1.40.61 does not)"
-        raise ConfigurationError(msg)
+    _require_paging(client, "page_size")
     return size
+
+
+def _require_paging(client: CloudWatchLogsClient, argument: str) -> None:
+    """Refuse ``argument`` on a botocore whose GetQueryResults has no maxItems / nextToken.
+
+    Such a botocore (1.40.61, pinned by aioboto3 15.5) drops the ``nextToken`` of an
+    answer, so only the first page (up to 10,000 rows) could ever come back.
+    """
+    shape = client.meta.service_model.operation_model("GetQueryResults").input_shape
+    if shape is not None and "maxItems" in shape.members:
+        return
+    msg = (
+        f"{argument} needs GetQueryResults paging (maxItems, nextToken), which the client's "
+        f"botocore {botocore.__version__} does not model; use aiobotocore >= 3.0 "
+        f"(without paging every answer holds its first {_MAX_PAGE:,} rows)"
+    )
+    raise ConfigurationError(msg)
 
 
 def _slots(value: object) -> QuerySlots:
