@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Final
 
 from waitkit._cli._exit import ExitCode
-from waitkit._core._text import safe
 from waitkit._core._errors import (
     ConfigurationError,
     ProbeError,
     WaitError,
     WaitTimeoutError,
 )
+from waitkit._core._text import safe
 
 
 class MissingExtraError(Exception):

@@ -22,8 +22,8 @@ from waitkit._cli._errors import UsageError, describe, exit_code_for
 from waitkit._cli._exit import ExitCode, worst
 from waitkit._cli._options import policy_from
 from waitkit._cli._report import Reporter, make_reporter, write_line
-from waitkit._core._text import redact, safe
 from waitkit._cli._track import Track
+from waitkit._core._text import redact, safe
 
 if TYPE_CHECKING:
     import argparse

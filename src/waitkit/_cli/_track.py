@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from waitkit._cli._errors import describe, exit_code_for
 from waitkit._cli._exit import ExitCode
-from waitkit._core._text import safe
 from waitkit._core._errors import (
     ConfigurationError,
     ProbeError,
@@ -18,6 +17,7 @@ from waitkit._core._errors import (
     WaitFailedError,
     WaitTimeoutError,
 )
+from waitkit._core._text import safe
 
 if TYPE_CHECKING:
     from waitkit._cli._command import Progress, Renderer

@@ -29,8 +29,8 @@ from waitkit._cli._durations import parse_duration
 from waitkit._cli._errors import UsageError
 from waitkit._cli._exit import ExitCode, worst
 from waitkit._cli._report import write_line
-from waitkit._core._text import safe
 from waitkit._cli._track import Outcome
+from waitkit._core._text import safe
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
