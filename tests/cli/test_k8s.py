@@ -9,8 +9,8 @@ import pytest
 
 from waitkit._cli._commands._kube import watch_policy
 from waitkit._cli._commands.k8s_wait import targets
-from waitkit._cli._exit import ExitCode
 from waitkit._cli._errors import UsageError
+from waitkit._cli._exit import ExitCode
 from waitkit._core._policy import DEFAULT_POLICY
 from waitkit.emulator import Emulator, Fault, Scenario
 from waitkit.emulator.k8s import (
