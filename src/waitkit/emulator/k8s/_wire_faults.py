@@ -153,7 +153,8 @@ def _forbidden(request: web.Request, verb: str, resource: str) -> web.Response:
     group = "batch" if resource == "jobs" else ""
     action = {"log": "get", "watch": "watch", "list": "list"}.get(verb, verb)
     target = f"{resource}/log" if verb == "log" else resource
-    subject = f'{resource} "{name}"' if name and verb != "list" else resource
+    qualified = f"{resource}.{group}" if group else resource
+    subject = f'{qualified} "{name}"' if name and verb != "list" else qualified
     where = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
     message = (
         f'{subject} is forbidden: User "{USER}" cannot {action} resource "{target}"'
