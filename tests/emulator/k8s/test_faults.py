@@ -139,7 +139,7 @@ async def test_a_fault_may_name_a_verb_and_a_resource(start_cluster):
 
 
 async def test_a_hung_log_gives_up_when_its_client_does(start_cluster):
-    """A latency fault on pods/log holds the answer; once the client hangs up, so does the server."""
+    """A latency fault on pods/log holds the answer; the server gives up when the client does."""
     cluster = await start_cluster(
         _LOGGED, faults=[Fault(kind="latency", operation="log", delay=3600)]
     )
@@ -170,13 +170,17 @@ async def test_forbidden_is_worded_as_rbac_words_it(start_cluster):
     [
         (
             "list:jobs",
-            'jobs.batch is forbidden: User "system:serviceaccount:default:waitkit" cannot list'
-            ' resource "jobs" in API group "batch" in the namespace "default"',
+            (
+                'jobs.batch is forbidden: User "system:serviceaccount:default:waitkit" cannot list'
+                ' resource "jobs" in API group "batch" in the namespace "default"'
+            ),
         ),
         (
             "watch",
-            'jobs.batch is forbidden: User "system:serviceaccount:default:waitkit" cannot watch'
-            ' resource "jobs" in API group "batch" in the namespace "default"',
+            (
+                'jobs.batch is forbidden: User "system:serviceaccount:default:waitkit" cannot'
+                ' watch resource "jobs" in API group "batch" in the namespace "default"'
+            ),
         ),
     ],
 )

@@ -180,7 +180,7 @@ _LONG = "".join(f"{i:04d} " + "x" * 2043 + "\n" for i in range(400)) + "last\n"
 
 
 async def test_long_log_lines_tail_then_limit_as_the_kubelet_does(start_cluster):
-    """tailLines first, then limitBytes keeps the *start* of that tail (the kubelet's order)."""
+    """The last lines first (tailLines), then limitBytes keeps the *start* of that tail."""
     cluster = await start_cluster(
         KubernetesScenario(
             pods=[_pod("long", PodPoint(after=0, phase="Failed"), logs=_LONG)],

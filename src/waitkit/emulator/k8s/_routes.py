@@ -243,7 +243,7 @@ class Routes:
 
 
 def _last_lines(text: str, count: int) -> str:
-    """The last ``count`` lines of ``text``; only ``\\n`` ends a line (a ``\\r`` does not)."""
+    """The last ``count`` lines of ``text``; only a newline ends a line (a carriage return not)."""
     if count <= 0:
         return ""
     ended = text.endswith("\n")
