@@ -163,7 +163,7 @@ async def test_get_watch_prints_table_rows(start_cluster):
 
 
 async def test_logs_tail_and_limit_bytes(start_cluster):
-    """`kubectl logs --tail` gives the last lines, long ones whole; `--limit-bytes` keeps a start."""
+    """`kubectl logs --tail` gives the last lines, long ones whole; `--limit-bytes` a start."""
     long_lines = "".join(f"{i:02d} " + "x" * 2045 + "\n" for i in range(30)) + "done\n"
     cluster = await start_cluster(
         KubernetesScenario(
