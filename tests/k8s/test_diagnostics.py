@@ -152,6 +152,23 @@ async def test_a_refused_log_read_still_raises_the_failure(
     assert f"\n  log of pod etl-bad unavailable: {expected}" in str(error)
 
 
+@pytest.mark.parametrize("pod_causes", [True, False])
+async def test_pods_that_may_not_be_listed_still_raise_the_failure(
+    start: Start, *, pod_causes: bool
+) -> None:
+    """No RBAC to list pods (watched or listed once): the failure, and the RBAC words."""
+    env = await start(_failed_job())
+    env.emu.faults.add(Fault(kind="error", service="kubernetes", operation="list:pods", status=403))
+    error = await _fails(env, JobWaiter(env.api, "etl", pod_causes=pod_causes, policy=FAST))
+    assert error.reason.startswith("BackoffLimitExceeded")
+    assert error.state.log_unavailable == (
+        "the Job's pods could not be listed: HTTP 403 Forbidden: pods is forbidden:"
+        ' User "system:serviceaccount:default:waitkit" cannot list resource "pods"'
+        ' in API group "" in the namespace "default"'
+    )
+    assert env.kube.requests["log", "pods"] == 0
+
+
 async def test_a_job_without_pods_says_so(start: Start) -> None:
     """The failed Job's pods are gone (or never ran): the message says there is none to read."""
     env = await start(_failed_job(pods=False, reason="DeadlineExceeded"))

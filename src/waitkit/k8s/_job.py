@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 _JOB_NAME_LABEL: Final = "batch.kubernetes.io/job-name"
 _MAX_LOG_LINES: Final = 10_000
 _PODS_PAUSE: Final = 1.0
+_PODS_SHARE: Final = 0.9
 
 
 @final
@@ -372,7 +373,8 @@ class JobWaiter(Waiter[JobState]):
                 subscribe(self.api, self._pods_key, self.options)
             )
         refreshed = False
-        with anyio.move_on_after(budget(self.diagnostics_timeout, scope.deadline)):
+        # No verdict hangs on this look (the Job is pending), so it may use most of what is left.
+        with anyio.move_on_after(budget(self.diagnostics_timeout, scope.deadline, _PODS_SHARE)):
             try:
                 await scope.pods.refresh()
                 refreshed = True

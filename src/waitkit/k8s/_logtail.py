@@ -52,13 +52,18 @@ class LogTail:
     unavailable: str | None = None
 
 
-def budget(cap: float, deadline: float | None) -> float:
-    """Seconds one explanation may take: ``cap``, and half the time left (wait and call)."""
+def budget(cap: float, deadline: float | None, share: float = 0.5) -> float:
+    """Seconds one explanation may take: ``cap``, and ``share`` of the time left.
+
+    The time left is to the wait's deadline or the engine's ``call_timeout``, whichever
+    comes first. A failure's explanation gets half of it, so the verdict it explains is
+    delivered in time even on a slow machine.
+    """
     now = anyio.current_time()
     left = anyio.current_effective_deadline() - now
     if deadline is not None:
         left = min(left, deadline - now)
-    return max(0.0, min(cap, left / 2))
+    return max(0.0, min(cap, left * share))
 
 
 def seconds(value: float) -> str:
