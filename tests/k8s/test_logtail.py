@@ -26,7 +26,7 @@ def _reference(text: str, lines: int, width: int) -> tuple[str, ...]:
         parts.pop()
     shown = []
     for line in parts:
-        raw = line[:-1] if line.endswith("\r") else line
+        raw = line.removesuffix("\r")
         text_shown = safe(raw)
         if len(text_shown) > width:
             text_shown = f"{text_shown[:width]}... (line of {len(raw)} characters)"
