@@ -135,7 +135,7 @@ def test_a_failed_job_whose_log_hangs_exits_1_with_its_reason_cut(cli):
     assert ": PodFailurePolicy: \\x1b[31mquota\\x1b[0m qqq" in line, line[:300]
     assert line.endswith(" more characters)")
     assert len(line) < 1000
-    assert "  log of pod bad-x1 unavailable: timed out after 0.2s" in run.out.splitlines()
+    assert "  log of pod bad-x1 unavailable: no answer within 0.2s" in run.out.splitlines()
     assert not CONTROL.search(run.out + run.err)
 
 

@@ -79,8 +79,8 @@ async def test_a_hung_log_read_still_raises_the_failure(start: Start) -> None:
     assert error.reason.startswith("BackoffLimitExceeded: Job has reached")
     assert error.state.failed_pod == "etl-bad"
     assert error.state.log_tail == ()
-    assert error.state.log_unavailable == "timed out after 0.2s"
-    assert "\n  log of pod etl-bad unavailable: timed out after 0.2s" in str(error)
+    assert error.state.details_missing == ("log of pod etl-bad unavailable: no answer within 0.2s",)
+    assert "\n  (log of pod etl-bad unavailable: no answer within 0.2s)" in str(error)
     assert env.kube.requests["log", "pods"] == 1
 
 
@@ -92,9 +92,9 @@ async def test_a_hung_log_read_is_held_to_half_the_time_left(start: Start) -> No
     env = await start(_failed_job())
     env.emu.faults.add(Fault(kind="latency", service="kubernetes", operation="log", delay=_HUNG))
     error = await _fails(env, JobWaiter(env.api, "etl", policy=FAST), timeout=1)
-    assert error.state.log_unavailable is not None
-    took = re.fullmatch(r"timed out after ([\d.]+)s", error.state.log_unavailable)
-    assert took is not None, error.state.log_unavailable
+    (missing,) = error.state.details_missing
+    took = re.fullmatch(r"log of pod etl-bad unavailable: no answer within ([\d.]+)s", missing)
+    assert took is not None, missing
     assert 0 < float(took.group(1)) <= 0.5
     assert error.reason.startswith("BackoffLimitExceeded")
 
@@ -109,8 +109,10 @@ async def test_a_hung_pod_list_still_raises_the_failure(start: Start) -> None:
     waiter = JobWaiter(env.api, "etl", pod_causes=False, diagnostics_timeout=0.2, policy=FAST)
     error = await _fails(env, waiter)
     assert error.state.failed_pod is None
-    assert error.state.log_unavailable == "the Job's pods could not be listed: timed out after 0.2s"
-    assert "\n  log unavailable: the Job's pods could not be listed: timed out" in str(error)
+    assert error.state.details_missing == (
+        "log unavailable: the Job's pods could not be listed: no answer within 0.2s",
+    )
+    assert "\n  (log unavailable: the Job's pods could not be listed: no answer" in str(error)
     assert env.kube.requests["log", "pods"] == 0
 
 
@@ -146,10 +148,9 @@ async def test_a_refused_log_read_still_raises_the_failure(
     env.emu.faults.add(Fault(kind="error", service="kubernetes", operation="log", status=status))
     error = await _fails(env, JobWaiter(env.api, "etl", policy=FAST))
     assert error.reason.startswith("BackoffLimitExceeded")
-    unavailable = error.state.log_unavailable
-    assert unavailable is not None
-    assert unavailable.startswith(expected), unavailable
-    assert f"\n  log of pod etl-bad unavailable: {expected}" in str(error)
+    (missing,) = error.state.details_missing
+    assert missing.startswith(f"log of pod etl-bad unavailable: {expected}"), missing
+    assert f"\n  (log of pod etl-bad unavailable: {expected}" in str(error)
 
 
 @pytest.mark.parametrize("pod_causes", [True, False])
@@ -161,10 +162,12 @@ async def test_pods_that_may_not_be_listed_still_raise_the_failure(
     env.emu.faults.add(Fault(kind="error", service="kubernetes", operation="list:pods", status=403))
     error = await _fails(env, JobWaiter(env.api, "etl", pod_causes=pod_causes, policy=FAST))
     assert error.reason.startswith("BackoffLimitExceeded")
-    assert error.state.log_unavailable == (
-        "the Job's pods could not be listed: HTTP 403 Forbidden: pods is forbidden:"
-        ' User "system:serviceaccount:default:waitkit" cannot list resource "pods"'
-        ' in API group "" in the namespace "default"'
+    forbidden = (
+        'pods is forbidden: User "system:serviceaccount:default:waitkit" cannot list'
+        ' resource "pods" in API group "" in the namespace "default"'
+    )
+    assert error.state.details_missing == (
+        f"log unavailable: the Job's pods could not be listed: HTTP 403 Forbidden: {forbidden}",
     )
     assert env.kube.requests["log", "pods"] == 0
 
@@ -174,8 +177,10 @@ async def test_a_job_without_pods_says_so(start: Start) -> None:
     env = await start(_failed_job(pods=False, reason="DeadlineExceeded"))
     error = await _fails(env, JobWaiter(env.api, "etl", policy=FAST))
     assert error.reason.startswith("DeadlineExceeded")
-    assert error.state.log_unavailable == "the Job has no pods left (deleted, or none started)"
-    assert "log unavailable: the Job has no pods left" in str(error)
+    assert error.state.details_missing == (
+        "log unavailable: the Job has no pods left (deleted, or none started)",
+    )
+    assert "\n  (log unavailable: the Job has no pods left" in str(error)
 
 
 async def test_a_job_whose_pods_did_not_fail_says_so(start: Start) -> None:
@@ -189,7 +194,7 @@ async def test_a_job_whose_pods_did_not_fail_says_so(start: Start) -> None:
     )
     env = await start(scenario)
     error = await _fails(env, JobWaiter(env.api, "etl", policy=FAST))
-    assert error.state.log_unavailable == "no failed pod among the Job's 1 pod"
+    assert error.state.details_missing == ("log unavailable: no failed pod among the Job's 1 pod",)
 
 
 # ------------------------------------------------------------ the last lines
@@ -218,6 +223,9 @@ async def test_long_lines_still_end_with_the_last_line(start: Start) -> None:
     text = str(error)
     assert "KeyError: 'customer_id'" in text
     assert len(text) < _MESSAGE_LIMIT
+    # A reason fits in 3,000 characters, the most the engine keeps of one (from its start).
+    assert len(error.reason) <= 3000
+    assert error.reason.endswith("KeyError: 'customer_id'")
     # The message shows the last lines that fit; the state keeps all twenty.
     assert "log lines of pod etl-bad (all in state.log_tail):" in text
 

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from waitkit._core._text import safe
 from waitkit.k8s._logtail import (
-    MESSAGE_LOG_CHARS,
     TailBuffer,
     budget,
     fetch_log_tail,
@@ -65,24 +64,26 @@ def test_escapes_count_towards_the_width() -> None:
 
 
 def test_the_message_shows_the_last_lines_that_fit() -> None:
-    """Lines beyond the message's budget are left to the state, and the header says so."""
+    """Lines beyond the room left in the reason are left to the state; the header says so."""
     lines = tuple(f"{i:03d} " + "w" * 495 for i in range(20))
-    block = render_tail("etl-x", lines, None)
-    assert len(block) <= MESSAGE_LOG_CHARS + 100  # 8 lines of 504 characters, and a header
-    assert block.startswith("\n  last 8 of 20 log lines of pod etl-x (all in state.log_tail):\n")
+    block = render_tail("etl-x", lines, (), 3000 - 1000)
+    assert len(block) <= 2000
+    assert block.startswith("\n  last 3 of 20 log lines of pod etl-x (all in state.log_tail):\n")
     assert block.endswith(lines[-1])
-    assert render_tail("etl-x", lines[-2:], None) == (
+    assert render_tail("etl-x", lines[-2:], (), 3000) == (
         f"\n  last log lines of pod etl-x:\n    {lines[-2]}\n    {lines[-1]}"
     )
+    # However little room is left, the last line is shown.
+    assert render_tail("etl-x", lines, (), 0).endswith(f"(all in state.log_tail):\n    {lines[-1]}")
 
 
-def test_the_message_says_why_there_is_no_log() -> None:
-    """Unavailable: with the pod's name when it is known; nothing when no log was asked for."""
-    assert (
-        render_tail("etl-x", (), "pod deleted") == "\n  log of pod etl-x unavailable: pod deleted"
+def test_the_message_says_what_could_not_be_fetched() -> None:
+    """Each missing detail on a line of its own, in parentheses; nothing when nothing is missing."""
+    missing = ("log of pod etl-x unavailable: pod deleted",)
+    assert render_tail("etl-x", (), missing, 3000) == (
+        "\n  (log of pod etl-x unavailable: pod deleted)"
     )
-    assert render_tail(None, (), "timed out") == "\n  log unavailable: timed out"
-    assert render_tail(None, (), None) == ""
+    assert render_tail(None, (), (), 3000) == ""
 
 
 @pytest.mark.anyio
@@ -100,10 +101,10 @@ async def test_no_time_left_fetches_nothing() -> None:
         timeout=2.0,
         deadline=anyio.current_time(),
     )
-    assert (tail.pod, tail.lines, tail.unavailable) == (
+    assert (tail.pod, tail.lines, tail.missing) == (
         None,
         (),
-        "no time left before the deadline",
+        "log unavailable: no time was left before the deadline",
     )
 
 

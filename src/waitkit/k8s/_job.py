@@ -27,7 +27,14 @@ from waitkit.k8s._common import (
     check_selector,
 )
 from waitkit.k8s._errors import KUBERNETES, ObjectMissingError
-from waitkit.k8s._logtail import LOG_TIMEOUT, LogTail, budget, fetch_log_tail, render_tail
+from waitkit.k8s._logtail import (
+    LOG_TIMEOUT,
+    REASON_CHARS,
+    LogTail,
+    budget,
+    fetch_log_tail,
+    render_tail,
+)
 from waitkit.k8s._perwait import PerWait, WaitScope, long_poll
 from waitkit.k8s._pods import PERMANENT_CAUSES, PodCause, belongs_to, pod_causes
 from waitkit.k8s._resource import JOBS, PODS
@@ -120,9 +127,10 @@ class JobState(State):
     log_tail: tuple[str, ...] = ()
     """The last lines of the failed pod's log (``log_lines`` of them at most), each escaped
     (control characters as ``\\xNN``) and cut to 500 characters."""
-    log_unavailable: str | None = None
-    """Why there is no ``log_tail`` although one was asked for: ``timed out after 2s``,
-    ``pod deleted``, ``HTTP 403 Forbidden: ...``, ``the Job has no pods left ...``."""
+    details_missing: tuple[str, ...] = ()
+    """What could not be fetched to explain a failure, in words: ``log of pod etl-x
+    unavailable: no answer within 2.0s`` (or ``pod deleted``, ``HTTP 403 Forbidden:
+    ...``), ``log unavailable: the Job has no pods left (deleted, or none started)``."""
 
     def summary(self) -> str:
         """``running active=1 ready=0 succeeded=0 failed=0; etl-x/main: ImagePullBackOff``."""
@@ -316,7 +324,7 @@ class JobWaiter(Waiter[JobState]):
                 scope.log = await self._log_tail(scope, uid)
             updates["failed_pod"] = scope.log.pod
             updates["log_tail"] = scope.log.lines
-            updates["log_unavailable"] = scope.log.unavailable
+            updates["details_missing"] = (scope.log.missing,) if scope.log.missing else ()
         return state.model_copy(update=updates) if updates else state
 
     def verdict(self, state: JobState) -> Verdict:
@@ -333,8 +341,11 @@ class JobWaiter(Waiter[JobState]):
         if state.stuck is not None:
             cause = state.stuck
             detail = f": {bounded(cause.message)}" if cause.message else ""
-            text = f"{cause.summary()} for more than {self.fail_fast_after:g}s (fail_fast){detail}"
-            return Verdict.failure(_with_log(safe(text), state))
+            text = (
+                f"{bounded(cause.summary())} for more than {self.fail_fast_after:g}s"
+                f" (fail_fast){detail}"
+            )
+            return Verdict.failure(_with_log(text, state))
         if phase is JobPhase.SUSPENDED and self.on_suspended == "fail":
             return Verdict.failure(f"suspended ({bounded(state.reason or 'JobSuspended')})")
         return Verdict.PENDING
@@ -441,7 +452,8 @@ def _fail_fast_reasons(owner: str, fail_fast: object) -> frozenset[str]:
 
 
 def _with_log(reason: str, state: JobState) -> str:
-    return reason + render_tail(state.failed_pod, state.log_tail, state.log_unavailable)
+    room = REASON_CHARS - len(reason)
+    return reason + render_tail(state.failed_pod, state.log_tail, state.details_missing, room)
 
 
 _CONDITION_PHASES: Final = (

@@ -2,10 +2,12 @@
 
 What explains a failure is fetched after the failure is known, so it must never turn
 that failure into something else. Every call here (the pod list, the log read) runs
-inside one budget: at most ``timeout`` seconds (``JobWaiter(log_timeout=...)``,
+inside one budget: at most ``timeout`` seconds (``JobWaiter(diagnostics_timeout=...)``,
 default :data:`LOG_TIMEOUT`), and at most half the time left before the wait's
 deadline (or the engine's ``call_timeout``), so the verdict is still delivered in
-time. Whatever goes wrong comes back as words in :attr:`LogTail.unavailable`.
+time. Whatever goes wrong comes back as words in :attr:`LogTail.missing`
+(``log of pod etl-x unavailable: no answer within 2.0s``), as the durable-execution
+waiter words a missing history.
 
 The kubelet applies ``tailLines`` first and ``limitBytes`` second, keeping the *start*
 of the tail: with long lines that drops the last lines, where the traceback is. So the
@@ -38,8 +40,9 @@ if TYPE_CHECKING:
 LOG_TIMEOUT: Final = 2.0
 #: Characters of one log line kept (escaped); the rest is left out, and said so.
 LOG_LINE_WIDTH: Final = FIELD_LIMIT
-#: Characters of log lines in an exception's text; the last lines that fit are shown.
-MESSAGE_LOG_CHARS: Final = 4096
+#: Characters a failure reason keeps (the engine cuts a longer one at its end, which
+#: is where the log's last lines are): the log block fits in what the reason leaves.
+REASON_CHARS: Final = 3000
 _NOT_FOUND: Final = 404
 
 
@@ -49,7 +52,8 @@ class LogTail:
 
     pod: str | None = None
     lines: tuple[str, ...] = ()
-    unavailable: str | None = None
+    missing: str | None = None
+    """``log of pod P unavailable: <why>`` or ``log unavailable: <why>``."""
 
 
 def budget(cap: float, deadline: float | None, share: float = 0.5) -> float:
@@ -67,8 +71,8 @@ def budget(cap: float, deadline: float | None, share: float = 0.5) -> float:
 
 
 def seconds(value: float) -> str:
-    """``2s``, ``0.47s``: a budget as a message shows it."""
-    return f"{value:.2g}s"
+    """``2.0s``, ``0.5s``, ``0.047s``: a budget as a message shows it."""
+    return f"{value:.1f}s" if value >= 0.1 else f"{value:.2g}s"  # noqa: PLR2004 - 0.1 s
 
 
 async def fetch_log_tail(
@@ -83,21 +87,26 @@ async def fetch_log_tail(
     """Find the pod that explains a failure and read the end of its log, within the budget.
 
     ``list_pods`` gives the Job's pods (from the shared watch, or one LIST). Never raises
-    (but for cancellation): what could not be fetched is said in ``unavailable``.
+    (but for cancellation): what could not be fetched is said in ``missing``.
     """
     limit = budget(timeout, deadline)
     if limit <= 0:
-        return LogTail(unavailable="no time left before the deadline")
+        return LogTail(missing=f"{_NO_LOG}no time was left before the deadline")
     found: list[str] = []  # the pod, once known: a timeout then names it
     with anyio.move_on_after(limit):
         return await _fetch(api, namespace, list_pods, lines, found)
     # The budget ran out (had the wait's deadline come first, we would be cancelled instead).
     if found:
-        return LogTail(pod=found[0], unavailable=f"timed out after {seconds(limit)}")
-    return LogTail(unavailable=f"{_UNLISTED}timed out after {seconds(limit)}")
+        return _unread(found[0], f"no answer within {seconds(limit)}")
+    return LogTail(missing=f"{_UNLISTED}no answer within {seconds(limit)}")
 
 
-_UNLISTED: Final = "the Job's pods could not be listed: "
+_NO_LOG: Final = "log unavailable: "
+_UNLISTED: Final = f"{_NO_LOG}the Job's pods could not be listed: "
+
+
+def _unread(pod: str, why: str) -> LogTail:
+    return LogTail(pod=pod, missing=f"log of pod {pod} unavailable: {why}")
 
 
 async def _fetch(
@@ -110,14 +119,14 @@ async def _fetch(
     try:
         pods = await list_pods()
     except Exception as error:  # noqa: BLE001 - the log is a courtesy; cancellation propagates
-        return LogTail(unavailable=_UNLISTED + bounded(describe_error(error)))
+        return LogTail(missing=_UNLISTED + bounded(describe_error(error)))
     choice = failed_container(pods)
     if choice is None:
         count = len(pods)
         if not count:
-            return LogTail(unavailable="the Job has no pods left (deleted, or none started)")
+            return LogTail(missing=f"{_NO_LOG}the Job has no pods left (deleted, or none started)")
         plural = "" if count == 1 else "s"
-        return LogTail(unavailable=f"no failed pod among the Job's {count} pod{plural}")
+        return LogTail(missing=f"{_NO_LOG}no failed pod among the Job's {count} pod{plural}")
     pod, container, previous = choice
     found.append(pod)
     query = [("tailLines", str(lines))]
@@ -129,9 +138,7 @@ async def _fetch(
         tail = await read_tail(api, f"{PODS.path(namespace)}/{pod}/log", query, lines=lines)
     except Exception as error:  # noqa: BLE001 - as above
         gone = isinstance(error, ApiException) and api_status(error) == _NOT_FOUND
-        return LogTail(
-            pod=pod, unavailable="pod deleted" if gone else bounded(describe_error(error))
-        )
+        return _unread(pod, "pod deleted" if gone else bounded(describe_error(error)))
     return LogTail(pod=pod, lines=tail)
 
 
@@ -209,15 +216,18 @@ class TailBuffer:
         self._prefix_length = self._length = 0
 
 
-def render_tail(pod: str | None, lines: tuple[str, ...], unavailable: str | None) -> str:
-    """The log part of a failure's message: the last lines that fit, or why there are none."""
-    if unavailable is not None:
-        where = f"log of pod {pod}" if pod else "log"
-        return f"\n  {where} unavailable: {unavailable}"
+def render_tail(
+    pod: str | None, lines: tuple[str, ...], missing: tuple[str, ...], room: int
+) -> str:
+    """The log part of a failure's message, in ``room`` characters.
+
+    The last lines that fit (at least the last one), then what could not be fetched.
+    """
+    notes = "".join(f"\n  ({note})" for note in missing)
     if not lines:
-        return ""
+        return notes
+    room -= len(notes) + 80  # the header
     shown: list[str] = []
-    room = MESSAGE_LOG_CHARS
     for line in reversed(lines):
         room -= len(line) + 5
         if room < 0 and shown:
@@ -230,4 +240,4 @@ def render_tail(pod: str | None, lines: tuple[str, ...], unavailable: str | None
             f"last {len(shown)} of {len(lines)} log lines of pod {pod} (all in state.log_tail):"
         )
     body = "\n".join(f"    {line}" for line in shown)
-    return f"\n  {header}\n{body}"
+    return f"\n  {header}\n{body}{notes}"

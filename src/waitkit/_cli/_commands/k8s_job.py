@@ -117,9 +117,7 @@ def _render(state: Any) -> Sequence[str]:  # noqa: ANN401 - a JobState
         count = len(state.log_tail)
         lines.append(f"last {count} log line{'' if count == 1 else 's'} of pod {state.failed_pod}:")
         lines += [f"  {line}" for line in state.log_tail]
-    if state.log_unavailable:
-        where = f"log of pod {state.failed_pod}" if state.failed_pod else "log"
-        lines.append(f"{where} unavailable: {state.log_unavailable}")
+    lines += list(state.details_missing)  # "log of pod P unavailable: no answer within 2.0s"
     return lines
 
 
