@@ -181,10 +181,11 @@ class JobWaiter(Waiter[JobState]):
             ``True`` means :data:`PERMANENT_CAUSES` (image pulls, config errors).
         fail_fast_after: the grace period of ``fail_fast``, in seconds.
         log_lines: lines of the failed pod's log attached to a failure (0: none).
-        diagnostics_timeout: the longest, in seconds, that a look at the Job's pods or
-            the read of the failed pod's log may take (each is also held to half the time
-            left before the deadline). They only explain: one that fails or runs out of
-            time leaves the outcome as it is, and the message says what was not fetched.
+        diagnostics_timeout: the longest, in seconds, that explaining a failure may take
+            (finding the failed pod and reading its log, together; also at most half the
+            time left before the deadline), and that one look at a running Job's pods may
+            take. They only explain: one that fails or runs out of time leaves the outcome
+            as it is, and ``state.details_missing`` (and the message) says what is missing.
         on_suspended: ``"wait"`` (default) keeps waiting on a suspended Job, ``"fail"`` fails.
         shared: ``True`` (default) shares one stream per namespace; ``False`` watches
             only this Job (``fieldSelector=metadata.name=``), as ``kubectl wait`` does.
