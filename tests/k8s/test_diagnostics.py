@@ -85,17 +85,17 @@ async def test_a_hung_log_read_still_raises_the_failure(start: Start) -> None:
 
 
 async def test_a_hung_log_read_is_held_to_half_the_time_left(start: Start) -> None:
-    """With the default cap (2 s) and a 1 s wait, the log read gets at most half of what is left.
+    """With the default cap (2 s) and a 2 s wait, the log read gets at most half of what is left.
 
     This is the reported case (a hung log turned a failure into a timeout with no state).
     """
     env = await start(_failed_job())
     env.emu.faults.add(Fault(kind="latency", service="kubernetes", operation="log", delay=_HUNG))
-    error = await _fails(env, JobWaiter(env.api, "etl", policy=FAST), timeout=1)
+    error = await _fails(env, JobWaiter(env.api, "etl", policy=FAST), timeout=2)
     (missing,) = error.state.details_missing
     took = re.fullmatch(r"log of pod etl-bad unavailable: no answer within ([\d.]+)s", missing)
     assert took is not None, missing
-    assert 0 < float(took.group(1)) <= 0.5
+    assert 0 < float(took.group(1)) <= 1.0
     assert error.reason.startswith("BackoffLimitExceeded")
 
 
