@@ -283,10 +283,10 @@ async def test_huge_pod_cause_message_is_cut(start: Start) -> None:
     assert not _CONTROL.search(str(caught.value))
 
 
-@pytest.mark.parametrize("value", [0, -1, float("nan"), "2", True])
+@pytest.mark.parametrize("value", [0, -1, float("nan"), float("inf"), "2", True, None])
 async def test_bad_diagnostics_timeout_is_refused(start: Start, value: object) -> None:
     """diagnostics_timeout: a ConfigurationError naming it, before any call."""
     env = await start()
-    with pytest.raises(ConfigurationError, match="diagnostics_timeout"):
+    with pytest.raises(ConfigurationError, match="diagnostics_timeout must be a finite number of"):
         JobWaiter(env.api, "etl", diagnostics_timeout=value)  # type: ignore[arg-type]
     assert env.emu.counters.of("kubernetes") == 0

@@ -243,10 +243,17 @@ class JobWaiter(Waiter[JobState]):
             raise ConfigurationError(msg)
         self.fail_fast_after = check_seconds(owner, "fail_fast_after", fail_fast_after)
         self.log_lines = check_int(owner, "log_lines", log_lines, 0, _MAX_LOG_LINES)
-        self.diagnostics_timeout = check_seconds(owner, "diagnostics_timeout", diagnostics_timeout)
-        if self.diagnostics_timeout <= 0:
-            msg = f"{owner}: diagnostics_timeout must be > 0 seconds, got {diagnostics_timeout!r}"
+        if (
+            isinstance(diagnostics_timeout, bool)
+            or not isinstance(diagnostics_timeout, int | float)
+            or not 0 < diagnostics_timeout < math.inf
+        ):
+            msg = (
+                f"{owner}: diagnostics_timeout must be a finite number of seconds > 0,"
+                f" got {diagnostics_timeout!r}"
+            )
             raise ConfigurationError(msg)
+        self.diagnostics_timeout = float(diagnostics_timeout)
         check_selector(owner, "label_selector", label_selector)
         if label_selector is not None and not shared:
             msg = f"{owner}: label_selector applies to the shared stream only (shared=True)"
