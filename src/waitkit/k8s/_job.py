@@ -243,10 +243,11 @@ class JobWaiter(Waiter[JobState]):
             raise ConfigurationError(msg)
         self.fail_fast_after = check_seconds(owner, "fail_fast_after", fail_fast_after)
         self.log_lines = check_int(owner, "log_lines", log_lines, 0, _MAX_LOG_LINES)
+        given: object = diagnostics_timeout  # checked as what a caller may really pass
         if (
-            isinstance(diagnostics_timeout, bool)
-            or not isinstance(diagnostics_timeout, int | float)
-            or not 0 < diagnostics_timeout < math.inf
+            isinstance(given, bool)
+            or not isinstance(given, int | float)
+            or not 0 < given < math.inf
         ):
             msg = (
                 f"{owner}: diagnostics_timeout must be a finite number of seconds > 0,"
