@@ -10,8 +10,9 @@ import pytest
 from waitkit._cli._commands._kube import watch_policy
 from waitkit._cli._commands.k8s_wait import targets
 from waitkit._cli._errors import UsageError
+from waitkit._cli._exit import ExitCode
 from waitkit._core._policy import DEFAULT_POLICY
-from waitkit.emulator import Emulator, Scenario
+from waitkit.emulator import Emulator, Fault, Scenario
 from waitkit.emulator.k8s import (
     ContainerState,
     JobPoint,
@@ -103,6 +104,38 @@ def test_jobs_awaited_together_failure_shows_reason_and_log_tail(cli):
     after = run.out.split(lines["default/bad"], 1)[1].splitlines()
     start = after.index("  last 3 log lines of pod bad-x1:")
     assert after[start + 1 : start + 4] == ["    line 7", "    line 8", "    line 9"]
+    assert not CONTROL.search(run.out + run.err)
+
+
+def test_a_failed_job_whose_log_hangs_exits_1_with_its_reason_cut(cli):
+    """pods/log hangs and the reason is 200 KB with escapes: exit 1, the reason cut, no log why."""
+    message = "\x1b[31mquota\x1b[0m " + "q" * 200_000
+    failed_pod = PodPoint(
+        at=0, phase="Failed", containers=[ContainerState(terminated="Error", exit_code=2)]
+    )
+    scenario = Scenario(
+        kubernetes=KubernetesScenario(
+            jobs=[
+                JobScenario(
+                    name="bad",
+                    timeline=[
+                        JobPoint(at=0.2, phase="failed", reason="PodFailurePolicy", message=message)
+                    ],
+                )
+            ],
+            pods=[PodScenario(name="bad-x1", job="bad", logs=LOG, timeline=[failed_pod])],
+        ),
+        faults=[Fault(kind="latency", service="kubernetes", operation="log", delay=3600)],
+    )
+    with running(scenario) as emulator:
+        kubeconfig = str(emulator.kubeconfig_path)
+        run = cli("k8s-job", "bad", "--diagnostics-timeout", "0.2s", "--kubeconfig", kubeconfig)
+    assert run.code == ExitCode.FAILED, run.out + run.err
+    line = finals(run.out)["default/bad"]
+    assert ": PodFailurePolicy: \\x1b[31mquota\\x1b[0m qqq" in line, line[:300]
+    assert line.endswith(" more characters)")
+    assert len(line) < 1000
+    assert "  log of pod bad-x1 unavailable: no answer within 0.2s" in run.out.splitlines()
     assert not CONTROL.search(run.out + run.err)
 
 

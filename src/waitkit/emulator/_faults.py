@@ -55,7 +55,10 @@ class Fault(BaseModel):
 
     kind: FaultKind
     service: Service = "*"
-    operation: str = Field(default="*", description="AWS operation name or Kubernetes verb")
+    operation: str = Field(
+        default="*",
+        description="AWS operation name, or Kubernetes verb (list) or verb:resource (list:pods)",
+    )
     probability: float = Field(default=1.0, ge=0, le=1)
     count: int | None = Field(default=None, ge=1)
     start: float = Field(default=0.0, ge=0, description="scenario seconds")
@@ -95,8 +98,13 @@ class Fault(BaseModel):
         return changed
 
     def matches(self, service: str, operation: str) -> bool:
-        """Whether this fault targets the given service and operation."""
-        return self.service in ("*", service) and self.operation in ("*", operation)
+        """Whether this fault targets the given service and operation.
+
+        A Kubernetes request's operation is ``verb:resource``; a fault naming only the
+        verb matches every resource.
+        """
+        verb = operation.partition(":")[0]
+        return self.service in ("*", service) and self.operation in ("*", operation, verb)
 
 
 class _TokenBucket:

@@ -82,19 +82,3 @@ async def get_json(
         msg = f"GET {path} answered JSON that is not an object"
         raise MalformedResponseError(msg)
     return parsed
-
-
-async def get_text(
-    api: ApiClient,
-    path: str,
-    query: Sequence[tuple[str, str]] = (),
-    *,
-    timeout: aiohttp.ClientTimeout | None = None,
-) -> str:
-    """GET ``path`` as text (pod logs)."""
-    response = await open_get(api, path, query, timeout=timeout, accept="text/plain, */*")
-    try:
-        raw = await response.read()
-    finally:
-        response.close()
-    return raw.decode("utf-8", "replace")

@@ -11,9 +11,10 @@ import anyio
 
 from waitkit._core._classify import ErrorKind
 from waitkit._core._errors import ConfigurationError
+from waitkit._core._text import bounded, safe
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
-from waitkit.k8s._client import get_json, get_text
+from waitkit.k8s._client import get_json
 from waitkit.k8s._common import (
     WATCH_POLICY,
     check_api,
@@ -26,8 +27,16 @@ from waitkit.k8s._common import (
     check_selector,
 )
 from waitkit.k8s._errors import KUBERNETES, ObjectMissingError
+from waitkit.k8s._logtail import (
+    LOG_TIMEOUT,
+    REASON_CHARS,
+    LogTail,
+    budget,
+    fetch_log_tail,
+    render_tail,
+)
 from waitkit.k8s._perwait import PerWait, WaitScope, long_poll
-from waitkit.k8s._pods import PERMANENT_CAUSES, PodCause, belongs_to, failed_container, pod_causes
+from waitkit.k8s._pods import PERMANENT_CAUSES, PodCause, belongs_to, pod_causes
 from waitkit.k8s._resource import JOBS, PODS
 from waitkit.k8s._watch import SharedWatch, StreamKey, subscribe
 
@@ -41,9 +50,9 @@ if TYPE_CHECKING:
     from waitkit.k8s._options import WatchOptions
 
 _JOB_NAME_LABEL: Final = "batch.kubernetes.io/job-name"
-_LOG_BYTES: Final = 16 * 1024
 _MAX_LOG_LINES: Final = 10_000
 _PODS_PAUSE: Final = 1.0
+_PODS_SHARE: Final = 0.9
 
 
 @final
@@ -114,9 +123,14 @@ class JobState(State):
     start_time: str | None = None
     completion_time: str | None = None
     failed_pod: str | None = None
-    """The pod whose log is in ``log_tail``."""
+    """The pod whose log is in ``log_tail`` (or could not be read)."""
     log_tail: tuple[str, ...] = ()
-    """The last lines of the failed pod's log (``log_lines`` of them at most)."""
+    """The last lines of the failed pod's log (``log_lines`` of them at most), each escaped
+    (control characters as ``\\xNN``) and cut to 500 characters."""
+    details_missing: tuple[str, ...] = ()
+    """What could not be fetched to explain a failure, in words: ``log of pod etl-x
+    unavailable: no answer within 2.0s`` (or ``pod deleted``, ``HTTP 403 Forbidden:
+    ...``), ``log unavailable: the Job has no pods left (deleted, or none started)``."""
 
     def summary(self) -> str:
         """``running active=1 ready=0 succeeded=0 failed=0; etl-x/main: ImagePullBackOff``."""
@@ -128,7 +142,7 @@ class JobState(State):
             text += f" ({self.reason})"
         if self.causes:
             text += "; " + ", ".join(cause.summary() for cause in self.causes[:3])
-        return text
+        return safe(text)
 
 
 class _JobWait(WaitScope):
@@ -138,7 +152,7 @@ class _JobWait(WaitScope):
         self.pods: SharedWatch | None = None
         self.cursor = -1
         self.first_seen: dict[tuple[str, str | None, str], float] = {}
-        self.log: tuple[str | None, tuple[str, ...]] | None = None
+        self.log: LogTail | None = None
         self.causes: tuple[PodCause, ...] = ()
         self.pods_denied = False
         self.pods_retry_at = -math.inf
@@ -167,6 +181,11 @@ class JobWaiter(Waiter[JobState]):
             ``True`` means :data:`PERMANENT_CAUSES` (image pulls, config errors).
         fail_fast_after: the grace period of ``fail_fast``, in seconds.
         log_lines: lines of the failed pod's log attached to a failure (0: none).
+        diagnostics_timeout: the longest, in seconds, that explaining a failure may take
+            (finding the failed pod and reading its log, together; also at most half the
+            time left before the deadline), and that one look at a running Job's pods may
+            take. They only explain: one that fails or runs out of time leaves the outcome
+            as it is, and ``state.details_missing`` (and the message) says what is missing.
         on_suspended: ``"wait"`` (default) keeps waiting on a suspended Job, ``"fail"`` fails.
         shared: ``True`` (default) shares one stream per namespace; ``False`` watches
             only this Job (``fieldSelector=metadata.name=``), as ``kubectl wait`` does.
@@ -202,6 +221,7 @@ class JobWaiter(Waiter[JobState]):
         fail_fast: bool | Collection[str] = False,
         fail_fast_after: float = 60.0,
         log_lines: int = 20,
+        diagnostics_timeout: float = LOG_TIMEOUT,
         on_suspended: Literal["wait", "fail"] = "wait",
         shared: bool = True,
         label_selector: str | None = None,
@@ -223,6 +243,18 @@ class JobWaiter(Waiter[JobState]):
             raise ConfigurationError(msg)
         self.fail_fast_after = check_seconds(owner, "fail_fast_after", fail_fast_after)
         self.log_lines = check_int(owner, "log_lines", log_lines, 0, _MAX_LOG_LINES)
+        given: object = diagnostics_timeout  # checked as what a caller may really pass
+        if (
+            isinstance(given, bool)
+            or not isinstance(given, int | float)
+            or not 0 < given < math.inf
+        ):
+            msg = (
+                f"{owner}: diagnostics_timeout must be a finite number of seconds > 0,"
+                f" got {diagnostics_timeout!r}"
+            )
+            raise ConfigurationError(msg)
+        self.diagnostics_timeout = float(diagnostics_timeout)
         check_selector(owner, "label_selector", label_selector)
         if label_selector is not None and not shared:
             msg = f"{owner}: label_selector applies to the shared stream only (shared=True)"
@@ -299,7 +331,9 @@ class JobWaiter(Waiter[JobState]):
         if failing and self.log_lines:
             if scope.log is None:
                 scope.log = await self._log_tail(scope, uid)
-            updates["failed_pod"], updates["log_tail"] = scope.log
+            updates["failed_pod"] = scope.log.pod
+            updates["log_tail"] = scope.log.lines
+            updates["details_missing"] = (scope.log.missing,) if scope.log.missing else ()
         return state.model_copy(update=updates) if updates else state
 
     def verdict(self, state: JobState) -> Verdict:
@@ -308,16 +342,21 @@ class JobWaiter(Waiter[JobState]):
         if phase is JobPhase.COMPLETE or (phase is JobPhase.SUCCEEDING and self.until == "decided"):
             return Verdict.SUCCESS
         if phase is JobPhase.FAILED or (phase is JobPhase.FAILING and self.until == "decided"):
-            return Verdict.failure(
-                _with_log(f"{state.reason or 'Failed'}: {state.message or ''}".rstrip(": "), state)
-            )
+            # The service's words are cut (their full text stays on the state).
+            text = bounded(state.reason or "Failed")
+            if state.message:
+                text += f": {bounded(state.message)}"
+            return Verdict.failure(_with_log(text, state))
         if state.stuck is not None:
             cause = state.stuck
-            detail = f": {cause.message}" if cause.message else ""
-            text = f"{cause.summary()} for more than {self.fail_fast_after:g}s (fail_fast){detail}"
+            detail = f": {bounded(cause.message)}" if cause.message else ""
+            text = (
+                f"{bounded(cause.summary())} for more than {self.fail_fast_after:g}s"
+                f" (fail_fast){detail}"
+            )
             return Verdict.failure(_with_log(text, state))
         if phase is JobPhase.SUSPENDED and self.on_suspended == "fail":
-            return Verdict.failure(f"suspended ({state.reason or 'JobSuspended'})")
+            return Verdict.failure(f"suspended ({bounded(state.reason or 'JobSuspended')})")
         return Verdict.PENDING
 
     # ------------------------------------------------------------------ pods
@@ -342,8 +381,9 @@ class JobWaiter(Waiter[JobState]):
         """The Job's pods, best effort: ``None`` when they cannot be read now.
 
         Pods only explain a wait; an error reading them (no RBAC for pods, a throttled
-        LIST) must not fail the wait on the Job. Access denied stops trying for this
-        wait; other errors pause the pods for a second.
+        LIST, a hung call) must not fail the wait on the Job, nor hold it past
+        ``diagnostics_timeout``. Access denied stops trying for this wait; other errors
+        pause the pods for a second.
         """
         now = anyio.current_time()
         if scope.pods_denied or now < scope.pods_retry_at:
@@ -352,10 +392,15 @@ class JobWaiter(Waiter[JobState]):
             scope.pods = await scope.stack.enter_async_context(
                 subscribe(self.api, self._pods_key, self.options)
             )
-        try:
-            await scope.pods.refresh()
-        except Exception as error:  # noqa: BLE001 - see the docstring; cancellation propagates
-            scope.pods_denied = KUBERNETES.classify(error).kind is ErrorKind.FATAL
+        refreshed = False
+        # No verdict hangs on this look (the Job is pending), so it may use most of what is left.
+        with anyio.move_on_after(budget(self.diagnostics_timeout, scope.deadline, _PODS_SHARE)):
+            try:
+                await scope.pods.refresh()
+                refreshed = True
+            except Exception as error:  # noqa: BLE001 - see the docstring; cancellation propagates
+                scope.pods_denied = KUBERNETES.classify(error).kind is ErrorKind.FATAL
+        if not refreshed:
             scope.pods_retry_at = now + _PODS_PAUSE
             return None
         return [pod for pod in scope.pods.objects() if belongs_to(pod, self.name, uid)]
@@ -376,34 +421,28 @@ class JobWaiter(Waiter[JobState]):
                 stuck = cause
         return stuck
 
-    async def _log_tail(
-        self, scope: _JobWait, uid: str | None
-    ) -> tuple[str | None, tuple[str, ...]]:
-        """The tail of the failed pod's log; best effort (a missing log must not fail the wait)."""
-        try:
+    async def _log_tail(self, scope: _JobWait, uid: str | None) -> LogTail:
+        """The tail of the failed pod's log, or why it could not be had (never raises)."""
+
+        async def list_pods() -> list[dict[str, Any]]:
             if scope.pods is not None:
                 await scope.pods.refresh()
-                pods = [pod for pod in scope.pods.objects() if belongs_to(pod, self.name, uid)]
-            else:
-                listed = await get_json(
-                    self.api,
-                    PODS.path(self.namespace),
-                    [("labelSelector", f"{_JOB_NAME_LABEL}={self.name}")],
-                )
-                pods = [pod for pod in listed.get("items") or [] if belongs_to(pod, self.name, uid)]
-            found = failed_container(pods)
-            if found is None:
-                return None, ()
-            pod, container, previous = found
-            query = [("tailLines", str(self.log_lines)), ("limitBytes", str(_LOG_BYTES))]
-            if container:
-                query.append(("container", container))
-            if previous:
-                query.append(("previous", "true"))
-            text = await get_text(self.api, f"{PODS.path(self.namespace)}/{pod}/log", query)
-        except Exception:  # noqa: BLE001 - the log is a courtesy; cancellation still propagates
-            return None, ()
-        return pod, tuple(text.splitlines()[-self.log_lines :])
+                return [pod for pod in scope.pods.objects() if belongs_to(pod, self.name, uid)]
+            listed = await get_json(
+                self.api,
+                PODS.path(self.namespace),
+                [("labelSelector", f"{_JOB_NAME_LABEL}={self.name}")],
+            )
+            return [pod for pod in listed.get("items") or [] if belongs_to(pod, self.name, uid)]
+
+        return await fetch_log_tail(
+            self.api,
+            self.namespace,
+            list_pods,
+            lines=self.log_lines,
+            timeout=self.diagnostics_timeout,
+            deadline=scope.deadline,
+        )
 
 
 def _fail_fast_reasons(owner: str, fail_fast: object) -> frozenset[str]:
@@ -422,10 +461,8 @@ def _fail_fast_reasons(owner: str, fail_fast: object) -> frozenset[str]:
 
 
 def _with_log(reason: str, state: JobState) -> str:
-    if not state.log_tail:
-        return reason
-    lines = "\n".join(f"    {line}" for line in state.log_tail)
-    return f"{reason}\n  last log lines of pod {state.failed_pod}:\n{lines}"
+    room = REASON_CHARS - len(reason)
+    return reason + render_tail(state.failed_pod, state.log_tail, state.details_missing, room)
 
 
 _CONDITION_PHASES: Final = (

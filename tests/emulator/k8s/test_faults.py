@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 
 import aiohttp
@@ -9,7 +11,7 @@ import pytest
 from kubernetes_asyncio.client import ApiException
 
 from waitkit.emulator._faults import Fault
-from waitkit.emulator.k8s import JobScenario, KubernetesScenario
+from waitkit.emulator.k8s import JobScenario, KubernetesScenario, PodPoint, PodScenario
 
 pytestmark = pytest.mark.anyio
 
@@ -116,3 +118,77 @@ async def test_every_request_is_counted_by_verb(start_cluster):
     await cluster.core.list_namespaced_pod("default")
     assert cluster.counters.snapshot() == {"kubernetes:get": 1, "kubernetes:list": 2}
     assert cluster.backend.requests["list", "pods"] == 1
+
+
+_LOGGED = KubernetesScenario(
+    jobs=[JobScenario(name="j")],
+    pods=[PodScenario(name="p", logs="a\nb\n", timeline=[PodPoint(after=0, phase="Running")])],
+)
+
+
+async def test_a_fault_may_name_a_verb_and_a_resource(start_cluster):
+    """operation="list:pods" hits pod LISTs only; operation="list" would hit every LIST."""
+    cluster = await start_cluster(
+        _LOGGED, faults=[Fault(kind="error", operation="list:pods", status=503)]
+    )
+    assert len((await cluster.batch.list_namespaced_job("default")).items) == 1
+    with pytest.raises(ApiException) as caught:
+        await cluster.core.list_namespaced_pod("default")
+    assert caught.value.status == 503
+    assert cluster.counters.faults["kubernetes", "list", "error"] == 1
+
+
+async def test_a_hung_log_gives_up_when_its_client_does(start_cluster):
+    """A latency fault on pods/log holds the answer; the server gives up when the client does."""
+    cluster = await start_cluster(
+        _LOGGED, faults=[Fault(kind="latency", operation="log", delay=3600)]
+    )
+    with pytest.raises(asyncio.TimeoutError):
+        await cluster.core.read_namespaced_pod_log("p", "default", _request_timeout=0.1)
+    await cluster.settle(lambda: cluster.backend.requests["abandoned", "pods"] == 1)
+    assert cluster.backend.requests["log", "pods"] == 1
+
+
+async def test_forbidden_is_worded_as_rbac_words_it(start_cluster):
+    """A 403 fault names the user, the verb, the resource (pods/log) and the namespace."""
+    cluster = await start_cluster(
+        _LOGGED, faults=[Fault(kind="error", operation="log", status=403, count=1)]
+    )
+    with pytest.raises(ApiException) as caught:
+        await cluster.core.read_namespaced_pod_log("p", "default")
+    status = json.loads(caught.value.body)
+    assert (status["code"], status["reason"]) == (403, "Forbidden")
+    assert status["message"] == (
+        'pods "p" is forbidden: User "system:serviceaccount:default:waitkit" cannot get'
+        ' resource "pods/log" in API group "" in the namespace "default"'
+    )
+    assert await cluster.core.read_namespaced_pod_log("p", "default") == "a\nb\n"
+
+
+@pytest.mark.parametrize(
+    ("operation", "message"),
+    [
+        (
+            "list:jobs",
+            (
+                'jobs.batch is forbidden: User "system:serviceaccount:default:waitkit" cannot list'
+                ' resource "jobs" in API group "batch" in the namespace "default"'
+            ),
+        ),
+        (
+            "watch",
+            (
+                'jobs.batch is forbidden: User "system:serviceaccount:default:waitkit" cannot'
+                ' watch resource "jobs" in API group "batch" in the namespace "default"'
+            ),
+        ),
+    ],
+)
+async def test_forbidden_lists_and_watches(start_cluster, operation, message):
+    """A 403 on a LIST or a WATCH names the collection, as RBAC does."""
+    cluster = await start_cluster(
+        _LOGGED, faults=[Fault(kind="error", operation=operation, status=403)]
+    )
+    with pytest.raises(ApiException) as caught:
+        await cluster.batch.list_namespaced_job("default", watch=operation == "watch")
+    assert json.loads(caught.value.body)["message"] == message

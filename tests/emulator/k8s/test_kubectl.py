@@ -160,3 +160,23 @@ async def test_get_watch_prints_table_rows(start_cluster):
         ["good", "SuccessCriteriaMet", "1/1"],
         ["good", "Complete", "1/1"],
     ]
+
+
+async def test_logs_tail_and_limit_bytes(start_cluster):
+    """`kubectl logs --tail` gives the last lines, long ones whole; `--limit-bytes` a start."""
+    long_lines = "".join(f"{i:02d} " + "x" * 2045 + "\n" for i in range(30)) + "done\n"
+    cluster = await start_cluster(
+        KubernetesScenario(
+            pods=[
+                PodScenario(name="p", logs=long_lines, timeline=[PodPoint(after=0, phase="Failed")])
+            ]
+        ),
+        clock="manual",
+    )
+    rc, out, err = await kubectl(cluster, "logs", "p", "--tail=3")
+    assert rc == 0, err
+    assert [line[:3] for line in out.splitlines()] == ["28 ", "29 ", "don"]
+    assert len(out) == 2 * len("28 " + "x" * 2045 + "\n") + len("done\n")
+    rc, out, err = await kubectl(cluster, "logs", "p", "--tail=3", "--limit-bytes=100")
+    assert rc == 0, err
+    assert out == "28 " + "x" * 97

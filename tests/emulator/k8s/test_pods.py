@@ -174,3 +174,39 @@ async def test_logs_of_waiting_container_is_400(start_cluster):
     with pytest.raises(ApiException) as caught:
         await cluster.core.read_namespaced_pod_log("pull", "default")
     assert "trying and failing to pull image" in caught.value.body
+
+
+_LONG = "".join(f"{i:04d} " + "x" * 2043 + "\n" for i in range(400)) + "last\n"
+
+
+async def test_long_log_lines_tail_then_limit_as_the_kubelet_does(start_cluster):
+    """The last lines first (tailLines), then limitBytes keeps the *start* of that tail."""
+    cluster = await start_cluster(
+        KubernetesScenario(
+            pods=[_pod("long", PodPoint(after=0, phase="Failed"), logs=_LONG)],
+        )
+    )
+    read = cluster.core.read_namespaced_pod_log
+    tail = await read("long", "default", tail_lines=20)
+    assert tail.splitlines()[0].startswith("0381 ")
+    assert tail.endswith("x\nlast\n")
+    limited = await read("long", "default", tail_lines=20, limit_bytes=16 * 1024)
+    assert len(limited.encode()) == 16 * 1024
+    assert limited.startswith("0381 ")
+    assert "last" not in limited  # the end of the tail is what the limit drops
+
+
+async def test_log_lines_end_at_newlines_only(start_cluster):
+    """A carriage return (a progress bar) does not end a line; a final line may lack its newline."""
+    cluster = await start_cluster(
+        KubernetesScenario(
+            pods=[
+                _pod("bar", PodPoint(after=0, phase="Running"), logs="a\n10%\r90%\nb\nend"),
+                _pod("one", PodPoint(after=0, phase="Running"), logs="\n"),
+            ]
+        )
+    )
+    read = cluster.core.read_namespaced_pod_log
+    assert await read("bar", "default", tail_lines=3) == "10%\r90%\nb\nend"
+    assert await read("bar", "default", tail_lines=0) == ""
+    assert await read("one", "default", tail_lines=5) == "\n"

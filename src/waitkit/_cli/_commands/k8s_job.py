@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from waitkit._cli._command import Example, WaitCommand, Watch
 from waitkit._cli._commands._kube import add_namespace, kube_api, namespace, watch_policy
-from waitkit._cli._durations import parse_duration
+from waitkit._cli._durations import parse_duration, positive_duration
+from waitkit._core._text import bounded
 
 if TYPE_CHECKING:
     import argparse
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
     from waitkit._cli._command import Context
 
 _MAX_CAUSES_SHOWN: Final = 5
+# JobWaiter's default (waitkit.k8s._logtail.LOG_TIMEOUT); the k8s extra is imported lazily.
+LOG_TIMEOUT: Final = 2.0
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +56,16 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         help="lines of the failed pod's log to show on failure, 0-10000 (default: 20)",
     )
     parser.add_argument(
+        "--diagnostics-timeout",
+        type=positive_duration,
+        default=LOG_TIMEOUT,
+        metavar="DURATION",
+        help=(
+            "the longest a look at the pods or the read of the failed pod's log may take; "
+            "a failure is shown as a failure either way (default: 2s)"
+        ),
+    )
+    parser.add_argument(
         "--on-suspended",
         choices=("wait", "fail"),
         default="wait",
@@ -79,6 +92,7 @@ async def _build(args: argparse.Namespace, context: Context) -> Sequence[Watch]:
                 fail_fast=args.fail_fast,
                 fail_fast_after=args.fail_fast_after,
                 log_lines=args.log_lines,
+                diagnostics_timeout=args.diagnostics_timeout,
                 on_suspended=args.on_suspended,
                 policy=policy,
             ),
@@ -95,7 +109,7 @@ def _render(state: Any) -> Sequence[str]:  # noqa: ANN401 - a JobState
         if cause.restarts:
             text += f", {cause.restarts} restart{'' if cause.restarts == 1 else 's'}"
         if cause.message:
-            text += f": {cause.message}"
+            text += f": {bounded(cause.message)}"
         lines.append(text)
     if len(state.causes) > _MAX_CAUSES_SHOWN:
         lines.append(f"... and {len(state.causes) - _MAX_CAUSES_SHOWN} more pod causes")
@@ -103,6 +117,7 @@ def _render(state: Any) -> Sequence[str]:  # noqa: ANN401 - a JobState
         count = len(state.log_tail)
         lines.append(f"last {count} log line{'' if count == 1 else 's'} of pod {state.failed_pod}:")
         lines += [f"  {line}" for line in state.log_tail]
+    lines += list(state.details_missing)  # "log of pod P unavailable: no answer within 2.0s"
     return lines
 
 

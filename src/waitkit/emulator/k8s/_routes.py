@@ -230,15 +230,25 @@ class Routes:
         text = spec.logs.get(
             container, spec.logs.get("", "") if container == spec.containers[0] else ""
         )
+        # As the kubelet does: the last tailLines lines first, then the first limitBytes
+        # bytes of those (so with long lines a limit keeps the start of the tail).
         tail = request.query.get("tailLines")
         if tail is not None:
-            lines = text.splitlines(keepends=True)
-            text = "".join(lines[-int(tail) :]) if int(tail) > 0 else ""
+            text = _last_lines(text, int(tail))
         limit = request.query.get("limitBytes")
         if limit is not None:
             text = text.encode()[: int(limit)].decode(errors="ignore")
         self.cluster.observed([key])
         return web.Response(text=text, content_type="text/plain")
+
+
+def _last_lines(text: str, count: int) -> str:
+    """The last ``count`` lines of ``text``; only a newline ends a line (a carriage return not)."""
+    if count <= 0:
+        return ""
+    ended = text.endswith("\n")
+    lines = (text[:-1] if ended else text).split("\n")
+    return "\n".join(lines[-count:]) + ("\n" if ended and text else "")
 
 
 def _log_refusal(pod: dict[str, Any], container: str, *, previous: bool) -> str | None:
