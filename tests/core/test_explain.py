@@ -29,12 +29,12 @@ async def test_a_hung_call_is_cut_at_the_cap_when_the_look_has_more_time():
 
 
 async def test_a_hung_call_ends_before_the_looks_deadline():
-    """Inside a look with 1 s left, the call ends a margin before that deadline."""
+    """Inside a look with 1 s left, the call gets half of it: the rest is the verdict's."""
     with anyio.fail_after(1.0):
         value, problem = await explain(anyio.sleep_forever, "history", cap=5.0)
         left = anyio.current_effective_deadline() - anyio.current_time()
-    assert (value, problem) == (None, "history unavailable: no answer within 0.9s")
-    assert left == pytest.approx(0.1)
+    assert (value, problem) == (None, "history unavailable: no answer within 0.5s")
+    assert left == pytest.approx(0.5)
 
 
 async def test_no_time_left_makes_no_call():

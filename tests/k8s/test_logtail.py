@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from waitkit._core._explain import explain_budget
 from waitkit._core._text import safe
 from waitkit.k8s._logtail import (
     TailBuffer,
-    budget,
     fetch_log_tail,
     render_tail,
 )
@@ -112,10 +112,10 @@ async def test_no_time_left_fetches_nothing() -> None:
 async def test_the_budget_is_the_cap_or_half_the_time_left() -> None:
     """Without a deadline the cap; with one, half of what is left, whichever is shorter."""
     now = anyio.current_time()
-    assert budget(2.0, None) == 2.0
-    assert budget(2.0, now + 100) == 2.0
-    assert 0.4 < budget(2.0, now + 1.0) <= 0.5
-    assert budget(2.0, now - 1) == 0.0
+    assert explain_budget(2.0) == 2.0
+    assert explain_budget(2.0, deadline=now + 100) == 2.0
+    assert 0.4 < explain_budget(2.0, deadline=now + 1.0) <= 0.5
+    assert explain_budget(2.0, deadline=now - 1) == 0.0
     with anyio.CancelScope(deadline=now + 0.6):  # noqa: ASYNC100 - the engine's call_timeout
-        assert budget(2.0, None) <= 0.3
-        assert 0.5 < budget(2.0, None, share=0.9) <= 0.54
+        assert explain_budget(2.0) <= 0.3
+        assert 0.5 < explain_budget(2.0, share=0.9) <= 0.54

@@ -6,10 +6,11 @@ failure into a timeout or a :class:`~waitkit.ProbeError`: a missing permission, 
 endpoint or the deadline must leave the verdict as it is, with a word on what could not
 be fetched.
 
-Each explaining call gets the smaller of its own cap and what is left of the scope the
-observation runs in (the engine arms that scope at the call's and the wait's deadline,
-so ``anyio.current_effective_deadline()`` is the time the whole look must end by),
-minus a margin for the rest of the look.
+Each explaining call gets the smaller of its own cap and half of what is left of the
+scope the observation runs in (the engine arms that scope at the call's and the wait's
+deadline, so ``anyio.current_effective_deadline()`` is the time the whole look must end
+by): the other half is kept for the look to deliver its verdict on a slow machine.
+The Kubernetes Job waiter's log tail (``k8s/_logtail.py``) takes its budget here too.
 """
 
 from __future__ import annotations
@@ -27,9 +28,30 @@ T = TypeVar("T")
 
 #: Seconds one explaining call may take at most, whatever time is left.
 EXPLAIN_CAP: Final = 5.0
-# Kept back from the time left for the rest of the look (a fraction, at most this much).
-_MARGIN_SHARE: Final = 0.1
-_MARGIN_MAX: Final = 0.25
+#: The share of the time left that one explanation may use: the rest is kept for the
+#: look to deliver its verdict, even on a slow machine.
+EXPLAIN_SHARE: Final = 0.5
+
+
+def explain_budget(
+    cap: float, *, deadline: float | None = None, share: float = EXPLAIN_SHARE
+) -> float:
+    """Seconds one explaining call may take: ``cap``, and ``share`` of the time left.
+
+    The time left runs to the look's effective deadline (the engine's call deadline or
+    the wait's, whichever is armed) or ``deadline``, whichever comes first; 0 when none
+    is left.
+    """
+    now = anyio.current_time()
+    left = anyio.current_effective_deadline() - now
+    if deadline is not None:
+        left = min(left, deadline - now)
+    return max(0.0, min(cap, left * share))
+
+
+def in_seconds(value: float) -> str:
+    """``2.0s``, ``0.5s``, ``0.047s``: a budget as a message shows it."""
+    return f"{value:.1f}s" if value >= 0.1 else f"{value:.2g}s"  # noqa: PLR2004 - 0.1 s
 
 
 async def explain(
@@ -47,8 +69,7 @@ async def explain(
         cap: seconds it may take at most.
         describe: how to name an error in a few words (default: its type and message).
     """
-    left = max(0.0, anyio.current_effective_deadline() - anyio.current_time())
-    bound = min(cap, left - min(_MARGIN_MAX, left * _MARGIN_SHARE))
+    bound = explain_budget(cap)
     if bound <= 0:
         return None, f"{what} unavailable: no time was left before the deadline"
     try:
@@ -58,7 +79,7 @@ async def explain(
         why = describe(error) if describe is not None else _describe(error)
         return None, f"{what} unavailable: {why}"
     assert scope.cancelled_caught  # noqa: S101 - the only way here without a return
-    return None, f"{what} unavailable: no answer within {bound:.1f}s"
+    return None, f"{what} unavailable: no answer within {in_seconds(bound)}"
 
 
 def _describe(error: Exception) -> str:

@@ -11,6 +11,7 @@ import anyio
 
 from waitkit._core._classify import ErrorKind
 from waitkit._core._errors import ConfigurationError
+from waitkit._core._explain import explain_budget
 from waitkit._core._text import bounded, safe
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
@@ -31,7 +32,6 @@ from waitkit.k8s._logtail import (
     LOG_TIMEOUT,
     REASON_CHARS,
     LogTail,
-    budget,
     fetch_log_tail,
     render_tail,
 )
@@ -394,7 +394,10 @@ class JobWaiter(Waiter[JobState]):
             )
         refreshed = False
         # No verdict hangs on this look (the Job is pending), so it may use most of what is left.
-        with anyio.move_on_after(budget(self.diagnostics_timeout, scope.deadline, _PODS_SHARE)):
+        pods_budget = explain_budget(
+            self.diagnostics_timeout, deadline=scope.deadline, share=_PODS_SHARE
+        )
+        with anyio.move_on_after(pods_budget):
             try:
                 await scope.pods.refresh()
                 refreshed = True

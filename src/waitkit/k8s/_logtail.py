@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 import anyio
 from kubernetes_asyncio.client.exceptions import ApiException
 
+from waitkit._core._explain import explain_budget, in_seconds
 from waitkit._core._text import FIELD_LIMIT, bounded, safe
 from waitkit.k8s._client import open_get
 from waitkit.k8s._errors import api_status, describe_error
@@ -56,25 +57,6 @@ class LogTail:
     """``log of pod P unavailable: <why>`` or ``log unavailable: <why>``."""
 
 
-def budget(cap: float, deadline: float | None, share: float = 0.5) -> float:
-    """Seconds one explanation may take: ``cap``, and ``share`` of the time left.
-
-    The time left is to the wait's deadline or the engine's ``call_timeout``, whichever
-    comes first. A failure's explanation gets half of it, so the verdict it explains is
-    delivered in time even on a slow machine.
-    """
-    now = anyio.current_time()
-    left = anyio.current_effective_deadline() - now
-    if deadline is not None:
-        left = min(left, deadline - now)
-    return max(0.0, min(cap, left * share))
-
-
-def seconds(value: float) -> str:
-    """``2.0s``, ``0.5s``, ``0.047s``: a budget as a message shows it."""
-    return f"{value:.1f}s" if value >= 0.1 else f"{value:.2g}s"  # noqa: PLR2004 - 0.1 s
-
-
 async def fetch_log_tail(
     api: ApiClient,
     namespace: str,
@@ -89,7 +71,7 @@ async def fetch_log_tail(
     ``list_pods`` gives the Job's pods (from the shared watch, or one LIST). Never raises
     (but for cancellation): what could not be fetched is said in ``missing``.
     """
-    limit = budget(timeout, deadline)
+    limit = explain_budget(timeout, deadline=deadline)
     if limit <= 0:
         return LogTail(missing=f"{_NO_LOG}no time was left before the deadline")
     found: list[str] = []  # the pod, once known: a timeout then names it
@@ -97,8 +79,8 @@ async def fetch_log_tail(
         return await _fetch(api, namespace, list_pods, lines, found)
     # The budget ran out (had the wait's deadline come first, we would be cancelled instead).
     if found:
-        return _unread(found[0], f"no answer within {seconds(limit)}")
-    return LogTail(missing=f"{_UNLISTED}no answer within {seconds(limit)}")
+        return _unread(found[0], f"no answer within {in_seconds(limit)}")
+    return LogTail(missing=f"{_UNLISTED}no answer within {in_seconds(limit)}")
 
 
 _NO_LOG: Final = "log unavailable: "
