@@ -1,7 +1,7 @@
 import json
 import re
 
-from waitkit.emulator import Scenario
+from waitkit.emulator import Fault, Scenario
 
 from .conftest import ACCESS_KEY, FAILING, FAST, ROLLING, SECRET_KEY, STUCK, asg_scenario
 from .conftest import emulator_thread as emulator
@@ -34,7 +34,7 @@ def test_several_groups_are_awaited_together_and_the_worst_outcome_wins(cli, aws
     scenario = asg_scenario(web=done, api=failed, db=STUCK)
     with emulator(scenario) as endpoint:
         groups = ("web", "api", "db")
-        run = cli("asg-refresh", *groups, "--timeout", "0.3s", "--endpoint-url", endpoint, *FAST)
+        run = cli("asg-refresh", *groups, "--timeout", "1.5s", "--endpoint-url", endpoint, *FAST)
     assert run.code == 1
     finals = {line.split(":")[0]: line for line in run.out.splitlines() if " after " in line}
     assert finals["web"].startswith("web: succeeded after")
@@ -55,9 +55,23 @@ def test_a_failed_refresh_exits_1_with_its_reason(cli, aws_env):
 def test_a_refresh_that_does_not_finish_in_time_exits_2(cli, aws_env):
     """--timeout bounds each wait; running out of it exits 2."""
     with emulator(asg_scenario(db=STUCK)) as endpoint:
-        run = cli("asg-refresh", "db", "--timeout", "0.3s", "--endpoint-url", endpoint, *FAST)
+        run = cli("asg-refresh", "db", "--timeout", "1.5s", "--endpoint-url", endpoint, *FAST)
     assert run.code == 2
     assert re.search(r"db: timed out after \d+\.\ds: last state: InProgress 30%", run.out)
+
+
+def test_an_html_page_on_200_exits_4_naming_the_answer(cli, aws_env):
+    """A proxy's page where the service's XML was expected: exit 4, said in words."""
+    scenario = asg_scenario(web=ROLLING).model_copy(
+        update={"faults": [Fault(kind="body", service="autoscaling")]}
+    )
+    with emulator(scenario) as endpoint:
+        run = cli("asg-refresh", "web", "--endpoint-url", endpoint, *FAST)
+    assert run.code == 4
+    assert "DescribeInstanceRefreshes answered with a body that is not its documented" in (
+        run.out + run.err
+    )
+    assert "KeyError" not in run.out + run.err
 
 
 def test_an_unknown_group_is_a_failure_exit_1(cli, aws_env):
