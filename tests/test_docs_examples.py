@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import doctest
 import importlib.util
+import json
 import re
+import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -178,6 +180,66 @@ def test_page_doctests(page: Path):
             test = parser.get_doctest(body, {}, page.name, str(page), line)
             runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+# ---------------------------------------------------------------------- logging recipes
+#: A child interpreter importing waitkit (under coverage, on a loaded machine) takes
+#: seconds; the bound only stops a hung child.
+CHILD_BOUND = 45
+
+
+def recipe(name: str) -> subprocess.CompletedProcess[str]:
+    """Run one recipe of logging_recipes.py as a program, as a user would."""
+    return subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, str(EXAMPLES / "logging_recipes.py"), name],
+        capture_output=True,
+        text=True,
+        timeout=CHILD_BOUND,
+        check=True,
+    )
+
+
+def test_logging_quiet_by_default():
+    """With no logging configured, a wait (and a failed one) prints nothing anywhere."""
+    run = recipe("quiet")
+    assert (run.stdout, run.stderr) == ("", "")
+
+
+def test_logging_human_readable():
+    """logging.basicConfig shows one line per event, with its fields."""
+    lines = recipe("human").stderr.splitlines()
+    assert lines[0] == "INFO waitkit wait.started waiter=scripted resource=build-42 timeout=60.0"
+    assert [line.split()[2] for line in lines] == [
+        "wait.started", "wait.state_changed", "wait.state_changed", "wait.succeeded"
+    ]  # fmt: skip
+
+
+def test_logging_json_lines():
+    """The JSON formatter of the recipe writes every field of every event."""
+    events = [json.loads(line) for line in recipe("json").stdout.splitlines()]
+    assert events[0] == {
+        "level": "info", "logger": "waitkit", "event": "wait.started", "waiter": "scripted",
+        "resource": "build-42", "timeout": 60.0,
+    }  # fmt: skip
+    assert events[-1]["event"] == "wait.succeeded"
+    assert events[-1]["attempts"] == 3
+
+
+def test_logging_through_structlog():
+    """An application's structlog configuration renders waitkit's events, once each."""
+    run = recipe("structlog")
+    events = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [e["event"] for e in events] == [
+        "wait.started", "wait.state_changed", "wait.state_changed", "wait.succeeded"
+    ]  # fmt: skip
+    assert run.stderr == ""
+
+
+def test_logging_caplog_test_file(pytester: pytest.Pytester):
+    """The caplog test file passes as a user's project runs it."""
+    pytester.makeini((EXAMPLES / "pytest.ini").read_text())
+    pytester.makepyfile(test_caplog=(EXAMPLES / "test_logging_caplog.py").read_text())
+    pytester.runpytest(*EXAMPLE_RUN, "-W", "error").assert_outcomes(passed=1)
 
 
 # ---------------------------------------------------------------------- engine examples
@@ -544,4 +606,6 @@ EXAMPLES_RUN = (
     "emulator_k8s_scenario.py",
     "emulator_k8s_backend.py",
     "emulator_k8s_client.py",
+    "logging_recipes.py",
+    "test_logging_caplog.py",
 )

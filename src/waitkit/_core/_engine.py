@@ -121,6 +121,7 @@ class WaitRun(Generic[T]):
         "_call_timeout",
         "_cut_call",
         "_delay",
+        "_ended",
         "_final",
         "_has_state",
         "_last_error",
@@ -183,6 +184,8 @@ class WaitRun(Generic[T]):
         self._has_state = False
         self._delay: float | None = None
         self._timed_out = False
+        # Whether the wait's closing event (succeeded, failed, timed out) was emitted.
+        self._ended = False
         # The planned look is the last one that can finish before the deadline.
         self._final = False
         # How long the last answered call took: reserved before the deadline for a final look.
@@ -296,10 +299,11 @@ class WaitRun(Generic[T]):
         """The result of a terminal verdict: a :class:`WaitResult`, or :class:`WaitFailedError`."""
         elapsed = self._runtime.current_time() - self.started
         if verdict.kind is VerdictKind.SUCCESS:
+            self._ended = True
             logger.info(
                 "wait.succeeded",
                 waiter=self.target.kind,
-                resource=self.target.resource_id,
+                resource=self._resource(),
                 state=self.target.summarize(state),
                 elapsed=elapsed_seconds(elapsed),
                 attempts=self.attempts,
@@ -318,21 +322,29 @@ class WaitRun(Generic[T]):
     async def run(self) -> WaitResult[T]:
         """Drive the wait to its end inside the target's session."""
         self._log_started()
-        async with self.target.session():
-            state, verdict, _ = await self.step(until_terminal=True)
-            return self.finish(state, verdict)
+        try:
+            async with self.target.session():
+                state, verdict, _ = await self.step(until_terminal=True)
+                return self.finish(state, verdict)
+        except BaseException as error:  # re-raised: only noted when it is a cancellation
+            self._note_abandoned(error)
+            raise
 
     async def iterate(self) -> AsyncIterator[T]:
         """Yield each distinct state until terminal (inside the target's session)."""
         self._log_started()
-        async with self.target.session():
-            while True:
-                state, verdict, changed = await self.step()
-                if changed:
-                    yield state
-                if verdict.is_terminal:
-                    self.finish(state, verdict)
-                    return
+        try:
+            async with self.target.session():
+                while True:
+                    state, verdict, changed = await self.step()
+                    if changed:
+                        yield state
+                    if verdict.is_terminal:
+                        self.finish(state, verdict)
+                        return
+        except BaseException as error:  # re-raised: only noted when it is a cancellation
+            self._note_abandoned(error)
+            raise
 
     # ------------------------------------------------------------------ observation
     def _arm_call_timeout(self) -> None:
@@ -470,7 +482,7 @@ class WaitRun(Generic[T]):
             logger.info(
                 "wait.retrying",
                 waiter=self.target.kind,
-                resource=self.target.resource_id,
+                resource=self._resource(),
                 error_kind=kind.value,
                 error=_error_text(error),
                 attempts=self.attempts,
@@ -492,7 +504,7 @@ class WaitRun(Generic[T]):
         logger.info(
             "wait.state_changed",
             waiter=self.target.kind,
-            resource=self.target.resource_id,
+            resource=self._resource(),
             state=self.target.summarize(state),
             previous=self.target.summarize(previous) if had_state else None,  # type: ignore[arg-type]
             elapsed=elapsed_seconds(now - self.started),
@@ -545,10 +557,11 @@ class WaitRun(Generic[T]):
             )
         if self._last_error is not None:
             message += f"; last error: {_error_text(self._last_error)}"
+        self._ended = True
         logger.warning(
             "wait.timed_out",
             waiter=self.target.kind,
-            resource=self.target.resource_id,
+            resource=self._resource(),
             state=self.target.summarize(self._state) if self._has_state else None,  # type: ignore[arg-type]
             elapsed=elapsed_seconds(self._elapsed()),
             attempts=self.attempts,
@@ -577,17 +590,40 @@ class WaitRun(Generic[T]):
         logger.info(
             "wait.started",
             waiter=self.target.kind,
-            resource=self.target.resource_id,
+            resource=self._resource(),
             timeout=None
             if self.deadline is None
             else elapsed_seconds(self.deadline - self.started),
         )
 
+    def _resource(self) -> str:
+        # Never empty: a waiter without an id (a one-off, a query not started yet) is
+        # named by its description, so every event of a wait can be told apart.
+        return self.target.resource_id or self.target.describe()
+
+    def _note_abandoned(self, error: BaseException) -> None:
+        """``wait.cancelled`` for a wait ended from outside before its own closing event.
+
+        From outside: cancelled by ``wait_all``, a scope, Ctrl-C, or an iteration closed early.
+        """
+        if self._ended or isinstance(error, Exception):
+            return
+        self._ended = True
+        logger.info(
+            "wait.cancelled",
+            waiter=self.target.kind,
+            resource=self._resource(),
+            state=self.target.summarize(self._state) if self._has_state else None,  # type: ignore[arg-type]
+            elapsed=elapsed_seconds(self._elapsed()),
+            attempts=self.attempts,
+        )
+
     def _log_failed(self, reason: str) -> None:
+        self._ended = True
         logger.warning(
             "wait.failed",
             waiter=self.target.kind,
-            resource=self.target.resource_id,
+            resource=self._resource(),
             reason=reason,
             elapsed=elapsed_seconds(self._elapsed()),
             attempts=self.attempts,

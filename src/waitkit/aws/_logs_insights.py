@@ -285,8 +285,13 @@ class _QueryRun:
         deadline: float | None,
         description: str,
         page_size: int | None,
+        label: str,
     ) -> None:
         self._page_size = page_size
+        # Names the wait in events before its first query has an id: the log groups.
+        self._label = label
+        # The query whose answer was seen last: between min_rows runs it still names the wait.
+        self._last_query_id = query_id
         self.kind = kind
         self._description = description
         self._client = client
@@ -309,7 +314,7 @@ class _QueryRun:
     # -------------------------------------------------------------- Target protocol
     @property
     def resource_id(self) -> str:
-        return self._query_id or ""
+        return self._query_id or self._last_query_id or self._label
 
     def describe(self) -> str:
         if self._query_id is not None:
@@ -412,7 +417,7 @@ class _QueryRun:
             logger.warning("query.start_unanswered", waiter=self.kind, bound=bound)
             msg = f"StartQuery did not answer within {bound:g}s"
             raise TimeoutError(msg)  # transient: the engine retries
-        self._query_id = answer["queryId"]
+        self._query_id = self._last_query_id = answer["queryId"]
         self._run += 1
         self._active = True
         self._unknown_since = None
@@ -590,6 +595,7 @@ class QueryWaiter(_RunWaiter):
             deadline=deadline,
             description="started elsewhere",
             page_size=self.page_size,
+            label=self.query_id,
         )
 
 
@@ -603,6 +609,11 @@ class _StartingWaiter(_RunWaiter):
         self._query = query
         self._min_rows = min_rows
         self._propagation_delay = propagation_delay
+
+    @property
+    def resource_id(self) -> str:
+        """The log groups (each wait's events name its query once it has one)."""
+        return ", ".join(self._query.log_groups)
 
     def describe(self) -> str:
         """The query's log groups, for messages."""
@@ -628,6 +639,7 @@ class _StartingWaiter(_RunWaiter):
             deadline=deadline,
             description=f"on {', '.join(query.log_groups)}",
             page_size=query.page_size,
+            label=", ".join(query.log_groups),
         )
 
 
