@@ -94,13 +94,9 @@ def load(name: str) -> ModuleType:
     return module
 
 
-LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[")
-
-
 def printed(capsys: pytest.CaptureFixture[str]) -> str:
-    """What the example printed, without waitkit's log lines (structlog writes to stdout)."""
-    lines = capsys.readouterr().out.splitlines()
-    return "\n".join(line for line in lines if not LOG_LINE.match(line))
+    """What the example printed (waitkit itself prints nothing: no logging is configured)."""
+    return "\n".join(capsys.readouterr().out.splitlines())
 
 
 def run_virtual(name: str) -> None:
@@ -260,6 +256,14 @@ def test_quickstart(capsys: pytest.CaptureFixture[str]):
     assert "QUEUED 0%\nRUNNING 40%\nRUNNING 80%\nSUCCEEDED 100%" in out
 
 
+def test_quickstart_plain_script(capsys: pytest.CaptureFixture[str], monkeypatch):
+    """waitkit.run() waits for a build from synchronous code (a build that is done at once)."""
+    module = load("quickstart.py")
+    monkeypatch.setattr(module.BuildApi, "STEPS", (("SUCCEEDED", 100),))
+    module.from_a_plain_script()
+    assert printed(capsys) == "SUCCEEDED 100%"
+
+
 def test_many_at_once(capsys: pytest.CaptureFixture[str]):
     """wait_all and as_completed finish every deploy; closing as_completed stops at a failure."""
     run_virtual("many_at_once.py")
@@ -287,6 +291,28 @@ def test_scripted_waiter(capsys: pytest.CaptureFixture[str]):
 # them out of the repository's strict settings), warnings as errors. Plugins they do not
 # use are off: hypothesis's would import all of hypothesis again in every run.
 EXAMPLE_RUN = ("-p", "no:cacheprovider", "-p", "no:looptime_plugin", "-p", "no:hypothesispytest")
+
+
+@pytest.mark.timeout(CHILD_BOUND + 15)
+def test_example_test_files_run_from_a_checkout_with_their_own_settings():
+    """`pytest docs/examples/test_*.py` from the checkout uses docs/examples/pytest.ini.
+
+    Not the repository's pyproject settings, whose strict mode makes an option of a
+    plugin the reader may not have (pytest-timeout's ``timeout``) an error.
+    """
+    # One file stands for all: pytest picks its settings by the files' directory.
+    files = [str((EXAMPLES / "test_logging_caplog.py").relative_to(ROOT))]
+    run = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, "-m", "pytest", "--collect-only", *EXAMPLE_RUN, *files],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_BOUND,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "configfile: pytest.ini" in run.stdout
+    assert f"rootdir: {EXAMPLES}" in run.stdout
 
 
 def test_virtual_time_test_file(pytester: pytest.Pytester):

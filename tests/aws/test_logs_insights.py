@@ -516,6 +516,22 @@ async def test_min_rows_reruns_until_rows_arrive(logs) -> None:
     assert stop == 0
 
 
+async def test_min_rows_reruns_search_the_same_window(logs) -> None:
+    """Every re-run sends the first run's startTime, endTime and query string."""
+    timeline = [{"at": 0, "status": "Complete"}]
+    sent: list[tuple[Any, Any, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        sent.append((params["startTime"], params["endTime"], params["queryString"]))
+
+    async with logs({"queries": [script(timeline, rows=1)]}) as (_emu, client):
+        client.meta.events.register("provide-client-params.logs.StartQuery", record)
+        with pytest.raises(WaitTimeoutError):
+            await query(client).results(min_rows=2, timeout=0.3)
+    assert len(sent) >= 2
+    assert set(sent) == {(0, 100, QUERY)}
+
+
 async def test_every_event_names_its_resource(logs) -> None:
     """No event has an empty resource: the log groups before the first query, then its id.
 

@@ -39,7 +39,7 @@ progress, elapsed time, last change); elsewhere, such as in CI logs, one plain l
 state change, without control characters; with `--json`, JSON lines for programs.
 
 ```{{note}}
-This page is generated from the parser: `python -m waitkit._cli._reference docs/cli.md`.
+This page is generated from the command's own parser, so it matches `waitkit --help`.
 ```
 """
 

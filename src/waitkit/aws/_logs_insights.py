@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
     from waitkit._core._classify import Classification
     from waitkit._core._durations import Duration
+    from waitkit._core._engine import Target
     from waitkit._core._policy import Policy
 
 #: Statuses AWS documents while a query is working.
@@ -213,6 +214,9 @@ class QuerySlots:
         while self._queue and self._in_use < self._limit:
             self._in_use += 1
             self._queue.popleft().set()
+
+    def __repr__(self) -> str:
+        return f"QuerySlots({self._limit})"
 
     @property
     def in_use(self) -> int:
@@ -520,8 +524,8 @@ class _RunWaiter(Waiter[QueryState]):
     kind = "logs_insights_query"
     classifier = _CLASSIFIER
 
-    def for_wait(self, deadline: float | None) -> _QueryRun:
-        """A fresh :class:`_QueryRun` per wait: its query id and ``Unknown`` timer."""
+    def for_wait(self, deadline: float | None) -> Target[QueryState]:
+        """A fresh target per wait: its query id and ``Unknown`` timer."""
         raise NotImplementedError  # pragma: no cover - both subclasses override it
 
     def verdict(self, state: QueryState) -> Verdict:
@@ -581,7 +585,7 @@ class QueryWaiter(_RunWaiter):
         """One GetQueryResults (and the further pages once ``Complete``)."""
         return await _look(self.client, self.query_id, run=1, page_size=self.page_size)
 
-    def for_wait(self, deadline: float | None) -> _QueryRun:
+    def for_wait(self, deadline: float | None) -> Target[QueryState]:
         return _QueryRun(
             self.client,
             kind=self.kind,
@@ -624,7 +628,7 @@ class _StartingWaiter(_RunWaiter):
         msg = "a starting Logs Insights waiter is observed through wait(), states() or wait_all()"
         raise ConfigurationError(msg)
 
-    def for_wait(self, deadline: float | None) -> _QueryRun:
+    def for_wait(self, deadline: float | None) -> Target[QueryState]:
         query = self._query
         return _QueryRun(
             query.client,
@@ -731,7 +735,8 @@ class LogsInsightsQuery:
 
         Args:
             min_rows: run the query again until it returns at least this many rows
-                (logs still being ingested); 0 accepts any ``Complete`` answer.
+                (logs still being ingested); 0 accepts any ``Complete`` answer. Each
+                run searches the same ``start`` to ``end``.
             propagation_delay: sleep this long before the first StartQuery (within the
                 wait's deadline), so freshly written events are searchable.
 
@@ -753,7 +758,8 @@ class LogsInsightsQuery:
         """Run the query and return its rows once ``Complete``.
 
         Args:
-            min_rows: run the query again until at least this many rows come back.
+            min_rows: run the query again until at least this many rows come back
+                (each run searches the same ``start`` to ``end``).
             propagation_delay: sleep this long before the first StartQuery.
             timeout: total seconds (or timedelta) including admission and re-runs;
                 ``None`` for no bound; default the policy's.
