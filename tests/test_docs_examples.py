@@ -264,6 +264,17 @@ def test_quickstart_plain_script(capsys: pytest.CaptureFixture[str], monkeypatch
     assert printed(capsys) == "SUCCEEDED 100%"
 
 
+def test_instrumentation(capsys: pytest.CaptureFixture[str]):
+    """The hooks count one throttled retry; OpenTelemetry has one span per wait."""
+    run_virtual("instrumentation.py")
+    lines = printed(capsys).splitlines()
+    assert lines[0] == "{'throttled': 1}"
+    assert lines[1].startswith("[('build-1', 'succeeded', 2.0), ('build-2', 'succeeded', ")
+    spans = sorted(lines[2:])
+    assert spans[0].startswith("waitkit.wait scripted build-1 succeeded ['waitkit.state_changed'")
+    assert "'waitkit.retrying'" in spans[1]
+
+
 def test_many_at_once(capsys: pytest.CaptureFixture[str]):
     """wait_all and as_completed finish every deploy; closing as_completed stops at a failure."""
     run_virtual("many_at_once.py")
@@ -633,5 +644,6 @@ EXAMPLES_RUN = (
     "emulator_k8s_backend.py",
     "emulator_k8s_client.py",
     "logging_recipes.py",
+    "instrumentation.py",
     "test_logging_caplog.py",
 )

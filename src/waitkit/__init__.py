@@ -24,6 +24,16 @@ from waitkit._core._errors import (
     WaitTimeoutError,
 )
 from waitkit._core._group import Outcome, as_completed, wait_all
+from waitkit._core._hooks import (
+    Retrying,
+    StateChanged,
+    WaitFinished,
+    WaitHooks,
+    WaitStarted,
+    get_hooks,
+    set_hooks,
+    using_hooks,
+)
 from waitkit._core._policy import Policy
 from waitkit._core._result import HistoryEntry, WaitResult
 from waitkit._core._shared import HubRegistry, ObservationHub, SharedSource
@@ -53,8 +63,10 @@ __all__ = (
     "Policy",
     "ProbeError",
     "ResourceNotFoundError",
+    "Retrying",
     "SharedSource",
     "State",
+    "StateChanged",
     "Target",
     "ThrottleBudget",
     "UnexpectedStateError",
@@ -62,15 +74,21 @@ __all__ = (
     "VerdictKind",
     "WaitError",
     "WaitFailedError",
+    "WaitFinished",
+    "WaitHooks",
     "WaitResult",
+    "WaitStarted",
     "WaitTimeoutError",
     "Waiter",
     "WaitkitError",
     "__version__",
     "as_completed",
     "budget_for",
+    "get_hooks",
     "run",
+    "set_hooks",
     "until",
+    "using_hooks",
     "wait_all",
 )
 
