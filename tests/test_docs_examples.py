@@ -281,6 +281,9 @@ def test_many_at_once(capsys: pytest.CaptureFixture[str]):
     out = printed(capsys)
     assert "['done', 'done', 'done', 'done', 'done']" in out
     assert "stopped at scripted deploy-2 scripted deploy-2 failed after" in out
+    assert re.search(r"^\+\d+\.\ds deploy-0: done$", out, re.MULTILINE)  # the view's lines
+    assert out.count(": succeeded after ") == 5
+    assert out.endswith("5 done")
 
 
 def test_throttle_budget(capsys: pytest.CaptureFixture[str]):

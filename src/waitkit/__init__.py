@@ -41,6 +41,7 @@ from waitkit._core._throttle import ThrottleBudget, budget_for
 from waitkit._core._until import until
 from waitkit._core._verdict import Verdict, VerdictKind
 from waitkit._core._waiter import State, Waiter
+from waitkit._progress import progress
 from waitkit._sync import run
 
 try:
@@ -85,6 +86,7 @@ __all__ = (
     "as_completed",
     "budget_for",
     "get_hooks",
+    "progress",
     "run",
     "set_hooks",
     "until",
@@ -96,7 +98,9 @@ __all__ = (
 # keep working if the private layout changes).
 for _name in __all__:
     _obj = globals()[_name]
-    if getattr(_obj, "__module__", "").startswith(("waitkit._core", "waitkit._sync")):
+    if getattr(_obj, "__module__", "").startswith(
+        ("waitkit._core", "waitkit._sync", "waitkit._progress")
+    ):
         with contextlib.suppress(AttributeError, TypeError):  # e.g. typing aliases
             _obj.__module__ = __name__
 del _name, _obj
