@@ -97,9 +97,11 @@ async def test_wait_all_logs_wait_cancelled_for_the_waits_it_cancels():
     with capture_logs() as events, pytest.raises(WaitFailedError):
         await wait_all([slow, failing], timeout=100)
     (cancelled,) = [e for e in events if e["event"] == "wait.cancelled"]
+    # Its second look and the failure are both due at 10 s: either may come first.
+    assert cancelled.pop("attempts") in {1, 2}
     assert cancelled == {
         "event": "wait.cancelled", "log_level": "info", "waiter": "scripted",
-        "resource": "slow", "state": "a", "elapsed": 10.0, "attempts": 2,
+        "resource": "slow", "state": "a", "elapsed": 10.0,
     }  # fmt: skip
     closing = {e["resource"]: e["event"] for e in events if e["event"] != "wait.state_changed"}
     assert closing == {"slow": "wait.cancelled", "bad": "wait.failed"}
