@@ -34,7 +34,7 @@ def test_several_groups_are_awaited_together_and_the_worst_outcome_wins(cli, aws
     scenario = asg_scenario(web=done, api=failed, db=STUCK)
     with emulator(scenario) as endpoint:
         groups = ("web", "api", "db")
-        run = cli("asg-refresh", *groups, "--timeout", "0.3s", "--endpoint-url", endpoint, *FAST)
+        run = cli("asg-refresh", *groups, "--timeout", "1s", "--endpoint-url", endpoint, *FAST)
     assert run.code == 1
     finals = {line.split(":")[0]: line for line in run.out.splitlines() if " after " in line}
     assert finals["web"].startswith("web: succeeded after")
@@ -55,7 +55,7 @@ def test_a_failed_refresh_exits_1_with_its_reason(cli, aws_env):
 def test_a_refresh_that_does_not_finish_in_time_exits_2(cli, aws_env):
     """--timeout bounds each wait; running out of it exits 2."""
     with emulator(asg_scenario(db=STUCK)) as endpoint:
-        run = cli("asg-refresh", "db", "--timeout", "0.3s", "--endpoint-url", endpoint, *FAST)
+        run = cli("asg-refresh", "db", "--timeout", "1s", "--endpoint-url", endpoint, *FAST)
     assert run.code == 2
     assert re.search(r"db: timed out after \d+\.\ds: last state: InProgress 30%", run.out)
 
