@@ -151,3 +151,23 @@ def test_emulator_serve_with_an_invalid_scenario_exits_3(cli, tmp_path):
     assert run.err.startswith("waitkit: error: ")
     assert "nme" in run.err
     assert len(run.err.splitlines()) == 1
+
+
+def test_sigterm_is_only_watched_from_the_main_thread():
+    """Off the main thread (no signal handlers there) the block simply runs."""
+    import threading
+
+    import anyio
+
+    from waitkit._cli._signals import terminable
+
+    ran: list[bool] = []
+
+    async def block() -> None:
+        async with terminable():
+            ran.append(True)
+
+    worker = threading.Thread(target=anyio.run, args=(block,))
+    worker.start()
+    worker.join(CHILD_BOUND)
+    assert ran == [True]
