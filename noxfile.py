@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import subprocess
 import sys
 import time
@@ -159,6 +161,30 @@ def docs(session: nox.Session) -> None:
     """Build the Sphinx site with warnings as errors."""
     install_groups(session, "docs")
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
+    leaks = private_names_in(Path("docs/_build/html"))
+    if leaks:
+        session.error("private names in the built docs:\n" + "\n".join(leaks))
+
+
+#: What a reader of the built docs must never see: private modules, private classes,
+#: and reprs of objects standing in for a value.
+PRIVATE = re.compile(
+    r"waitkit(?:\.\w+)*\._\w+|(?<![\w.])_[A-Z]\w+|<waitkit\.[\w.]+ object|object at 0x"
+)
+
+
+def private_names_in(site: Path) -> list[str]:
+    """Each private name in the text of the built pages, with its page and context."""
+    found: list[str] = []
+    for page in sorted(site.glob("*.html")):
+        if page.name in ("genindex.html", "search.html", "py-modindex.html"):
+            continue
+        markup = re.sub(r"<(script|style)\b.*?</\1>", "", page.read_text("utf-8"), flags=re.DOTALL)
+        text = html.unescape(re.sub(r"<[^>]+>", "", markup))
+        for match in PRIVATE.finditer(text):
+            context = text[max(0, match.start() - 60) : match.end() + 20].replace("\n", " ")
+            found.append(f"{page.name}: {match.group()!r} in ...{context}...")
+    return found
 
 
 @nox.session(python=PYTHON)

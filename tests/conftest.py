@@ -13,9 +13,10 @@ import asyncio
 import os
 import signal
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+import structlog
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -38,6 +39,18 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.upper().startswith(_SCRUBBED_PREFIXES):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def _structlog_unconfigured() -> Iterator[None]:
+    """Each test starts with structlog as an application that never configured it.
+
+    ``structlog.testing.capture_logs`` leaves structlog marked configured, and waitkit
+    routes its events by that mark (structlog when configured, else stdlib logging).
+    """
+    structlog.reset_defaults()
+    yield
+    structlog.reset_defaults()
 
 
 @pytest.fixture

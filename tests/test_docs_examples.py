@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import doctest
 import importlib.util
+import json
 import re
+import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -92,13 +94,9 @@ def load(name: str) -> ModuleType:
     return module
 
 
-LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[")
-
-
 def printed(capsys: pytest.CaptureFixture[str]) -> str:
-    """What the example printed, without waitkit's log lines (structlog writes to stdout)."""
-    lines = capsys.readouterr().out.splitlines()
-    return "\n".join(line for line in lines if not LOG_LINE.match(line))
+    """What the example printed (waitkit itself prints nothing: no logging is configured)."""
+    return "\n".join(capsys.readouterr().out.splitlines())
 
 
 def run_virtual(name: str) -> None:
@@ -180,6 +178,66 @@ def test_page_doctests(page: Path):
     assert runner.summarize(verbose=False).failed == 0
 
 
+# ---------------------------------------------------------------------- logging recipes
+#: A child interpreter importing waitkit (under coverage, on a loaded machine) takes
+#: seconds; the bound only stops a hung child.
+CHILD_BOUND = 45
+
+
+def recipe(name: str) -> subprocess.CompletedProcess[str]:
+    """Run one recipe of logging_recipes.py as a program, as a user would."""
+    return subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, str(EXAMPLES / "logging_recipes.py"), name],
+        capture_output=True,
+        text=True,
+        timeout=CHILD_BOUND,
+        check=True,
+    )
+
+
+def test_logging_quiet_by_default():
+    """With no logging configured, a wait (and a failed one) prints nothing anywhere."""
+    run = recipe("quiet")
+    assert (run.stdout, run.stderr) == ("", "")
+
+
+def test_logging_human_readable():
+    """logging.basicConfig shows one line per event, with its fields."""
+    lines = recipe("human").stderr.splitlines()
+    assert lines[0] == "INFO waitkit wait.started waiter=scripted resource=build-42 timeout=60.0"
+    assert [line.split()[2] for line in lines] == [
+        "wait.started", "wait.state_changed", "wait.state_changed", "wait.succeeded"
+    ]  # fmt: skip
+
+
+def test_logging_json_lines():
+    """The JSON formatter of the recipe writes every field of every event."""
+    events = [json.loads(line) for line in recipe("json").stdout.splitlines()]
+    assert events[0] == {
+        "level": "info", "logger": "waitkit", "event": "wait.started", "waiter": "scripted",
+        "resource": "build-42", "timeout": 60.0,
+    }  # fmt: skip
+    assert events[-1]["event"] == "wait.succeeded"
+    assert events[-1]["attempts"] == 3
+
+
+def test_logging_through_structlog():
+    """An application's structlog configuration renders waitkit's events, once each."""
+    run = recipe("structlog")
+    events = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [e["event"] for e in events] == [
+        "wait.started", "wait.state_changed", "wait.state_changed", "wait.succeeded"
+    ]  # fmt: skip
+    assert run.stderr == ""
+
+
+def test_logging_caplog_test_file(pytester: pytest.Pytester):
+    """The caplog test file passes as a user's project runs it."""
+    pytester.makeini((EXAMPLES / "pytest.ini").read_text())
+    pytester.makepyfile(test_caplog=(EXAMPLES / "test_logging_caplog.py").read_text())
+    pytester.runpytest(*EXAMPLE_RUN, "-W", "error").assert_outcomes(passed=1)
+
+
 # ---------------------------------------------------------------------- engine examples
 README_REGIONS = [("readme.py", "tour")]
 
@@ -198,12 +256,34 @@ def test_quickstart(capsys: pytest.CaptureFixture[str]):
     assert "QUEUED 0%\nRUNNING 40%\nRUNNING 80%\nSUCCEEDED 100%" in out
 
 
+def test_quickstart_plain_script(capsys: pytest.CaptureFixture[str], monkeypatch):
+    """waitkit.run() waits for a build from synchronous code (a build that is done at once)."""
+    module = load("quickstart.py")
+    monkeypatch.setattr(module.BuildApi, "STEPS", (("SUCCEEDED", 100),))
+    module.from_a_plain_script()
+    assert printed(capsys) == "SUCCEEDED 100%"
+
+
+def test_instrumentation(capsys: pytest.CaptureFixture[str]):
+    """The hooks count one throttled retry; OpenTelemetry has one span per wait."""
+    run_virtual("instrumentation.py")
+    lines = printed(capsys).splitlines()
+    assert lines[0] == "{'throttled': 1}"
+    assert lines[1].startswith("[('build-1', 'succeeded', 2.0), ('build-2', 'succeeded', ")
+    spans = sorted(lines[2:])
+    assert spans[0].startswith("waitkit.wait scripted build-1 succeeded ['waitkit.state_changed'")
+    assert "'waitkit.retrying'" in spans[1]
+
+
 def test_many_at_once(capsys: pytest.CaptureFixture[str]):
     """wait_all and as_completed finish every deploy; closing as_completed stops at a failure."""
     run_virtual("many_at_once.py")
     out = printed(capsys)
     assert "['done', 'done', 'done', 'done', 'done']" in out
     assert "stopped at scripted deploy-2 scripted deploy-2 failed after" in out
+    assert re.search(r"^\+\d+\.\ds deploy-0: done$", out, re.MULTILINE)  # the view's lines
+    assert out.count(": succeeded after ") == 5
+    assert out.endswith("5 done")
 
 
 def test_throttle_budget(capsys: pytest.CaptureFixture[str]):
@@ -225,6 +305,28 @@ def test_scripted_waiter(capsys: pytest.CaptureFixture[str]):
 # them out of the repository's strict settings), warnings as errors. Plugins they do not
 # use are off: hypothesis's would import all of hypothesis again in every run.
 EXAMPLE_RUN = ("-p", "no:cacheprovider", "-p", "no:looptime_plugin", "-p", "no:hypothesispytest")
+
+
+@pytest.mark.timeout(CHILD_BOUND + 15)
+def test_example_test_files_run_from_a_checkout_with_their_own_settings():
+    """`pytest docs/examples/test_*.py` from the checkout uses docs/examples/pytest.ini.
+
+    Not the repository's pyproject settings, whose strict mode makes an option of a
+    plugin the reader may not have (pytest-timeout's ``timeout``) an error.
+    """
+    # One file stands for all: pytest picks its settings by the files' directory.
+    files = [str((EXAMPLES / "test_logging_caplog.py").relative_to(ROOT))]
+    run = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, "-m", "pytest", "--collect-only", *EXAMPLE_RUN, *files],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_BOUND,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "configfile: pytest.ini" in run.stdout
+    assert f"rootdir: {EXAMPLES}" in run.stdout
 
 
 def test_virtual_time_test_file(pytester: pytest.Pytester):
@@ -612,4 +714,7 @@ EXAMPLES_RUN = (
     "emulator_k8s_scenario.py",
     "emulator_k8s_backend.py",
     "emulator_k8s_client.py",
+    "logging_recipes.py",
+    "instrumentation.py",
+    "test_logging_caplog.py",
 )

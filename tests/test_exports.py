@@ -1,6 +1,9 @@
+import contextlib
 import doctest
 import importlib
+import inspect
 import pkgutil
+import re
 
 import pytest
 from structlog.testing import capture_logs
@@ -9,6 +12,7 @@ import waitkit
 import waitkit.aws
 import waitkit.emulator
 import waitkit.k8s
+import waitkit.pytest_plugin
 import waitkit.testing
 
 PUBLIC_MODULES = [waitkit, waitkit.testing, waitkit.aws, waitkit.k8s, waitkit.emulator]
@@ -84,3 +88,36 @@ def test_docstring_examples_run(name):
     with capture_logs():  # structlog's stock config would print the events into the output
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+PRIVATE_TEXT = re.compile(r"waitkit(?:\.\w+)*\._\w+|<waitkit\.[\w.]+ object|object at 0x")
+
+
+def _documented(module):
+    """Each public object of ``module`` and each public member of its classes."""
+    for name in module.__all__:
+        value = getattr(module, name)
+        yield f"{module.__name__}.{name}", value
+        if isinstance(value, type):
+            for member, attribute in vars(value).items():
+                if not member.startswith("_"):
+                    yield f"{module.__name__}.{name}.{member}", attribute
+
+
+@pytest.mark.parametrize(
+    "module", [*PUBLIC_MODULES, waitkit.pytest_plugin], ids=lambda m: m.__name__
+)
+def test_the_reference_names_no_private_module(module):
+    """What autodoc renders (docstrings, signature defaults) names no private module or repr.
+
+    The built site is checked as a whole by ``nox -s docs``; this is its fast half.
+    """
+    leaks = []
+    for where, value in _documented(module):
+        function = value.fget if isinstance(value, property) else value
+        texts = [inspect.getdoc(function) or ""]
+        if callable(function):
+            with contextlib.suppress(TypeError, ValueError):  # builtins, some C types
+                texts += [repr(p.default) for p in inspect.signature(function).parameters.values()]
+        leaks += [f"{where}: {m.group()}" for text in texts for m in PRIVATE_TEXT.finditer(text)]
+    assert leaks == []

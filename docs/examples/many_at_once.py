@@ -1,4 +1,4 @@
-"""Many waits at once: wait_all() and as_completed(), and leaving as_completed() early.
+"""Many waits at once: wait_all(), as_completed(), leaving it early, and a progress view.
 
 The waiters are scripted (``waitkit.testing.ScriptedWaiter``): each looks a few times
 and then succeeds, except one that fails. The test suite runs this on a virtual clock;
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import anyio
 
-from waitkit import Waiter
+from waitkit import Waiter, wait_all
 from waitkit.testing import ScriptedState, ScriptedWaiter
 
 
@@ -64,10 +64,29 @@ async def stop_early() -> None:
     # docs-end close-and-wait
 
 
+async def with_progress() -> None:
+    """The CLI's progress view around a group of waits (lines here: not a terminal)."""
+    import sys
+
+    waiters = make_waiters()
+    # docs-start progress
+    import waitkit
+
+    with waitkit.progress(file=sys.stdout):  # default: stderr; a live table on a terminal
+        results = await wait_all(waiters, timeout=900)
+    # +0.0s deploy-0: done
+    # deploy-0: succeeded after 0.0s: done
+    # +0.0s deploy-1: rolling
+    # ...
+    # docs-end progress
+    print(len(results), "done")
+
+
 async def main() -> None:
-    """Both examples."""
+    """The examples."""
     await all_succeed()
     await stop_early()
+    await with_progress()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 ``fetch_rows`` and the build API are in-memory stand-ins for a database and a build
 service. The test suite runs this on a virtual clock; ``python
-docs/examples/quickstart.py`` takes about half a minute of real time (the waiter's
+docs/examples/quickstart.py`` takes about a minute of real time (the waiter's
 policy sleeps at least 2 s between looks, as a real build waiter would).
 """
 
@@ -99,5 +99,16 @@ async def main() -> None:
     # docs-end use-waiter
 
 
+def from_a_plain_script() -> None:
+    """A script that is not async: waitkit.run() runs the event loop for it."""
+    # docs-start plain-script
+    import waitkit
+
+    result = waitkit.run(BuildWaiter(BuildApi(), "b-44"), timeout=1800)
+    print(result.state.summary())  # SUCCEEDED 100%
+    # docs-end plain-script
+
+
 if __name__ == "__main__":
     anyio.run(main)
+    from_a_plain_script()

@@ -24,6 +24,16 @@ from waitkit._core._errors import (
     WaitTimeoutError,
 )
 from waitkit._core._group import Outcome, as_completed, wait_all
+from waitkit._core._hooks import (
+    Retrying,
+    StateChanged,
+    WaitFinished,
+    WaitHooks,
+    WaitStarted,
+    get_hooks,
+    set_hooks,
+    using_hooks,
+)
 from waitkit._core._policy import Policy
 from waitkit._core._result import HistoryEntry, WaitResult
 from waitkit._core._shared import HubRegistry, ObservationHub, SharedSource
@@ -31,6 +41,7 @@ from waitkit._core._throttle import ThrottleBudget, budget_for
 from waitkit._core._until import until
 from waitkit._core._verdict import Verdict, VerdictKind
 from waitkit._core._waiter import State, Waiter
+from waitkit._progress import progress
 from waitkit._sync import run
 
 try:
@@ -53,8 +64,10 @@ __all__ = (
     "Policy",
     "ProbeError",
     "ResourceNotFoundError",
+    "Retrying",
     "SharedSource",
     "State",
+    "StateChanged",
     "Target",
     "ThrottleBudget",
     "UnexpectedStateError",
@@ -62,15 +75,22 @@ __all__ = (
     "VerdictKind",
     "WaitError",
     "WaitFailedError",
+    "WaitFinished",
+    "WaitHooks",
     "WaitResult",
+    "WaitStarted",
     "WaitTimeoutError",
     "Waiter",
     "WaitkitError",
     "__version__",
     "as_completed",
     "budget_for",
+    "get_hooks",
+    "progress",
     "run",
+    "set_hooks",
     "until",
+    "using_hooks",
     "wait_all",
 )
 
@@ -78,7 +98,9 @@ __all__ = (
 # keep working if the private layout changes).
 for _name in __all__:
     _obj = globals()[_name]
-    if getattr(_obj, "__module__", "").startswith(("waitkit._core", "waitkit._sync")):
+    if getattr(_obj, "__module__", "").startswith(
+        ("waitkit._core", "waitkit._sync", "waitkit._progress")
+    ):
         with contextlib.suppress(AttributeError, TypeError):  # e.g. typing aliases
             _obj.__module__ = __name__
 del _name, _obj

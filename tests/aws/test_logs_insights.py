@@ -518,6 +518,44 @@ async def test_min_rows_reruns_until_rows_arrive(logs) -> None:
     assert stop == 0
 
 
+async def test_min_rows_reruns_search_the_same_window(logs) -> None:
+    """Every re-run sends the first run's startTime, endTime and query string."""
+    timeline = [{"at": 0, "status": "Complete"}]
+    sent: list[tuple[Any, Any, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        sent.append((params["startTime"], params["endTime"], params["queryString"]))
+
+    async with logs({"queries": [script(timeline, rows=1)]}) as (_emu, client):
+        client.meta.events.register("provide-client-params.logs.StartQuery", record)
+        with pytest.raises(WaitTimeoutError):
+            await query(client).results(min_rows=2, timeout=0.3)
+    assert len(sent) >= 2
+    assert set(sent) == {(0, 100, QUERY)}
+
+
+async def test_every_event_names_its_resource(logs) -> None:
+    """No event has an empty resource: the log groups before the first query, then its id.
+
+    Between min_rows runs the events name the run that just ended, until the next starts.
+    """
+    timeline = [{"at": 0, "status": "Complete"}]
+    rows = [{"fields": {"@message": "early"}, "ingested_at": 0}]
+    async with logs({"queries": [{"match": "", "timeline": timeline, "rows": rows}]}) as (
+        _emu,
+        client,
+    ):
+        with capture_logs() as events, pytest.raises(WaitTimeoutError):
+            await query(client).results(min_rows=2, timeout=0.3)
+    resources = [(e["event"], e["resource"]) for e in events if e["event"].startswith("wait.")]
+    assert resources[0] == ("wait.started", "/app")
+    assert all(resource for _, resource in resources)
+    changed = [r for event, r in resources if event == "wait.state_changed"]
+    assert len(changed) >= 2  # two runs at least, each Complete with one row
+    assert all(r != "/app" for r in changed)
+    assert len(set(changed)) == len(changed)  # each run of the query under its own id
+
+
 async def test_min_rows_not_reached_times_out_with_the_rows_seen(logs) -> None:
     """When rows never suffice, WaitTimeoutError carries the last complete run's rows."""
     timeline = [{"at": 0, "status": "Complete"}]

@@ -142,7 +142,8 @@ def test_a_failed_job_whose_log_hangs_exits_1_with_its_reason_cut(cli):
 def test_a_job_that_does_not_finish_exits_2_and_shows_its_pod_causes(cli):
     """A timeout exits 2; the renderer names what the Job's pod is stuck on."""
     with cluster(jobs()) as kubeconfig:
-        run = cli("k8s-job", "stuck", "--timeout", "0.2s", "--kubeconfig", kubeconfig, *FAST)
+        # 1 s: room for a first look on a loaded machine (its state is asserted).
+        run = cli("k8s-job", "stuck", "--timeout", "1s", "--kubeconfig", kubeconfig, *FAST)
     assert run.code == 2
     assert re.search(r"default/stuck: timed out after \d+\.\ds: last state: running", run.out)
     assert "  pod stuck-x1/main: ImagePullBackOff" in run.out
@@ -320,7 +321,7 @@ def test_wait_that_never_holds_times_out_exit_2(cli):
             "--for",
             "condition=Complete",
             "--timeout",
-            "0.2s",
+            "1s",  # room for a first look on a loaded machine (its state is asserted)
             "--kubeconfig",
             kubeconfig,
             *FAST,

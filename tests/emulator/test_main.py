@@ -1,8 +1,9 @@
-"""``python -m waitkit.emulator serve``: standalone serving until Ctrl-C."""
+"""``python -m waitkit.emulator serve``: standalone serving until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -36,8 +37,9 @@ async def _read_announcement(stream) -> dict[str, str]:
 
 
 @pytest.mark.timeout(2 * CHILD_BOUND + 10)
-async def test_serve_until_interrupted(tmp_path, aws_client) -> None:
-    """The CLI prints its endpoints, serves real clients, and exits 0 on Ctrl-C, cleaning up."""
+@pytest.mark.parametrize(("sent", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+async def test_serve_until_interrupted(tmp_path, aws_client, sent, exit_code) -> None:
+    """It serves real clients; Ctrl-C (130) or SIGTERM (143) stop it and remove its files."""
     scenario = tmp_path / "cloud.yaml"
     scenario.write_text(SCENARIO)
     command = [sys.executable, "-m", "waitkit.emulator", "serve", "--scenario", str(scenario)]
@@ -49,24 +51,42 @@ async def test_serve_until_interrupted(tmp_path, aws_client) -> None:
         async with aws_client(announced["AWS endpoint"], "autoscaling") as client:
             answer = await client.describe_instance_refreshes(AutoScalingGroupName="web")
         assert answer["InstanceRefreshes"] == []
-        process.send_signal(signal.SIGINT)
+        process.send_signal(sent)
         with anyio.fail_after(CHILD_BOUND):
             code = await process.wait()
-    assert code == 0
-    assert not await anyio.Path(kubeconfig).exists()
+    assert code == exit_code
+    assert not await anyio.Path(kubeconfig.parent).exists()
 
 
-def test_invalid_scenario_exits_2(tmp_path, capsys) -> None:
-    """An invalid scenario file is reported on stderr with the bad field, exit status 2."""
+def test_invalid_scenario_exits_3(tmp_path, capsys) -> None:
+    """An invalid scenario file is bad configuration: exit 3 (as `waitkit`), the field named."""
     scenario = tmp_path / "bad.yaml"
     scenario.write_text("speed: -1\n")
-    assert main(["serve", "--scenario", str(scenario)]) == 2
-    assert "speed: Input should be greater than 0" in capsys.readouterr().err
+    assert main(["serve", "--scenario", str(scenario)]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("waitkit-emulator: error: ")
+    assert "speed: Input should be greater than 0" in err
+
+
+def test_a_missing_scenario_file_exits_3(tmp_path, capsys) -> None:
+    """A scenario file that cannot be read is bad configuration too."""
+    assert main(["serve", "--scenario", str(tmp_path / "missing.yaml")]) == 3
+    assert "missing.yaml" in capsys.readouterr().err
+
+
+def test_a_port_in_use_exits_3(capsys) -> None:
+    """An address that cannot be listened on is reported in one line, exit 3."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port-aws", str(port)]) == 3
+    assert capsys.readouterr().err.startswith("waitkit-emulator: error: ")
 
 
 def test_serve_needs_a_command(capsys) -> None:
-    """Without a subcommand the CLI prints usage and exits 2."""
+    """Without a subcommand the CLI prints usage and exits 3 (bad usage, as `waitkit`)."""
     with pytest.raises(SystemExit) as caught:
         main([])
-    assert caught.value.code == 2
+    assert caught.value.code == 3
     assert "usage: waitkit-emulator" in capsys.readouterr().err

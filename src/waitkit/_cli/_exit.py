@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     USAGE = 3
     API_ERROR = 4
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 #: One line per code, for ``--help`` and the CLI reference.
@@ -37,6 +38,10 @@ MEANINGS: Final[dict[ExitCode, str]] = {
         "too many transient errors in a row"
     ),
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C): the waits were cancelled and cleaned up",
+    ExitCode.TERMINATED: (
+        "terminated (SIGTERM, as sent by `timeout`, CI cancellation, pod shutdown): "
+        "cleaned up as for Ctrl-C"
+    ),
 }
 
 # Worst last. A failure outranks a timeout because waiting longer cannot fix it; not
@@ -49,6 +54,7 @@ SEVERITY: Final = (
     ExitCode.API_ERROR,
     ExitCode.USAGE,
     ExitCode.INTERRUPTED,
+    ExitCode.TERMINATED,
 )
 
 

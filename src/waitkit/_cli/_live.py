@@ -56,9 +56,13 @@ class LiveReporter(Reporter):
         err: TextIO | None = None,
         *,
         force_terminal: bool | None = None,
+        auto_refresh: bool = False,
     ) -> None:
         super().__init__(out, err)
         self._console = Console(file=self.out, highlight=False, force_terminal=force_terminal)
+        # The CLI redraws from its event loop (refresh()); waitkit.progress() has no task
+        # of its own in the caller's loop, so rich's thread redraws 4 times a second.
+        self._auto_refresh = auto_refresh
         self._tracks: Sequence[Track] = ()
         self._live: Live | None = None
         self._dirty = False
@@ -69,7 +73,9 @@ class LiveReporter(Reporter):
         self._live = Live(
             self._view(),
             console=self._console,
-            auto_refresh=False,  # refreshed from the event loop, no thread
+            auto_refresh=self._auto_refresh,
+            refresh_per_second=1 / self.refresh_interval,
+            get_renderable=self._view if self._auto_refresh else None,
             transient=False,
             redirect_stdout=True,
             redirect_stderr=True,

@@ -39,7 +39,7 @@ progress, elapsed time, last change); elsewhere, such as in CI logs, one plain l
 state change, without control characters; with `--json`, JSON lines for programs.
 
 ```{{note}}
-This page is generated from the parser: `python -m waitkit._cli._reference docs/cli.md`.
+This page is generated from the command's own parser, so it matches `waitkit --help`.
 ```
 """
 
@@ -190,7 +190,20 @@ def _common_section(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def _exit_section() -> list[str]:
-    lines = ["## Exit codes", "", "| code | meaning |", "|---|---|"]
+    lines = [
+        "(cli-exit-codes)=",
+        "## Exit codes",
+        "",
+        (
+            "One table for `waitkit` and `waitkit-emulator`: the emulator's own command "
+            "(`waitkit-emulator serve`, like `waitkit emulator serve`) exits 3 for an "
+            "invalid scenario file or an address it cannot listen on, 130 on Ctrl-C and "
+            "143 on SIGTERM, after it stopped and removed its temporary files."
+        ),
+        "",
+        "| code | meaning |",
+        "|---|---|",
+    ]
     lines += [f"| {int(code)} | {meaning} |" for code, meaning in MEANINGS.items()]
     order = " < ".join(str(int(code)) for code in SEVERITY)
     lines += [
@@ -199,7 +212,7 @@ def _exit_section() -> list[str]:
             "With several resources the worst outcome wins, in this order (worst last): "
             f"{order}. A failure outranks a timeout because waiting longer cannot fix it; "
             "an API or auth error outranks both because nothing could be seen; bad usage "
-            "means nothing valid was awaited; an interrupt wins over everything."
+            "means nothing valid was awaited; an interrupt or a SIGTERM wins over everything."
         ),
         "",
         "Errors print one line on stderr; `--debug` adds the traceback.",

@@ -3,7 +3,7 @@
 Every resource is awaited in a task of one task group (``waiter.states()``, so each
 distinct state is reported as it appears); no task outlives the command. Ctrl-C
 cancels the task group: each wait's clean-up runs, the reporter closes, and the
-command exits 130.
+command exits 130. SIGTERM does the same and exits 143.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from waitkit._cli._errors import UsageError, describe, exit_code_for
 from waitkit._cli._exit import ExitCode, worst
 from waitkit._cli._options import policy_from
 from waitkit._cli._report import Reporter, make_reporter, write_line
+from waitkit._cli._signals import Terminated, terminable
 from waitkit._cli._track import Track
 from waitkit._core._text import redact, safe
 
@@ -41,6 +42,9 @@ def run_wait_command(command: WaitCommand, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         write_line(sys.stderr, "waitkit: interrupted")
         return ExitCode.INTERRUPTED
+    except Terminated:
+        write_line(sys.stderr, "waitkit: terminated")
+        return ExitCode.TERMINATED
     except Exception as error:  # noqa: BLE001 - every error becomes one line and an exit code
         cause = _unwrap(error)
         reporter.error(describe(cause))
@@ -58,7 +62,7 @@ async def _run(
     command: WaitCommand, args: argparse.Namespace, reporter: Reporter, tracks: list[Track]
 ) -> ExitCode:
     policy = policy_from(args)
-    async with AsyncExitStack() as stack:
+    async with terminable(), AsyncExitStack() as stack:
         clients = AwsClients(
             stack, region=args.region, profile=args.profile, endpoint_url=args.endpoint_url
         )

@@ -38,6 +38,15 @@ from waitkit._core._errors import (
     WaitFailedError,
     WaitTimeoutError,
 )
+from waitkit._core._hooks import (
+    Outcome,
+    Retrying,
+    StateChanged,
+    WaitFinished,
+    WaitHooks,
+    WaitStarted,
+    active_hooks,
+)
 from waitkit._core._logging import elapsed_seconds, logger
 from waitkit._core._result import HistoryEntry, WaitResult
 from waitkit._core._runtime import current_runtime
@@ -46,7 +55,7 @@ from waitkit._core._text import bounded, multiline
 from waitkit._core._verdict import Verdict, VerdictKind
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Callable
     from contextlib import AbstractAsyncContextManager
 
     from waitkit._core._classify import Classification
@@ -54,6 +63,7 @@ if TYPE_CHECKING:
     from waitkit._core._throttle import ThrottleBudget
 
 T = TypeVar("T")
+_Event = TypeVar("_Event", StateChanged, Retrying, WaitFinished)
 
 # Loop clocks are floats; after sleeping "exactly the rest" the clock may read a hair
 # before the deadline. Closer than this counts as "at the deadline".
@@ -122,13 +132,16 @@ class WaitRun(Generic[T]):
         "_call_timeout",
         "_cut_call",
         "_delay",
+        "_ended",
         "_final",
         "_has_state",
+        "_info",
         "_last_error",
         "_last_error_key",
         "_latency",
         "_long_polls",
         "_min_delay",
+        "_observers",
         "_policy",
         "_rearm_slack",
         "_remake_from",
@@ -184,6 +197,11 @@ class WaitRun(Generic[T]):
         self._has_state = False
         self._delay: float | None = None
         self._timed_out = False
+        # Whether the wait's closing event (succeeded, failed, timed out) was emitted.
+        self._ended = False
+        # Instrumentation: the hooks that follow this wait (none: nothing is done).
+        self._observers: tuple[WaitHooks, ...] = ()
+        self._info: WaitStarted | None = None
         # The planned look is the last one that can finish before the deadline.
         self._final = False
         # How long the last answered call took: reserved before the deadline for a final look.
@@ -297,10 +315,13 @@ class WaitRun(Generic[T]):
         """The result of a terminal verdict: a :class:`WaitResult`, or :class:`WaitFailedError`."""
         elapsed = self._runtime.current_time() - self.started
         if verdict.kind is VerdictKind.SUCCESS:
+            self._ended = True
+            if self._observers:
+                self._finished("succeeded")
             logger.info(
                 "wait.succeeded",
                 waiter=self.target.kind,
-                resource=self.target.resource_id,
+                resource=self._resource(),
                 state=self.target.summarize(state),
                 elapsed=elapsed_seconds(elapsed),
                 attempts=self.attempts,
@@ -320,21 +341,29 @@ class WaitRun(Generic[T]):
     async def run(self) -> WaitResult[T]:
         """Drive the wait to its end inside the target's session."""
         self._log_started()
-        async with self.target.session():
-            state, verdict, _ = await self.step(until_terminal=True)
-            return self.finish(state, verdict)
+        try:
+            async with self.target.session():
+                state, verdict, _ = await self.step(until_terminal=True)
+                return self.finish(state, verdict)
+        except BaseException as error:  # re-raised: only noted when it is a cancellation
+            self._note_abandoned(error)
+            raise
 
     async def iterate(self) -> AsyncIterator[T]:
         """Yield each distinct state until terminal (inside the target's session)."""
         self._log_started()
-        async with self.target.session():
-            while True:
-                state, verdict, changed = await self.step()
-                if changed:
-                    yield state
-                if verdict.is_terminal:
-                    self.finish(state, verdict)
-                    return
+        try:
+            async with self.target.session():
+                while True:
+                    state, verdict, changed = await self.step()
+                    if changed:
+                        yield state
+                    if verdict.is_terminal:
+                        self.finish(state, verdict)
+                        return
+        except BaseException as error:  # re-raised: only noted when it is a cancellation
+            self._note_abandoned(error)
+            raise
 
     # ------------------------------------------------------------------ observation
     def _arm_call_timeout(self) -> None:
@@ -466,13 +495,19 @@ class WaitRun(Generic[T]):
 
     def _note_retry(self, error: Exception, kind: ErrorKind) -> None:
         self._last_error = error
+        if self._observers:
+            retry = Retrying(
+                error=error, kind=kind, elapsed=self._elapsed(), attempts=self.attempts
+            )
+            for hooks in self._observers:
+                self._call(hooks.on_retry, retry)
         key = (kind, type(error))
         if key != self._last_error_key:  # one event per change of error, not per retry
             self._last_error_key = key
             logger.info(
                 "wait.retrying",
                 waiter=self.target.kind,
-                resource=self.target.resource_id,
+                resource=self._resource(),
                 error_kind=kind.value,
                 error=_error_text(error),
                 attempts=self.attempts,
@@ -491,10 +526,21 @@ class WaitRun(Generic[T]):
         self._state = state
         self._has_state = True
         self.history.append(HistoryEntry(at=now, elapsed=now - self.started, state=state))
+        if self._observers:
+            change = StateChanged(
+                state=state,
+                summary=self.target.summarize(state),
+                previous=self.target.summarize(previous) if had_state else None,  # type: ignore[arg-type]
+                resource=self._resource(),
+                elapsed=now - self.started,
+                attempts=self.attempts,
+            )
+            for hooks in self._observers:
+                self._call(hooks.on_state_change, change)
         logger.info(
             "wait.state_changed",
             waiter=self.target.kind,
-            resource=self.target.resource_id,
+            resource=self._resource(),
             state=self.target.summarize(state),
             previous=self.target.summarize(previous) if had_state else None,  # type: ignore[arg-type]
             elapsed=elapsed_seconds(now - self.started),
@@ -547,10 +593,13 @@ class WaitRun(Generic[T]):
             )
         if self._last_error is not None:
             message += f"; last error: {_error_text(self._last_error)}"
+        self._ended = True
+        if self._observers:
+            self._finished("timed_out")
         logger.warning(
             "wait.timed_out",
             waiter=self.target.kind,
-            resource=self.target.resource_id,
+            resource=self._resource(),
             state=self.target.summarize(self._state) if self._has_state else None,  # type: ignore[arg-type]
             elapsed=elapsed_seconds(self._elapsed()),
             attempts=self.attempts,
@@ -576,20 +625,98 @@ class WaitRun(Generic[T]):
         return render_history(tuple(self.history), self.target.summarize)
 
     def _log_started(self) -> None:
+        hooks = active_hooks()
+        if hooks:
+            self._start_hooks(hooks)
         logger.info(
             "wait.started",
             waiter=self.target.kind,
-            resource=self.target.resource_id,
+            resource=self._resource(),
             timeout=None
             if self.deadline is None
             else elapsed_seconds(self.deadline - self.started),
         )
 
+    # ------------------------------------------------------------------ instrumentation
+    def _start_hooks(self, hooks: tuple[WaitHooks, ...]) -> None:
+        deadline = self.deadline
+        info = self._info = WaitStarted(
+            waiter=self.target.kind,
+            resource=self._resource(),
+            description=self.target.describe(),
+            timeout=None if deadline is None else elapsed_seconds(deadline - self.started),
+        )
+        observers: list[WaitHooks] = []
+        for hook in hooks:
+            try:
+                observer = hook.on_start(info)
+            except Exception as error:  # noqa: BLE001 - a broken hook never breaks a wait
+                self._hook_failed(hook.on_start, error)
+                continue
+            if observer is not None:
+                observers.append(observer)
+        self._observers = tuple(observers)
+
+    def _call(self, method: Callable[[WaitStarted, _Event], None], event: _Event) -> None:
+        assert self._info is not None  # noqa: S101 - set with the observers
+        try:
+            method(self._info, event)
+        except Exception as error:  # noqa: BLE001 - a broken hook never breaks a wait
+            self._hook_failed(method, error)
+
+    def _finished(self, outcome: Outcome, reason: str | None = None) -> None:
+        finish = WaitFinished(
+            outcome=outcome,
+            summary=self.target.summarize(self._state) if self._has_state else None,  # type: ignore[arg-type]
+            resource=self._resource(),
+            elapsed=self._elapsed(),
+            attempts=self.attempts,
+            reason=reason,
+        )
+        for hooks in self._observers:
+            self._call(hooks.on_finish, finish)
+
+    def _hook_failed(self, method: Callable[..., object], error: Exception) -> None:
+        logger.warning(
+            "wait.hook_failed",
+            waiter=self.target.kind,
+            resource=self._resource(),
+            hook=f"{type(getattr(method, '__self__', method)).__name__}.{method.__name__}",
+            error=_error_text(error),
+        )
+
+    def _resource(self) -> str:
+        # Never empty: a waiter without an id (a one-off, a query not started yet) is
+        # named by its description, so every event of a wait can be told apart.
+        return self.target.resource_id or self.target.describe()
+
+    def _note_abandoned(self, error: BaseException) -> None:
+        """``wait.cancelled`` for a wait ended from outside before its own closing event.
+
+        From outside: cancelled by ``wait_all``, a scope, Ctrl-C, or an iteration closed early.
+        """
+        if self._ended or isinstance(error, Exception):
+            return
+        self._ended = True
+        if self._observers:
+            self._finished("cancelled")
+        logger.info(
+            "wait.cancelled",
+            waiter=self.target.kind,
+            resource=self._resource(),
+            state=self.target.summarize(self._state) if self._has_state else None,  # type: ignore[arg-type]
+            elapsed=elapsed_seconds(self._elapsed()),
+            attempts=self.attempts,
+        )
+
     def _log_failed(self, reason: str) -> None:
+        self._ended = True
+        if self._observers:
+            self._finished("failed", reason)
         logger.warning(
             "wait.failed",
             waiter=self.target.kind,
-            resource=self.target.resource_id,
+            resource=self._resource(),
             reason=reason,
             elapsed=elapsed_seconds(self._elapsed()),
             attempts=self.attempts,

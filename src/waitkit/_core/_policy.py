@@ -34,7 +34,7 @@ class Policy:
             back off: the exponential of zero is zero). Default 2 s (Smithy's default).
         max_delay: the longest sleep between observations. Default 120 s (Smithy's default).
         jitter: ``"smithy"`` (default), ``"full"``, ``"equal"``, ``"decorrelated"`` or ``"none"``;
-            see :mod:`waitkit._core._backoff` for the formulas.
+            the formulas are on the Concepts page, under Backoff.
         call_timeout: the longest one observation (one API call) may take before it is
             cancelled and counted as a transient error; ``None`` for no bound. The wait's
             deadline cuts a call in any case. Default 30 s. (Calls share one armed timer;

@@ -60,7 +60,7 @@ class Acceptor(BaseModel):
     """One acceptor of a botocore waiter model: when ``matcher`` matches, the wait is ``state``.
 
     Example:
-        >>> from waitkit.aws._botocore import Acceptor
+        >>> from waitkit.aws import Acceptor
         >>> acceptor = Acceptor(
         ...     state="failure", matcher="path", argument="Table.TableStatus", expected="DELETING"
         ... )

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
     from waitkit._core._classify import Classification
     from waitkit._core._durations import Duration
+    from waitkit._core._engine import Target
     from waitkit._core._policy import Policy
 
 #: Statuses AWS documents while a query is working.
@@ -226,6 +227,9 @@ class QuerySlots:
             self._in_use += 1
             self._queue.popleft().set()
 
+    def __repr__(self) -> str:
+        return f"QuerySlots({self._limit})"
+
     @property
     def in_use(self) -> int:
         """Slots held now."""
@@ -297,8 +301,13 @@ class _QueryRun:
         deadline: float | None,
         description: str,
         page_size: int | None,
+        label: str,
     ) -> None:
         self._page_size = page_size
+        # Names the wait in events before its first query has an id: the log groups.
+        self._label = label
+        # The query whose answer was seen last: between min_rows runs it still names the wait.
+        self._last_query_id = query_id
         self.kind = kind
         self._description = description
         self._client = client
@@ -321,7 +330,7 @@ class _QueryRun:
     # -------------------------------------------------------------- Target protocol
     @property
     def resource_id(self) -> str:
-        return self._query_id or ""
+        return self._query_id or self._last_query_id or self._label
 
     def describe(self) -> str:
         if self._query_id is not None:
@@ -432,7 +441,7 @@ class _QueryRun:
             raise TimeoutError(msg)  # transient: the engine retries
         if not answer.keys() - {"ResponseMetadata"}:
             raise not_documented("StartQuery")  # botocore's reading of a non-JSON body
-        self._query_id = field(answer, "queryId", "StartQuery")
+        self._query_id = self._last_query_id = field(answer, "queryId", "StartQuery")
         self._run += 1
         self._active = True
         self._unknown_since = None
@@ -549,8 +558,8 @@ class _RunWaiter(Waiter[QueryState]):
     kind = "logs_insights_query"
     classifier = _CLASSIFIER
 
-    def for_wait(self, deadline: float | None) -> _QueryRun:
-        """A fresh :class:`_QueryRun` per wait: its query id and ``Unknown`` timer."""
+    def for_wait(self, deadline: float | None) -> Target[QueryState]:
+        """A fresh target per wait: its query id and ``Unknown`` timer."""
         raise NotImplementedError  # pragma: no cover - both subclasses override it
 
     def verdict(self, state: QueryState) -> Verdict:
@@ -612,7 +621,7 @@ class QueryWaiter(_RunWaiter):
             self.client, self.query_id, run=1, page_size=self.page_size, rows_wanted=0
         )
 
-    def for_wait(self, deadline: float | None) -> _QueryRun:
+    def for_wait(self, deadline: float | None) -> Target[QueryState]:
         return _QueryRun(
             self.client,
             kind=self.kind,
@@ -626,6 +635,7 @@ class QueryWaiter(_RunWaiter):
             deadline=deadline,
             description="started elsewhere",
             page_size=self.page_size,
+            label=self.query_id,
         )
 
 
@@ -640,6 +650,11 @@ class _StartingWaiter(_RunWaiter):
         self._min_rows = min_rows
         self._propagation_delay = propagation_delay
 
+    @property
+    def resource_id(self) -> str:
+        """The log groups (each wait's events name its query once it has one)."""
+        return ", ".join(self._query.log_groups)
+
     def describe(self) -> str:
         """The query's log groups, for messages."""
         return f"Logs Insights query on {', '.join(self._query.log_groups)}"
@@ -649,7 +664,7 @@ class _StartingWaiter(_RunWaiter):
         msg = "a starting Logs Insights waiter is observed through wait(), states() or wait_all()"
         raise ConfigurationError(msg)
 
-    def for_wait(self, deadline: float | None) -> _QueryRun:
+    def for_wait(self, deadline: float | None) -> Target[QueryState]:
         query = self._query
         return _QueryRun(
             query.client,
@@ -664,6 +679,7 @@ class _StartingWaiter(_RunWaiter):
             deadline=deadline,
             description=f"on {', '.join(query.log_groups)}",
             page_size=query.page_size,
+            label=", ".join(query.log_groups),
         )
 
 
@@ -761,7 +777,8 @@ class LogsInsightsQuery:
 
         Args:
             min_rows: run the query again until it returns at least this many rows
-                (logs still being ingested); 0 accepts any ``Complete`` answer.
+                (logs still being ingested); 0 accepts any ``Complete`` answer. Each
+                run searches the same ``start`` to ``end``.
             propagation_delay: sleep this long before the first StartQuery (within the
                 wait's deadline), so freshly written events are searchable.
 
@@ -783,7 +800,8 @@ class LogsInsightsQuery:
         """Run the query and return its rows once ``Complete``.
 
         Args:
-            min_rows: run the query again until at least this many rows come back.
+            min_rows: run the query again until at least this many rows come back
+                (each run searches the same ``start`` to ``end``).
             propagation_delay: sleep this long before the first StartQuery.
             timeout: total seconds (or timedelta) including admission and re-runs;
                 ``None`` for no bound; default the policy's.

@@ -15,6 +15,7 @@ from waitkit._cli._errors import MissingExtraError, describe
 from waitkit._cli._exit import ExitCode
 from waitkit._cli._report import write_line
 from waitkit._cli._run import show_traceback
+from waitkit._cli._signals import Terminated, terminable
 
 if TYPE_CHECKING:
     from waitkit.emulator import Emulator
@@ -41,9 +42,9 @@ class EmulatorCommand:
     name: str = "emulator"
     help: str = "run the local AWS + Kubernetes emulator"
     description: str = (
-        "Run waitkit's local cloud (extra 'emulator') until Ctrl-C: real AWS and Kubernetes "
-        "endpoints whose resources follow a scenario file. Point the other commands at it "
-        "with --endpoint-url."
+        "Run waitkit's local cloud (extra 'emulator') until Ctrl-C or SIGTERM: real AWS and "
+        "Kubernetes endpoints whose resources follow a scenario file. Point the other commands "
+        "at it with --endpoint-url."
     )
     examples: Sequence[Example] = field(
         default=(
@@ -82,7 +83,7 @@ class EmulatorCommand:
         serve.add_argument("--debug", action="store_true", help="show tracebacks")
 
     def run(self, args: argparse.Namespace) -> int:
-        """Load the scenario and serve it until Ctrl-C (exit 130)."""
+        """Load the scenario and serve it until Ctrl-C (exit 130) or SIGTERM (exit 143)."""
         try:
             from waitkit.emulator import Scenario, ScenarioError, serve  # noqa: PLC0415
         except ImportError as exc:
@@ -93,18 +94,23 @@ class EmulatorCommand:
             scenario = Scenario.from_file(args.scenario) if args.scenario else Scenario()
         except (ScenarioError, OSError) as exc:
             return _fail(exc, debug=args.debug)
-        try:
-            anyio.run(
-                lambda: serve(
+
+        async def serve_until_stopped() -> None:
+            async with terminable():  # SIGTERM: stop serving and clean up, as Ctrl-C does
+                await serve(
                     scenario,
                     host=args.host,
                     aws_port=args.port_aws,
                     k8s_port=args.port_k8s,
                     on_ready=_announce,
                 )
-            )
+
+        try:
+            anyio.run(serve_until_stopped)
         except KeyboardInterrupt:
             return ExitCode.INTERRUPTED
+        except Terminated:
+            return ExitCode.TERMINATED
         except OSError as exc:  # the port is taken, the address is not ours
             return _fail(exc, debug=args.debug)
         return ExitCode.SUCCESS  # pragma: no cover - serve() returns only when cancelled

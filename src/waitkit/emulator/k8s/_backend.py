@@ -36,9 +36,7 @@ class KubernetesBackend:
     methods. Call :meth:`aclose` before stopping the server: it ends open watches.
 
     Example:
-        >>> from waitkit.emulator._clock import ScenarioClock
-        >>> from waitkit.emulator._counters import RequestCounters
-        >>> from waitkit.emulator._faults import FaultInjector
+        >>> from waitkit.emulator import FaultInjector, RequestCounters, ScenarioClock
         >>> backend = KubernetesBackend(
         ...     KubernetesScenario(jobs=[JobScenario(name="etl")]),
         ...     clock=ScenarioClock(), faults=FaultInjector(), counters=RequestCounters())

@@ -1,0 +1,85 @@
+"""The rows of waitkit.progress(): each wait started in its block, as the CLI shows it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TextIO, final
+
+from waitkit._cli._command import no_lines, percentage_complete
+from waitkit._cli._exit import ExitCode
+from waitkit._cli._report import PlainReporter, Reporter
+from waitkit._cli._track import Outcome, Track
+from waitkit._core._errors import ConfigurationError
+from waitkit._core._hooks import WaitHooks
+
+if TYPE_CHECKING:
+    from waitkit._core._hooks import StateChanged, WaitFinished, WaitStarted
+
+
+@final
+class _Summaries:
+    """Stands in for the waiter in a row: the engine already summarised each state."""
+
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last = ""
+
+    def summarize(self, state: object) -> str:  # noqa: ARG002 - the waiter's signature
+        return self.last
+
+
+@final
+class Rows(WaitHooks):
+    """Adds a row per wait to the view, and keeps it up to date."""
+
+    def __init__(self, reporter: Reporter, tracks: list[Track]) -> None:
+        self._reporter = reporter
+        self._tracks = tracks
+
+    def on_start(self, wait: WaitStarted) -> WaitHooks:
+        track = Track(wait.resource, _Summaries(), percentage_complete, no_lines)  # type: ignore[arg-type]
+        self._tracks.append(track)
+        return _Row(self._reporter, track)
+
+
+@final
+class _Row(WaitHooks):
+    """One wait's row."""
+
+    def __init__(self, reporter: Reporter, track: Track) -> None:
+        self._reporter = reporter
+        self._track = track
+
+    def on_state_change(self, wait: WaitStarted, change: StateChanged) -> None:
+        del wait
+        self._track.waiter.last = change.summary  # type: ignore[attr-defined]
+        self._track.observed(change.state)
+        self._reporter.changed(self._track)
+
+    def on_finish(self, wait: WaitStarted, finish: WaitFinished) -> None:
+        del wait
+        track = self._track
+        if finish.outcome == "succeeded":
+            track.succeeded()
+        elif finish.outcome == "cancelled":
+            track.cancelled()
+        elif finish.outcome == "timed_out":
+            last = finish.summary or "none observed"
+            track._end(Outcome.TIMED_OUT, ExitCode.TIMED_OUT, f"last state: {last}")  # noqa: SLF001
+        else:
+            reason = (finish.reason or "failed").partition("\n")[0]
+            track._end(Outcome.FAILED, ExitCode.FAILED, reason)  # noqa: SLF001
+        self._reporter.ended(track)
+
+
+def make_reporter(stream: TextIO, *, live: bool | None) -> Reporter:
+    if live is False or (live is None and not stream.isatty()):
+        return PlainReporter(out=stream, err=stream)
+    try:
+        from waitkit._cli._live import LiveReporter  # noqa: PLC0415 - rich is optional
+    except ImportError as error:
+        if live is None:
+            return PlainReporter(out=stream, err=stream)
+        msg = "progress(live=True) needs rich: pip install 'waitkit[cli]'"
+        raise ConfigurationError(msg) from error
+    return LiveReporter(out=stream, err=stream, force_terminal=live, auto_refresh=True)
