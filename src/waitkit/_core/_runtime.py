@@ -10,13 +10,14 @@ lookup is anyio's ``get_async_backend``, the function its public API calls itsel
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import final
 
 import anyio
 from anyio._core._eventloop import get_async_backend
+
+from waitkit._core import _asyncio_native
 
 
 @final
@@ -51,7 +52,7 @@ def current_runtime() -> Runtime:
             current_time=backend.current_time,
             # anyio's asyncio sleep only awaits asyncio.sleep: called directly, a pending
             # wait holds one coroutine fewer for the garbage collector to walk.
-            sleep=asyncio.sleep if on_asyncio else backend.sleep,
+            sleep=_asyncio_native.sleep if on_asyncio else backend.sleep,
             cancel_scope=backend.create_cancel_scope,
             asyncio=on_asyncio,
         )
