@@ -51,7 +51,8 @@ def run(
     Example:
         >>> import waitkit
         >>> from waitkit.testing import ScriptedWaiter
-        >>> waitkit.run(ScriptedWaiter(["Pending", "done"]), timeout=60).state.status
+        >>> quick = waitkit.Policy(min_delay=0.01)
+        >>> waitkit.run(ScriptedWaiter(["Pending", "done"], policy=quick), timeout=60).state.status
         'done'
     """
     _ensure_runnable(target)

@@ -114,13 +114,15 @@ SCENARIO = {
             }
         ]
     },
-    "faults": [{"kind": "throttle", "service": "autoscaling", "count": 1, "retry_after": 0}],
+    # A 5xx, retried: error paths run too. (A throttled answer would slow the client's
+    # shared budget to 0.5 calls a second, seconds of test for nothing said about secrets.)
+    "faults": [{"kind": "error", "service": "autoscaling", "count": 1, "status": 503}],
 }
 
 
 @pytest.fixture
 def waitkit_scenario() -> dict[str, Any]:
-    """The emulator fixture's cloud: one refresh, throttled once."""
+    """The emulator fixture's cloud: one refresh, one 503 on the way."""
     return SCENARIO
 
 
@@ -153,7 +155,7 @@ def _argv(emulator: Any, *argv: str) -> list[str]:
 
 
 CLI_RUNS = [
-    ("asg-refresh", "web", "--refresh-id", "r-1"),  # succeeds through throttling
+    ("asg-refresh", "web", "--refresh-id", "r-1"),  # succeeds through a 5xx
     ("asg-refresh", "nope"),  # not found: an error report with --debug's traceback
     ("durable", "--function", "missing", "--name", "x"),  # not found
     ("asg-refresh", "web", "--refresh-id", "r-1", "--json"),

@@ -113,7 +113,9 @@ class WaitHooks:
         ...         self.seen.append(f"{wait.resource}: {change.summary}")
         >>> changes = Changes()
         >>> with waitkit.using_hooks(changes):
-        ...     _ = waitkit.run(ScriptedWaiter(["building", "done"], resource_id="b-1"))
+        ...     quick = waitkit.Policy(min_delay=0.01)
+        ...     script = ScriptedWaiter(["building", "done"], resource_id="b-1", policy=quick)
+        ...     _ = waitkit.run(script)
         >>> changes.seen
         ['b-1: building', 'b-1: done']
     """
