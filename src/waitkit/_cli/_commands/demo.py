@@ -36,6 +36,12 @@ EXECUTIONS: Final = {"checkout": 60, "billing": 40}
 QUERIES: Final = 20
 JOBS: Final = 100
 
+# Throttling switched on: Auto Scaling above 8 calls a second, a share of Lambda's.
+FAULTS: Final = (
+    {"kind": "throttle", "service": "autoscaling", "rate": 8, "burst": 4},
+    {"kind": "throttle", "service": "lambda", "probability": 0.1, "retry_after": 0.5},
+)
+
 # Fast enough to finish in well under a minute, slow enough to watch.
 POLICY: Final = Policy(min_delay=0.5, max_delay=2.0, timeout=40, throttle_min_delay=0.5)
 # The one resource that never finishes gets a short deadline (6 scenario seconds, so it
@@ -164,13 +170,9 @@ def scenario(speed: float) -> dict[str, Any]:
             "rows": rows,
         },
     ]
-    faults = [
-        # Throttling switched on: Auto Scaling above 8 calls a second, a share of Lambda's.
-        {"kind": "throttle", "service": "autoscaling", "rate": 8, "burst": 4},
-        {"kind": "throttle", "service": "lambda", "probability": 0.1, "retry_after": 0.5},
-    ]
     return {
         "speed": speed,
+        "faults": [dict(fault) for fault in FAULTS],
         "autoscaling": {"groups": groups},
         "durable": {"functions": functions},
         "logs": {"queries": queries, "max_concurrent_queries": 10},
@@ -180,7 +182,6 @@ def scenario(speed: float) -> dict[str, Any]:
                 for i in range(JOBS)
             ]
         },
-        "faults": faults,
     }
 
 
