@@ -714,6 +714,23 @@ async def test_query_waiter_for_a_query_started_elsewhere(logs) -> None:
     assert counts(emu) == (1, 3, 0)
 
 
+async def test_a_query_started_elsewhere_is_never_reported_queued(logs) -> None:
+    """With no time left, QueryWaiter still looks (cut at the deadline): never "Queued".
+
+    "Queued" means a wait that starts its own query has not started it; a query id given
+    to QueryWaiter is already running.
+    """
+    async with logs({"queries": [script(STUCK)]}) as (_emu, client):
+        started = await client.start_query(
+            logGroupName="/app", queryString=QUERY, startTime=0, endTime=1
+        )
+        waiter = QueryWaiter(client, started["queryId"], policy=FAST)
+        with pytest.raises(WaitTimeoutError) as caught:
+            await waiter.wait(timeout=1e-4)  # over before the first look can answer
+    assert caught.value.state is None
+    assert "Queued" not in str(caught.value)
+
+
 async def test_query_waiter_leaves_the_query_running_unless_told(logs) -> None:
     """On timeout QueryWaiter does not stop a query it did not start, unless stop_on_exit."""
     async with logs({"queries": [script(STUCK)]}) as (emu, client):

@@ -343,7 +343,7 @@ SLOW = Policy(min_delay=10, max_delay=10, call_timeout=5)
 #: Long enough for a first answer on a busy machine; the wait then looks once more (its
 #: final look, whose answer is the same) and times out. The deadline cuts a call in
 #: flight, so a wait shorter than one answer would carry no state at all.
-FIRST_ANSWER = 1.0
+FIRST_ANSWER = 1.5
 
 
 async def test_a_status_never_seen_before_is_unexpected_under_a_strict_policy() -> None:

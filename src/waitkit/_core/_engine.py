@@ -166,6 +166,7 @@ class WaitRun(Generic[T]):
         *,
         deadline: float | None,
         budget: ThrottleBudget | None = None,
+        started: float | None = None,
     ) -> None:
         self.target = target
         # Shared with the other waits on the same client: throttling slows them all.
@@ -189,7 +190,8 @@ class WaitRun(Generic[T]):
         self._remake_from: float | None = None
         self._min_delay = policy.min_delay
         self._long_polls = target.long_polls
-        self.started = self._runtime.current_time()
+        # When the wait began: when its deadline was set, if the caller says so.
+        self.started = self._runtime.current_time() if started is None else started
         self.deadline = deadline
         self.attempts = 0
         self.history: deque[HistoryEntry[T]] = deque(maxlen=policy.history_limit)

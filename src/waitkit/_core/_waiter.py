@@ -215,10 +215,18 @@ class Waiter(ABC, Generic[StateT]):
     ) -> WaitRun[StateT]:
         """Validate the arguments and create the run, without observing yet (engine use)."""
         chosen = self.policy if policy is None else ensure_policy(policy)
+        started = None
         if isinstance(deadline, _Unset):
-            deadline = resolve_deadline(timeout, chosen)
+            # The wait starts when its deadline is set: its timeout then reads as given
+            # (30 s, not 29.996 s after a slow for_wait on a loaded machine).
+            started = anyio.current_time()
+            deadline = resolve_deadline(timeout, chosen, now=started)
         return WaitRun(
-            self.for_wait(deadline), chosen, deadline=deadline, budget=self.throttle_budget()
+            self.for_wait(deadline),
+            chosen,
+            deadline=deadline,
+            budget=self.throttle_budget(),
+            started=started,
         )
 
 
@@ -231,12 +239,19 @@ async def _follow(run: WaitRun[StateT], put: Callable[[StateT], None]) -> None:
             put(state)
 
 
-def resolve_deadline(timeout: Duration | _Unset | None, policy: Policy) -> float | None:
-    """The absolute deadline on the loop clock for ``timeout`` (``UNSET``: the policy's)."""
+def resolve_deadline(
+    timeout: Duration | _Unset | None, policy: Policy, *, now: float | None = None
+) -> float | None:
+    """The absolute deadline on the loop clock for ``timeout`` (``UNSET``: the policy's).
+
+    Counted from ``now`` (default: the loop's current time).
+    """
     if isinstance(timeout, _Unset):
         bound = policy.timeout
     elif timeout is None:
         bound = None
     else:
         bound = seconds("timeout", timeout, positive=True)
-    return None if bound is None else anyio.current_time() + bound
+    if bound is None:
+        return None
+    return (anyio.current_time() if now is None else now) + bound

@@ -344,7 +344,8 @@ class _QueryRun:
         return _CLASSIFIER.classify(error)
 
     async def observe(self) -> QueryState:
-        if not self._admitted or (not self._start_sent and self._remaining() <= _NO_TIME_LEFT):
+        starts_one = self._request is not None and not self._start_sent
+        if not self._admitted or (starts_one and self._remaining() <= _NO_TIME_LEFT):
             # The deadline passed while waiting for a slot, or during the propagation
             # delay: no query is started that could no longer be awaited.
             return QueryState(status=QUEUED, run=max(self._run, 1))
