@@ -39,10 +39,13 @@ def install_groups(session: nox.Session, *groups: str, extras: str = "all") -> N
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """Run ruff check and ruff format --check."""
-    session.install("ruff>=0.8")
+    """Run ruff check, ruff format --check, and the import layers (import-linter)."""
+    session.install("ruff>=0.8", "import-linter>=2.1")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    # The layers of ARCHITECTURE.md, from pyproject.toml's [tool.importlinter]; the
+    # package is found on src/ (its dependencies need not be installed to be read).
+    session.run("lint-imports", env={"PYTHONPATH": "src"})
 
 
 @nox.session(python=PYTHON)
