@@ -17,8 +17,8 @@ max_delay=1, jitter="none")``: the same schedule as the anchors.
 Each measurement runs in a fresh interpreter (so one run's heap does not inflate the
 next one's memory), contenders interleaved within each repeat. Reported per size:
 CPU per observation (median and spread), its ratio to the bare loop's, wall time and its
-ratio, RSS per pending wait (sampled once every wait has made its first look and is
-asleep), and the garbage collector's collections and longest pause.
+ratio, RSS per pending wait (sampled as soon as every wait has made its first look),
+and the garbage collector's collections and longest pause.
 
 Run: ``python benchmarks/scaling.py [--sizes 1000 10000 50000] [--repeats 3]``.
 Writes ``benchmarks/results/scaling.json``.
@@ -50,12 +50,18 @@ def _rss_bytes() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+# Waits that have made their first look: memory is sampled once all have.
+_started = [0]
+
+
 def _probe() -> Callable[[], Awaitable[str]]:
     looks = 0
 
     async def probe() -> str:
         nonlocal looks
         looks += 1
+        if looks == 1:
+            _started[0] += 1
         return "done" if looks >= LOOKS else "pending"
 
     return probe
@@ -116,6 +122,8 @@ def _runner(name: str, size: int) -> Callable[[], Awaitable[object]]:  # noqa: C
 
         async def observe(self) -> Probe:
             self.looks += 1
+            if self.looks == 1:
+                _started[0] += 1
             return done if self.looks >= LOOKS else pending
 
         def verdict(self, state: Probe) -> Verdict:
@@ -145,7 +153,8 @@ def measure_one(name: str, size: int) -> dict[str, Any]:
 
     async def main() -> int:
         task = asyncio.ensure_future(run())
-        await asyncio.sleep(DELAY * 0.9)  # every wait has looked once and sleeps
+        while _started[0] < size:  # every wait has started and holds its state
+            await asyncio.sleep(0.01)
         rss = _rss_bytes() - before
         await task
         return rss
