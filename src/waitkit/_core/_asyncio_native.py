@@ -33,10 +33,12 @@ from typing import TYPE_CHECKING, Final, Generic, TypeVar, final
 
 import anyio
 
+from waitkit._core._tally import START_BATCH
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
 
-    from waitkit._core._tally import GroupTally
+    from waitkit._core._tally import GroupOutcomes
 
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
@@ -44,70 +46,55 @@ ItemT = TypeVar("ItemT")
 #: The loop's sleep, without anyio's wrapper coroutine around it.
 sleep: Final = asyncio.sleep
 
-# Tasks started between two yields to the loop (see _group._START_BATCH).
-_START_BATCH: Final = 32
-
 
 @final
 class NativeGroup(Generic[ItemT, T]):
-    """Run ``start(item)`` for every item as an asyncio task; the results in order."""
+    """Run ``start(item)`` for every item as an asyncio task, into ``outcomes``."""
 
-    __slots__ = ("_error", "_remaining", "_results", "_tally", "_wake")
+    __slots__ = ("_fatal", "_outcomes", "_remaining", "_wake")
 
-    def __init__(self, count: int, tally: GroupTally | None) -> None:
-        self._results: list[T | Exception | None] = [None] * count
-        self._remaining = count
-        self._tally = tally  # None: failures are results (return_exceptions)
-        self._error: BaseException | None = None
+    def __init__(self, outcomes: GroupOutcomes[T]) -> None:
+        self._outcomes = outcomes
+        self._remaining = len(outcomes.results)
+        self._fatal: BaseException | None = None  # KeyboardInterrupt, SystemExit in a wait
         self._wake: asyncio.Future[None] | None = None
 
-    async def run(
-        self, items: Sequence[ItemT], start: Callable[[ItemT], Awaitable[T]]
-    ) -> list[T | Exception | None]:
-        """Run every wait; the results, or the first failure once every task is done."""
+    async def run(self, items: Sequence[ItemT], start: Callable[[ItemT], Awaitable[T]]) -> None:
+        """Run every wait; return once all are done, or raise the failure that ended them."""
         loop = asyncio.get_running_loop()
         self._wake = loop.create_future()
         tasks: list[asyncio.Task[None]] = []
         try:
             for index, item in enumerate(items):
                 tasks.append(loop.create_task(self._one(index, item, start)))
-                if index % _START_BATCH == _START_BATCH - 1:
+                if index % START_BATCH == START_BATCH - 1:
                     await asyncio.sleep(0)  # let the waits started so far make their first look
             if self._remaining:
                 await self._wake
         except BaseException:
             await _cancel_and_drain(tasks)
             raise
-        if self._error is not None:
+        error = self._fatal or self._outcomes.error
+        if error is not None:
             await _cancel_and_drain(tasks)
-            raise self._error
-        return self._results
+            raise error
 
     async def _one(self, index: int, item: ItemT, start: Callable[[ItemT], Awaitable[T]]) -> None:
         try:
-            self._results[index] = await start(item)
-        except Exception as error:  # noqa: BLE001 - a result, or the group's first failure
-            if self._tally is None:
-                self._results[index] = error
-            elif self._error is None:
-                self._tally.failed(index, error)
-                self._fail(error)
+            self._outcomes.succeeded(index, await start(item))
+        except Exception as error:  # noqa: BLE001 - a result, or the group's end
+            if self._outcomes.failed(index, error):
+                self._set_wake()
         except asyncio.CancelledError:
             raise
         except BaseException as error:  # noqa: BLE001 - KeyboardInterrupt, SystemExit: end the group
-            self._fail(error)
-        else:
-            if self._tally is not None:
-                self._tally.succeeded(index)
+            if self._fatal is None:
+                self._fatal = error
+                self._set_wake()
         finally:
             self._remaining -= 1
             if self._remaining == 0:
                 self._set_wake()
-
-    def _fail(self, error: BaseException) -> None:
-        if self._error is None:
-            self._error = error
-            self._set_wake()
 
     def _set_wake(self) -> None:
         wake = self._wake

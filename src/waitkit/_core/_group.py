@@ -25,7 +25,7 @@ from waitkit._core._errors import ConfigurationError
 from waitkit._core._feed import Feed
 from waitkit._core._policy import DEFAULT_POLICY
 from waitkit._core._runtime import current_runtime
-from waitkit._core._tally import GroupTally
+from waitkit._core._tally import START_BATCH, GroupOutcomes, GroupTally
 from waitkit._core._waiter import Waiter, resolve_deadline
 
 if TYPE_CHECKING:
@@ -38,11 +38,6 @@ if TYPE_CHECKING:
     from waitkit._core._result import WaitResult
 
 StateT = TypeVar("StateT", bound="BaseModel")
-
-# Waits started between two checkpoints of the starting task. Each new wait makes its
-# first observation as soon as the loop gets to it; 10,000 started at once held the
-# loop for about half a second (benchmarks/loop_lag.py); 32 at a time, for a few ms.
-_START_BATCH = 32
 
 
 @final
@@ -122,7 +117,7 @@ async def _limited(
 
 async def _between_batches(index: int) -> None:
     """Let the loop run (the waits started so far, and anything else) every few starts."""
-    if index % _START_BATCH == _START_BATCH - 1:
+    if index % START_BATCH == START_BATCH - 1:
         await checkpoint()
 
 
@@ -191,38 +186,28 @@ async def wait_all(
     items, bound = _validate(waiters, limit)
     limiter = _limiter(bound)
     deadline = _group_deadline(timeout)
-    results: list[WaitResult[StateT] | Exception | None] = [None] * len(items)
-    first_error: list[Exception] = []
     tally = None if return_exceptions else _tally("wait_all", items, deadline)
+    outcomes: GroupOutcomes[WaitResult[StateT]] = GroupOutcomes(len(items), tally)
     if current_runtime().asyncio:
         # Plain tasks: 29 tracked objects a pending wait, not 44 (see _asyncio_native).
-        native: NativeGroup[Waiter[StateT], WaitResult[StateT]] = NativeGroup(len(items), tally)
-        return await native.run(  # type: ignore[return-value] # every slot is filled
-            items, lambda waiter: _wait_one(waiter, deadline, limiter)
-        )
+        native: NativeGroup[Waiter[StateT], WaitResult[StateT]] = NativeGroup(outcomes)
+        await native.run(items, lambda waiter: _wait_one(waiter, deadline, limiter))
+        return outcomes.results  # type: ignore[return-value] # every slot is filled
 
     async def run(index: int, waiter: Waiter[StateT], group: TaskGroup) -> None:
         try:
-            results[index] = await _wait_one(waiter, deadline, limiter)
-        except Exception as error:  # noqa: BLE001 - returned, or re-raised after the group
-            if tally is None:
-                results[index] = error
-                return
-            if not first_error:
-                tally.failed(index, error)
-                first_error.append(error)
+            outcomes.succeeded(index, await _wait_one(waiter, deadline, limiter))
+        except Exception as error:  # noqa: BLE001 - a result, or re-raised after the group
+            if outcomes.failed(index, error):
                 group.cancel_scope.cancel()
-        else:
-            if tally is not None:
-                tally.succeeded(index)
 
     async with anyio.create_task_group() as group:
         for index, waiter in enumerate(items):
             group.start_soon(run, index, waiter, group)
             await _between_batches(index)
-    if first_error:
-        raise first_error[0]
-    return results  # type: ignore[return-value] # every slot is filled once the group exits
+    if outcomes.error is not None:
+        raise outcomes.error
+    return outcomes.results  # type: ignore[return-value] # every slot is filled once the group exits
 
 
 def as_completed(

@@ -1,4 +1,9 @@
-"""What a group of waits had done when one of them failed: the words added to its error.
+"""A group's bookkeeping: its results in order, its first failure, and the words added to it.
+
+:class:`GroupOutcomes` is shared by both ways ``wait_all`` runs its waits (anyio task
+group, plain asyncio tasks), so what a result or a failure does is written once.
+
+What a group of waits had done when one of them failed: the words added to its error.
 
 A failure inside :func:`~waitkit.wait_all` or :func:`~waitkit.as_completed` is raised
 (or delivered) as the waiter's own exception, so ``except WaitTimeoutError`` still
@@ -14,7 +19,7 @@ Counts are kept as the waits end (constant time each); names are listed up to
 from __future__ import annotations
 
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Final, final
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, final
 
 import anyio
 
@@ -26,6 +31,12 @@ if TYPE_CHECKING:
     from waitkit._core._waiter import Waiter
 
 _NAMES: Final = 3
+#: Waits started between two yields to the loop. Each new wait makes its first
+#: observation as soon as the loop gets to it; 10,000 started at once held the loop for
+#: about half a second (benchmarks/loop_lag.py); 32 at a time, for a few ms.
+START_BATCH: Final = 32
+
+T = TypeVar("T")
 
 
 @final
@@ -95,3 +106,37 @@ class GroupTally:
         names = ", ".join(self._waiters[i].describe() for i in shown)
         more = count - len(shown)
         return f" ({names}{f', and {more} more' if more > 0 else ''})"
+
+
+@final
+class GroupOutcomes(Generic[T]):
+    """The results of a group in input order, and the failure that ends it.
+
+    With a ``tally`` (``wait_all`` without ``return_exceptions``) the first failure ends
+    the group and gets the group's line; without one, failures are results.
+    """
+
+    __slots__ = ("error", "results", "tally")
+
+    def __init__(self, count: int, tally: GroupTally | None) -> None:
+        self.results: list[T | Exception | None] = [None] * count
+        self.tally = tally
+        #: The failure that ends the group, once there is one.
+        self.error: BaseException | None = None
+
+    def succeeded(self, index: int, value: T) -> None:
+        """Wait ``index`` returned ``value``."""
+        self.results[index] = value
+        if self.tally is not None:
+            self.tally.succeeded(index)
+
+    def failed(self, index: int, error: Exception) -> bool:
+        """Wait ``index`` raised ``error``; True if that ends the group (cancel the rest)."""
+        if self.tally is None:
+            self.results[index] = error
+            return False
+        if self.error is not None:
+            return False  # the group is ending already: later errors are its cancellations
+        self.tally.failed(index, error)
+        self.error = error
+        return True
