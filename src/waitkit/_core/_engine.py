@@ -51,7 +51,7 @@ from waitkit._core._logging import elapsed_seconds, logger
 from waitkit._core._result import HistoryEntry, WaitResult
 from waitkit._core._runtime import current_runtime
 from waitkit._core._summary import render_history
-from waitkit._core._text import bounded, multiline
+from waitkit._core._text import bounded, error_in_words, multiline
 from waitkit._core._verdict import Verdict, VerdictKind
 
 if TYPE_CHECKING:
@@ -455,12 +455,12 @@ class WaitRun(Generic[T]):
                 return
             message = (
                 f"{self.target.describe()} was not found after {self._elapsed():.1f}s "
-                f"({self._observations()}): {_error_text(error)}"
+                f"({self._observations()}): {error_in_words(error)}"
             )
             self._log_failed("not found")
             raise ResourceNotFoundError(message, **self._context()) from error
         reason = f"{classification.reason}: " if classification.reason else ""
-        message = f"observing {self.target.describe()} failed: {reason}{_error_text(error)}"
+        message = f"observing {self.target.describe()} failed: {reason}{error_in_words(error)}"
         self._log_failed("probe error")
         raise ProbeError(message, **self._context()) from error
 
@@ -489,7 +489,9 @@ class WaitRun(Generic[T]):
                     f"({attempts} attempt{'' if attempts == 1 else 's'}; "
                     f"Policy.transient_grace={policy.transient_grace}s)"
                 )
-            message = f"observing {self.target.describe()} {why}; last error: {_error_text(error)}"
+            message = (
+                f"observing {self.target.describe()} {why}; last error: {error_in_words(error)}"
+            )
             self._log_failed("too many transient errors")
             raise ProbeError(message, **self._context()) from error
         self._note_retry(error, ErrorKind.TRANSIENT)
@@ -511,7 +513,7 @@ class WaitRun(Generic[T]):
                 waiter=self.target.kind,
                 resource=self._resource(),
                 error_kind=kind.value,
-                error=_error_text(error),
+                error=error_in_words(error),
                 attempts=self.attempts,
                 elapsed=elapsed_seconds(self._elapsed()),
             )
@@ -594,7 +596,7 @@ class WaitRun(Generic[T]):
                 "was cancelled at the deadline"
             )
         if self._last_error is not None:
-            message += f"; last error: {_error_text(self._last_error)}"
+            message += f"; last error: {error_in_words(self._last_error)}"
         self._ended = True
         if self._observers:
             self._finished("timed_out")
@@ -684,7 +686,7 @@ class WaitRun(Generic[T]):
             waiter=self.target.kind,
             resource=self._resource(),
             hook=f"{type(getattr(method, '__self__', method)).__name__}.{method.__name__}",
-            error=_error_text(error),
+            error=error_in_words(error),
         )
 
     def _resource(self) -> str:
@@ -723,8 +725,3 @@ class WaitRun(Generic[T]):
             elapsed=elapsed_seconds(self._elapsed()),
             attempts=self.attempts,
         )
-
-
-def _error_text(error: BaseException) -> str:
-    text = bounded(str(error))
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 
 import anyio
 
-from waitkit._core._text import bounded
+from waitkit._core._text import error_in_words
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -76,12 +76,7 @@ async def explain(
         with anyio.move_on_after(bound) as scope:
             return await fetch(), None
     except Exception as error:  # noqa: BLE001 - an explanation is a courtesy; cancellation passes
-        why = describe(error) if describe is not None else _describe(error)
+        why = describe(error) if describe is not None else error_in_words(error, 200)
         return None, f"{what} unavailable: {why}"
     assert scope.cancelled_caught  # noqa: S101 - the only way here without a return
     return None, f"{what} unavailable: no answer within {in_seconds(bound)}"
-
-
-def _describe(error: Exception) -> str:
-    text = bounded(str(error), 200)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -77,6 +77,12 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{ord(match.group()):02x}"
 
 
+def error_in_words(error: BaseException, limit: int = FIELD_LIMIT) -> str:
+    """``Type: message`` of an error, its message made :func:`bounded` to ``limit``."""
+    text = bounded(str(error), limit)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 def safe(text: str) -> str:
     """Redacted and on one line: how every message from outside is printed."""
     return one_line(redact(text))

@@ -21,7 +21,7 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from waitkit._core._classify import FATAL, NOT_FOUND, TRANSIENT, Classification, ErrorKind
-from waitkit._core._text import bounded
+from waitkit._core._text import bounded, error_in_words
 
 #: botocore's standard-mode throttling codes (``retries/standard.py``), plus the
 #: legacy ones. ``LimitExceededException`` is Logs Insights' "no free query slot".
@@ -82,8 +82,7 @@ def describe_error(error: Exception) -> str:
     if isinstance(error, ClientError):
         code, message = error_code(error), bounded(error_message(error), 200)
         return f"{code}: {message}" if message else code or f"HTTP {http_status(error)}"
-    text = bounded(str(error), 200)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+    return error_in_words(error, 200)
 
 
 def http_status(error: ClientError) -> int:
