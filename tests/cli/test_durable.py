@@ -55,6 +55,10 @@ def scenario() -> Scenario:
     )
 
 
+#: `waitkit durable` on the execution that fails (its endpoint and pace added by each test).
+AWAIT_ORDER_2 = ("durable", "--function", "orders", "--name", "order-2")
+
+
 def test_executions_by_function_and_name_as_json(cli, aws_env):
     """Two executions at once: JSON states and results; the failure wins (exit 1)."""
     with emulator(scenario()) as endpoint:
@@ -94,16 +98,7 @@ def test_execution_by_arn_prints_its_result(cli, aws_env):
 def test_a_failed_execution_shows_its_last_events(cli, aws_env):
     """A failure's final line has the error; the renderer adds the last history events."""
     with emulator(scenario()) as endpoint:
-        run = cli(
-            "durable",
-            "--function",
-            "orders",
-            "--name",
-            "order-2",
-            "--endpoint-url",
-            endpoint,
-            *FAST,
-        )
+        run = cli(*AWAIT_ORDER_2, "--endpoint-url", endpoint, *FAST)
     assert run.code == 1
     assert "orders/order-2: failed after" in run.out
     assert "FAILED: CardDeclined: declined" in run.out
@@ -140,16 +135,7 @@ def test_a_failure_with_its_history_denied_still_exits_as_failed(cli, aws_env):
     }
     denied = Scenario.model_validate({**scenario().model_dump(), "faults": [fault]})
     with emulator(denied) as endpoint:
-        run = cli(
-            "durable",
-            "--function",
-            "orders",
-            "--name",
-            "order-2",
-            "--endpoint-url",
-            endpoint,
-            *FAST,
-        )
+        run = cli(*AWAIT_ORDER_2, "--endpoint-url", endpoint, *FAST)
     assert run.code == 1, run.out + run.err
     assert "FAILED: CardDeclined: declined" in run.out
     assert "history unavailable: AccessDeniedException" in run.out
