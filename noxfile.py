@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import subprocess
@@ -167,6 +168,31 @@ def docs(session: nox.Session) -> None:
     leaks = private_names_in(Path("docs/_build/html"))
     if leaks:
         session.error("private names in the built docs:\n" + "\n".join(leaks))
+    stale = charts_out_of_step(Path("benchmarks/results"))
+    if stale:
+        session.error("benchmark charts out of step with their reports:\n" + "\n".join(stale))
+
+
+def charts_out_of_step(results: Path) -> list[str]:
+    """Each benchmark chart that does not show its JSON report's run.
+
+    ``nox -s bench`` draws both; a report rerun without its chart, or the reverse, is
+    caught here.
+    """
+    problems: list[str] = []
+    for chart in sorted(results.glob("*.svg")):
+        report = chart.with_suffix(".json")
+        if not report.exists():
+            problems.append(f"{chart}: no {report.name} beside it")
+            continue
+        stamp = json.loads(report.read_text()).get("measured", {})
+        text = chart.read_text("utf-8")
+        problems += [
+            f"{chart}: does not show {report.name}'s {key} {stamp.get(key)}"
+            for key in ("date", "commit")
+            if str(stamp.get(key)) not in text
+        ]
+    return problems
 
 
 #: What a reader of the built docs must never see: private modules, private classes,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
 import platform
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -81,10 +83,51 @@ def machine_facts() -> dict[str, Any]:
     }
 
 
+def measured() -> dict[str, Any]:
+    """When, on what code and on what machine a report was measured.
+
+    Absolute figures hold for that machine only; the ratios are what carry across machines.
+    """
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - a developer's checkout
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).parent,
+    ).stdout.strip()
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
+        "commit": head or "unknown",
+        "cpu_model": _cpu_model(),
+        "load_avg_1_5_15": list(os.getloadavg()),
+    }
+
+
+def _cpu_model() -> str:
+    """The CPU's model name (Linux), else the architecture."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
 def write_report(path: Path, report: dict[str, Any]) -> None:
-    """Write a benchmark's JSON report (creating its folder)."""
+    """Write a benchmark's JSON report (creating its folder), stamped and charted.
+
+    The report gets a ``measured`` stamp (:func:`measured`), and its chart is drawn beside
+    it (``_charts.render``) for docs/performance.md.
+    """
+    from _charts import render  # noqa: PLC0415 - matplotlib only once a report is done
+
     path.parent.mkdir(parents=True, exist_ok=True)
+    report = {**report, "measured": measured()}
     path.write_text(json.dumps(report, indent=2) + "\n")
+    chart = render(path)
+    if chart is not None:
+        print(f"wrote {chart}")
 
 
 def ms_spread(stat: dict[str, float]) -> str:
