@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from waitkit.emulator.aws._cursor import TimelineCursor, soonest
 from waitkit.emulator.aws._paging import decode_token, encode_token
 from waitkit.emulator.aws._protocols import AwsError, Value
 from waitkit.emulator.aws._scenario import (
@@ -22,7 +23,6 @@ from waitkit.emulator.aws._scenario import (
     RefreshPoint,
     RefreshStatus,
 )
-from waitkit.emulator.aws._track import Track, soonest
 
 if TYPE_CHECKING:
     import random
@@ -66,18 +66,18 @@ class _Refresh:
     strategy: str
     preferences: Value
     desired_configuration: Value
-    track: Track[RefreshPoint]
+    cursor: TimelineCursor[RefreshPoint]
     rollback_started: float | None = None
 
     def state(self, now: float) -> _RefreshState:
-        return _RefreshState().model_copy(update=self.track.fields(now))
+        return _RefreshState().model_copy(update=self.cursor.fields(now))
 
     def end_time(self, now: float) -> float | None:
         status = self.state(now).status
         if status not in TERMINAL:
             return None
         # The end is when the terminal status was first reached.
-        for point, when in reversed(self.track.reached(now)):
+        for point, when in reversed(self.cursor.reached(now)):
             if point.status is not None:
                 return when
         return now  # pragma: no cover - a terminal status always comes from a point
@@ -131,7 +131,7 @@ class AutoScalingService:
                 strategy=refresh.strategy,
                 preferences=refresh.preferences,
                 desired_configuration=refresh.desired_configuration,
-                track=Track(refresh.timeline, origin=refresh.created),
+                cursor=TimelineCursor(refresh.timeline, origin=refresh.created),
             )
         )
         return refresh_id
@@ -140,7 +140,7 @@ class AutoScalingService:
         """The next scenario time a refresh appears or moves by time alone."""
         return soonest(
             now,
-            [t for r in self._refreshes for t in (r.created, r.track.next_due(now))],
+            [t for r in self._refreshes for t in (r.created, r.cursor.next_due(now))],
         )
 
     def status(self, refresh_id: str) -> str:
@@ -216,7 +216,7 @@ class AutoScalingService:
                 "No in progress or pending Instance Refresh found for Auto Scaling group "
                 f"{group.name}",
             )
-        refresh.track.switch(group.on_cancel, now=now)
+        refresh.cursor.switch(group.on_cancel, now=now)
         return {"InstanceRefreshId": refresh.id}
 
     def _rollback(self, params: dict[str, Value]) -> dict[str, Value]:
@@ -235,7 +235,7 @@ class AutoScalingService:
                 "The instance refresh cannot be rolled back because it was started without a "
                 "desired configuration.",
             )
-        refresh.track.switch(group.on_rollback, now=now)
+        refresh.cursor.switch(group.on_rollback, now=now)
         refresh.rollback_started = now
         return {"InstanceRefreshId": refresh.id}
 
@@ -244,7 +244,7 @@ class AutoScalingService:
     def _render(self, refresh: _Refresh, now: float) -> dict[str, Value]:
         state = refresh.state(now)
         end = refresh.end_time(now)
-        refresh.track.observe()  # after reading: this read shows the points reached before it
+        refresh.cursor.observe()  # after reading: this read shows the points reached before it
         warm: dict[str, Value] | None = None
         if state.warm_pool_percentage_complete is not None:
             warm = {

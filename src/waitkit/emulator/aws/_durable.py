@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, ConfigDict
 
+from waitkit.emulator.aws._cursor import TimelineCursor, soonest
 from waitkit.emulator.aws._paging import decode_token, encode_token
 from waitkit.emulator.aws._protocols import AwsError, Reply, Value
 from waitkit.emulator.aws._scenario import (
@@ -29,7 +30,6 @@ from waitkit.emulator.aws._scenario import (
     FunctionScenario,
     HistoryEvent,
 )
-from waitkit.emulator.aws._track import Track, soonest
 
 if TYPE_CHECKING:
     import random
@@ -106,13 +106,13 @@ class _Execution:
     started: float
     order: int
     input: str | None
-    track: Track[ExecutionPoint]
+    cursor: TimelineCursor[ExecutionPoint]
     history: list[dict[str, Value]] = field(default_factory=list)
     seen_points: int = 0
     closed_at: float | None = None
 
     def state(self, now: float) -> _ExecutionState:
-        return _ExecutionState().model_copy(update=self.track.fields(now))
+        return _ExecutionState().model_copy(update=self.cursor.fields(now))
 
 
 class DurableService:
@@ -166,7 +166,7 @@ class DurableService:
             started=execution.started,
             order=len(self._executions),
             input=execution.input,
-            track=Track(execution.timeline, origin=execution.started),
+            cursor=TimelineCursor(execution.timeline, origin=execution.started),
         )
         record.history.append(
             self._event(
@@ -188,14 +188,14 @@ class DurableService:
 
     def _switch(self, execution: _Execution, timeline: list[ExecutionPoint], now: float) -> None:
         self._sync(execution, now)
-        execution.track.switch(timeline, now=now)
+        execution.cursor.switch(timeline, now=now)
         execution.seen_points = 0
 
     def next_due(self, now: float) -> float | None:
         """The next scenario time an execution starts or moves by time alone."""
         return soonest(
             now,
-            [t for e in self._executions.values() for t in (e.started, e.track.next_due(now))],
+            [t for e in self._executions.values() for t in (e.started, e.cursor.next_due(now))],
         )
 
     def status(self, arn: str) -> str:
@@ -251,7 +251,7 @@ class DurableService:
                 }
             )
             # Counted after reading: this read shows the points reached before it.
-            execution.track.observe()
+            execution.cursor.observe()
         return {"DurableExecutions": listed, "NextMarker": marker}
 
     def _get(self, params: dict[str, Value]) -> dict[str, Value]:
@@ -259,7 +259,7 @@ class DurableService:
         now = self._clock.now()
         self._sync(execution, now)
         state = execution.state(now)
-        execution.track.observe()  # after reading: this read shows the points reached before it
+        execution.cursor.observe()  # after reading: this read shows the points reached before it
         status = state.status
         with_data = params.get("IncludeExecutionData") != "false"
         return {
@@ -281,7 +281,7 @@ class DurableService:
         now = self._clock.now()
         self._sync(execution, now)
         events = list(execution.history)
-        execution.track.observe()  # after reading: this read shows the points reached before it
+        execution.cursor.observe()  # after reading: this read shows the points reached before it
         if params.get("ReverseOrder") == "true":
             events.reverse()
         page, marker = _page(events, params)
@@ -381,7 +381,7 @@ class DurableService:
 
     def _sync(self, execution: _Execution, now: float) -> None:
         """Append the history events of points reached since the last look."""
-        reached = execution.track.reached(now)
+        reached = execution.cursor.reached(now)
         for point, when in reached[execution.seen_points :]:
             for event in point.events:
                 execution.history.append(self._event(execution, event, when))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from waitkit.emulator.aws._cursor import TimelineCursor, soonest
 from waitkit.emulator.aws._paging import decode_token, encode_token
 from waitkit.emulator.aws._protocols import AwsError, Value
 from waitkit.emulator.aws._scenario import (
@@ -25,7 +26,6 @@ from waitkit.emulator.aws._scenario import (
     QueryStatistics,
     QueryStatus,
 )
-from waitkit.emulator.aws._track import Track, soonest
 
 if TYPE_CHECKING:
     import random
@@ -77,10 +77,10 @@ class _Query:
     log_groups: list[str]
     started: float
     rows: list[LogRow]
-    track: Track[QueryPoint]
+    cursor: TimelineCursor[QueryPoint]
 
     def state(self, now: float) -> _QueryState:
-        return _QueryState().model_copy(update=self.track.fields(now))
+        return _QueryState().model_copy(update=self.cursor.fields(now))
 
 
 class LogsService:
@@ -123,7 +123,7 @@ class LogsService:
     def next_due(self, now: float) -> float | None:
         """The next scenario time a query moves, or rows are ingested, by time alone."""
         rows = (row.ingested_at for script in self._scripts for row in script.rows)
-        queries = (q.track.next_due(now) for q in self._queries.values())
+        queries = (q.cursor.next_due(now) for q in self._queries.values())
         return soonest(now, [*rows, *queries])
 
     def status(self, query_id: str) -> str:
@@ -177,14 +177,14 @@ class LogsService:
             log_groups=groups,
             started=now,
             rows=[row for row in script.rows if row.ingested_at <= now],
-            track=Track(script.timeline, origin=now),
+            cursor=TimelineCursor(script.timeline, origin=now),
         )
         return {"queryId": query_id}
 
     def _results(self, params: dict[str, Value]) -> dict[str, Value]:
         query = self._get(params.get("queryId"))
         state = query.state(self._clock.now())
-        query.track.observe()  # after reading: this read shows the points reached before it
+        query.cursor.observe()  # after reading: this read shows the points reached before it
         shown = state.rows
         if shown is None:
             shown = len(query.rows) if state.status == "Complete" else 0
@@ -209,7 +209,7 @@ class LogsService:
         now = self._clock.now()
         if query.state(now).status not in _ACTIVE:
             raise AwsError("InvalidParameterException", f"Query {query.id} is not running")
-        query.track.switch([QueryPoint(at=0, status="Cancelled")], now=now)
+        query.cursor.switch([QueryPoint(at=0, status="Cancelled")], now=now)
         return {"success": True}
 
     # ------------------------------------------------------------ helpers
