@@ -30,12 +30,12 @@ from waitkit.emulator.aws._scenario import (
     FunctionScenario,
     HistoryEvent,
 )
+from waitkit.emulator.aws._service import ScriptedService
 
 if TYPE_CHECKING:
-    import random
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
-    from waitkit.emulator._clock import ScenarioClock
+    from waitkit.emulator.aws._service import Operation
 
 TERMINAL: frozenset[str] = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
 _CLOSING_EVENT = {
@@ -115,23 +115,17 @@ class _Execution:
         return _ExecutionState().model_copy(update=self.cursor.fields(now))
 
 
-class DurableService:
+class DurableService(ScriptedService[DurableScenario, Reply]):
     """Durable functions and their executions.
 
     Run-time methods: :meth:`add_function`, :meth:`add_execution`, :meth:`set_timeline`.
     """
 
-    def __init__(
-        self,
-        scenario: DurableScenario,
-        *,
-        clock: ScenarioClock,
-        wall: Callable[[float], datetime],
-        rng: random.Random,
-    ) -> None:
-        self._clock = clock
-        self._wall = wall
-        self._rng = rng
+    name = "lambda"
+    protocol = "rest-json"
+    unknown_operation = ("UnknownOperationException", "Unknown operation {operation}")
+
+    def _load(self, scenario: DurableScenario) -> None:
         self._region = scenario.region
         self._account = scenario.account_id
         self._functions: dict[str, FunctionScenario] = {}
@@ -155,7 +149,7 @@ class DurableService:
         """
         if function not in self._functions:
             raise KeyError(function)
-        execution_id = execution.id or str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        execution_id = execution.id or self._new_uuid()
         function_arn = self._function_arn(function)
         arn = f"{function_arn}/durable-execution/{execution.name}/{execution_id}"
         record = _Execution(
@@ -204,17 +198,14 @@ class DurableService:
 
     # ------------------------------------------------------------ operations
 
-    def handle(self, operation: str, params: dict[str, Value]) -> Reply:
-        """Answer one operation (raises :class:`AwsError`)."""
-        if operation == "ListDurableExecutionsByFunction":
-            return Reply(self._list(params))
-        if operation == "GetDurableExecution":
-            return Reply(self._get(params))
-        if operation == "GetDurableExecutionHistory":
-            return Reply(self._history(params))
-        if operation == "StopDurableExecution":
-            return Reply(self._stop(params))
-        return self._invoke(params)
+    def _operations(self) -> Mapping[str, Operation[Reply]]:
+        return {
+            "ListDurableExecutionsByFunction": _as_reply(self._list),
+            "GetDurableExecution": _as_reply(self._get),
+            "GetDurableExecutionHistory": _as_reply(self._history),
+            "StopDurableExecution": _as_reply(self._stop),
+            "Invoke": self._invoke,
+        }
 
     def _list(self, params: dict[str, Value]) -> dict[str, Value]:
         function = self._function(params.get("FunctionName"))
@@ -417,6 +408,11 @@ class DurableService:
             "EventTimestamp": self._wall(when),
             f"{event.event_type}Details": details if details is not None else dict(event.details),
         }
+
+
+def _as_reply(operation: Callable[[dict[str, Value]], dict[str, Value]]) -> Operation[Reply]:
+    """An operation whose JSON result is the whole reply."""
+    return lambda params: Reply(operation(params))
 
 
 def _page(items: list[_T], params: dict[str, Value]) -> tuple[list[_T], str | None]:

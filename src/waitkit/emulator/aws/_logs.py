@@ -26,12 +26,12 @@ from waitkit.emulator.aws._scenario import (
     QueryStatistics,
     QueryStatus,
 )
+from waitkit.emulator.aws._service import ScriptedService
 
 if TYPE_CHECKING:
-    import random
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
-    from waitkit.emulator._clock import ScenarioClock
+    from waitkit.emulator.aws._service import Operation
 
 TERMINAL: frozenset[str] = frozenset({"Complete", "Failed", "Cancelled", "Timeout"})
 _ACTIVE: frozenset[str] = frozenset({"Scheduled", "Running"})
@@ -83,15 +83,17 @@ class _Query:
         return _QueryState().model_copy(update=self.cursor.fields(now))
 
 
-class LogsService:
+class LogsService(ScriptedService[LogsScenario, dict[str, Value]]):
     """Logs Insights queries and the scripts that drive them.
 
     Run-time methods: :meth:`add_script`, :meth:`add_rows`, :meth:`add_log_group`.
     """
 
-    def __init__(self, scenario: LogsScenario, *, clock: ScenarioClock, rng: random.Random) -> None:
-        self._clock = clock
-        self._rng = rng
+    name = "logs"
+    protocol = "json"
+    unknown_operation = ("UnknownOperationException", "Unknown operation {operation}")
+
+    def _load(self, scenario: LogsScenario) -> None:
         self.max_concurrent_queries = scenario.max_concurrent_queries
         self._malformed = set(scenario.malformed_queries)
         self._log_groups = None if scenario.log_groups is None else set(scenario.log_groups)
@@ -132,16 +134,12 @@ class LogsService:
 
     # ------------------------------------------------------------ operations
 
-    def handle(self, operation: str, params: dict[str, Value]) -> dict[str, Value]:
-        """Answer one operation (raises :class:`AwsError`)."""
-        handler = {
+    def _operations(self) -> Mapping[str, Operation[dict[str, Value]]]:
+        return {
             "StartQuery": self._start,
             "GetQueryResults": self._results,
             "StopQuery": self._stop,
-        }.get(operation)
-        if handler is None:
-            raise AwsError("UnknownOperationException", f"Unknown operation {operation}")
-        return handler(params)
+        }
 
     def _start(self, params: dict[str, Value]) -> dict[str, Value]:
         query_string = params.get("queryString")
