@@ -463,20 +463,6 @@ async def test_logs_insights_emulator(capsys: pytest.CaptureFixture[str]):
     assert rows == "['ERROR first', 'ERROR late']"
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    """Moto's server on a free 127.0.0.1 port."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
 async def _create_function(aws_env, endpoint: str) -> None:
     """Point the environment at moto's server and create the function my-fn there (once)."""
     import io

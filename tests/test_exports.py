@@ -16,12 +16,13 @@ import waitkit.pytest_plugin
 import waitkit.testing
 
 PUBLIC_MODULES = [waitkit, waitkit.testing, waitkit.aws, waitkit.k8s, waitkit.emulator]
-# Public type aliases report module "typing"; they are listed here instead.
+# Public type aliases report module "typing", public instances their class's module;
+# they are listed here instead.
 TYPE_ALIASES = {
     "waitkit": {"Jitter"},
     "waitkit.testing": set(),
     "waitkit.aws": set(),
-    "waitkit.k8s": set(),
+    "waitkit.k8s": {"WATCH_POLICY"},
     "waitkit.emulator": set(),
 }
 

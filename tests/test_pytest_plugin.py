@@ -254,6 +254,18 @@ def test_full_trace_option_and_vv_keep_pytests_traceback(pytester: pytest.Pytest
         result.stdout.no_fnmatch_line("  awaited:  *")
 
 
+def test_one_line_reports_name_where_the_wait_failed(pytester: pytest.Pytester):
+    """--tb=line gives path:line: headline, and JUnit XML's message is the headline."""
+    pytester.makepyfile(test_fails=SCRIPTED_TIMEOUT)
+    result = pytester.runpytest(*NO_ASYNCIO, "--tb=line", "--junitxml=report.xml")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["test_fails.py:7: WaitTimeoutError: scripted script did not finish within 0.1s *"]
+    )
+    report = (pytester.path / "report.xml").read_text()
+    assert 'message="WaitTimeoutError: scripted script did not finish within 0.1s' in report
+
+
 def test_exception_group_of_failed_waits_lists_each_wait(pytester: pytest.Pytester):
     """A group made only of failed waits shows one block per wait; a mixed group is left alone."""
     _files(

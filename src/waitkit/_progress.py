@@ -49,10 +49,11 @@ def progress(*, live: bool | None = None, file: TextIO | None = None) -> Iterato
         >>> print(out.getvalue().splitlines()[0])
         +0.0s build-7: done
     """
-    from waitkit._cli._rows import Rows, make_reporter  # noqa: PLC0415 - see the module doc
+    from waitkit._cli._rows import Rows  # noqa: PLC0415 - see the module doc
+    from waitkit._cli._views import progress_reporter  # noqa: PLC0415 - see the module doc
 
     stream = file if file is not None else sys.stderr
-    reporter = make_reporter(stream, live=live)
+    reporter = progress_reporter(stream, live=live)
     tracks: list[Track] = []
     rows = Rows(reporter, tracks)
     reporter.begin(tracks)

@@ -14,7 +14,7 @@ import copy
 import functools
 import json
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -173,30 +173,3 @@ async def until_true(condition: Callable[[], bool], *, timeout: float = 10.0) ->
 def aws_client() -> ClientFactory:
     """A factory of real clients: ``async with make(service, endpoint) as client``."""
     return make_client
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Import moto's server and its heaviest backends now, if any collected test uses moto.
-
-    They take seconds to import (EC2 alone about 2 s on an idle machine, several under
-    load); imported lazily, that time lands on whichever test of the worker touches moto
-    first. Importing them here, before any test runs, charges it to collection instead.
-    """
-    if any("moto_endpoint" in getattr(item, "fixturenames", ()) for item in session.items):
-        import moto.awslambda.models
-        import moto.ec2.models
-        import moto.server  # noqa: F401
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    """Moto's server mode on a free 127.0.0.1 port, for the session (tests use distinct names)."""
-    from moto.server import ThreadedMotoServer  # heavy: only the tests that use moto load it
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()

@@ -3,7 +3,6 @@
 import functools
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import botocore.session
@@ -15,24 +14,10 @@ from .conftest import ACCESS_KEY, FAST, SECRET_KEY
 
 
 @pytest.fixture(scope="module")
-def moto() -> Iterator[str]:
-    """Moto's server mode on a free 127.0.0.1 port, for this module."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def ec2(moto: str) -> str:
+def ec2(moto_endpoint: str) -> str:
     """Moto's endpoint, its EC2 backend loaded (seconds of JSON, on the first EC2 request)."""
-    client("ec2", moto).describe_instances()
-    return moto
+    client("ec2", moto_endpoint).describe_instances()
+    return moto_endpoint
 
 
 @functools.cache
@@ -114,14 +99,14 @@ def test_a_failure_acceptor_exits_1_and_no_match_times_out_with_2(cli, aws_env, 
     assert re.search(r"timed out after \d+\.\ds: last state: .*'running'.* \[no match\]", slow.out)
 
 
-def test_string_parameters_are_taken_as_written(cli, aws_env, moto):
+def test_string_parameters_are_taken_as_written(cli, aws_env, moto_endpoint):
     """Bucket=123 stays the string '123' (JSON would make it a number); an error acceptor wins."""
     run = cli("botocore", "s3", "bucket_not_exists", "-p", "Bucket=123",
-              "--endpoint-url", moto, *FAST)  # fmt: skip
+              "--endpoint-url", moto_endpoint, *FAST)  # fmt: skip
     assert run.code == 0, run.out + run.err
     assert "s3.bucket_not_exists(Bucket='123'): succeeded" in run.out
     table = cli("botocore", "dynamodb", "table_not_exists", "-p", "TableName=never-made",
-                "--endpoint-url", moto, *FAST)  # fmt: skip
+                "--endpoint-url", moto_endpoint, *FAST)  # fmt: skip
     assert table.code == 0, table.out + table.err
     assert "  success: Matched expected service error code: ResourceNotFoundException" in table.out
 

@@ -82,6 +82,11 @@ def jobs() -> KubernetesScenario:
     )
 
 
+def kube_args(kubeconfig: str, *, fast: bool = True) -> list[str]:
+    """What every command here ends with: the cluster's kubeconfig, and fast polling."""
+    return ["--kubeconfig", kubeconfig, *(FAST if fast else [])]
+
+
 def finals(out: str) -> dict[str, str]:
     """The final line of each resource, by label."""
     return {line.split(":")[0]: line for line in out.splitlines() if " after " in line}
@@ -93,7 +98,7 @@ def finals(out: str) -> dict[str, str]:
 def test_jobs_awaited_together_failure_shows_reason_and_log_tail(cli):
     """Two Jobs at once: one succeeds, one fails (exit 1) with its reason and its pod's log."""
     with cluster(jobs()) as kubeconfig:
-        run = cli("k8s-job", "ok", "bad", "--log-lines", "3", "--kubeconfig", kubeconfig, *FAST)
+        run = cli("k8s-job", "ok", "bad", "--log-lines", "3", *kube_args(kubeconfig))
     assert run.code == 1, run.out + run.err
     lines = finals(run.out)
     assert lines["default/ok"].startswith("default/ok: succeeded after")
@@ -129,7 +134,9 @@ def test_a_failed_job_whose_log_hangs_exits_1_with_its_reason_cut(cli):
     )
     with running(scenario) as emulator:
         kubeconfig = str(emulator.kubeconfig_path)
-        run = cli("k8s-job", "bad", "--diagnostics-timeout", "0.2s", "--kubeconfig", kubeconfig)
+        run = cli(
+            "k8s-job", "bad", "--diagnostics-timeout", "0.2s", *kube_args(kubeconfig, fast=False)
+        )
     assert run.code == ExitCode.FAILED, run.out + run.err
     line = finals(run.out)["default/bad"]
     assert ": PodFailurePolicy: \\x1b[31mquota\\x1b[0m qqq" in line, line[:300]
@@ -143,7 +150,7 @@ def test_a_job_that_does_not_finish_exits_2_and_shows_its_pod_causes(cli):
     """A timeout exits 2; the renderer names what the Job's pod is stuck on."""
     with cluster(jobs()) as kubeconfig:
         # 1 s: room for a first look on a loaded machine (its state is asserted).
-        run = cli("k8s-job", "stuck", "--timeout", "1s", "--kubeconfig", kubeconfig, *FAST)
+        run = cli("k8s-job", "stuck", "--timeout", "1s", *kube_args(kubeconfig))
     assert run.code == 2
     assert re.search(r"default/stuck: timed out after \d+\.\ds: last state: running", run.out)
     assert "  pod stuck-x1/main: ImagePullBackOff" in run.out
@@ -153,17 +160,9 @@ def test_fail_fast_fails_on_a_stuck_image_pull(cli):
     """--fail-fast with a short grace ends the wait with exit 1 long before the timeout."""
     with cluster(jobs()) as kubeconfig:
         run = cli(
-            "k8s-job",
-            "stuck",
-            "--fail-fast",
-            "--fail-fast-after",
-            "0.2s",
-            "--timeout",
-            "10s",
-            "--kubeconfig",
-            kubeconfig,
-            *FAST,
-        )
+            "k8s-job", "stuck", "--fail-fast", "--fail-fast-after", "0.2s", "--timeout", "10s",
+            *kube_args(kubeconfig)
+        )  # fmt: skip
     assert run.code == 1
     line = finals(run.out)["default/stuck"]
     assert "stuck-x1/main: ImagePullBackOff for more than 0.2s (fail_fast)" in line
@@ -173,8 +172,8 @@ def test_fail_fast_fails_on_a_stuck_image_pull(cli):
 def test_job_json_and_the_namespace_option(cli):
     """--json results parse; -n picks the namespace; the default namespace is the context's."""
     with cluster(jobs()) as kubeconfig:
-        run = cli("k8s-job", "other", "-n", "batch", "--json", "--kubeconfig", kubeconfig, *FAST)
-        missing = cli("k8s-job", "other", "--json", "-q", "--kubeconfig", kubeconfig, *FAST)
+        run = cli("k8s-job", "other", "-n", "batch", "--json", *kube_args(kubeconfig))
+        missing = cli("k8s-job", "other", "--json", "-q", *kube_args(kubeconfig))
     assert run.code == 0, run.err
     objects = [json.loads(line) for line in run.out.splitlines()]
     result = objects[-1]
@@ -209,7 +208,7 @@ def test_until_decided_returns_at_success_criteria_met(cli):
 
     with running(scenario) as emulator, advance_once(emulator, read, 1):
         kubeconfig = str(emulator.kubeconfig_path)
-        run = cli("k8s-job", "slow", "--until", "decided", "--kubeconfig", kubeconfig)
+        run = cli("k8s-job", "slow", "--until", "decided", *kube_args(kubeconfig, fast=False))
     assert run.code == 0, run.err
     assert "succeeding" in finals(run.out)["default/slow"]
 
@@ -229,8 +228,8 @@ def test_k8s_usage_errors_exit_3(cli, tmp_path):
     assert run.code == 3
     assert "is not a file" in run.err
     with cluster(jobs()) as kubeconfig:
-        lines = cli("k8s-job", "etl", "--log-lines", "-1", "--kubeconfig", kubeconfig)
-        name = cli("k8s-job", "Not_A_Name", "--kubeconfig", kubeconfig)
+        lines = cli("k8s-job", "etl", "--log-lines", "-1", *kube_args(kubeconfig, fast=False))
+        name = cli("k8s-job", "Not_A_Name", *kube_args(kubeconfig, fast=False))
     assert lines.code == 3
     assert "log_lines" in lines.err
     assert name.code == 3
@@ -244,20 +243,12 @@ def test_wait_for_a_condition_on_several_objects(cli):
     """job/a job/b --for condition=complete (any case) succeeds; the match is shown."""
     with cluster(jobs()) as kubeconfig:
         run = cli(
-            "k8s-wait",
-            "job/ok",
-            "jobs.batch/other",
-            "-n",
-            "default",
-            "--for",
-            "condition=complete",
-            "--kubeconfig",
-            kubeconfig,
-            *FAST,
-        )
+            "k8s-wait", "job/ok", "jobs.batch/other", "-n", "default", "--for",
+            "condition=complete", *kube_args(kubeconfig)
+        )  # fmt: skip
         other = cli(
             "k8s-wait", "job", "other", "-n", "batch", "--for", "condition=Complete",
-            "--kubeconfig", kubeconfig, *FAST,
+            *kube_args(kubeconfig)
         )  # fmt: skip
     assert run.code == 1  # jobs.batch/other lives in namespace batch
     lines = finals(run.out)
@@ -272,20 +263,9 @@ def test_any_ends_on_whichever_holds_and_says_which(cli):
     """--any: Complete or Failed; a failed Job ends the wait with exit 0 and the match."""
     with cluster(jobs()) as kubeconfig:
         run = cli(
-            "k8s-wait",
-            "job/bad",
-            "job/ok",
-            "--for",
-            "condition=Complete",
-            "--for",
-            "condition=Failed",
-            "--any",
-            "--json",
-            "-q",
-            "--kubeconfig",
-            kubeconfig,
-            *FAST,
-        )
+            "k8s-wait", "job/bad", "job/ok", "--for", "condition=Complete", "--for",
+            "condition=Failed", "--any", "--json", "-q", *kube_args(kubeconfig)
+        )  # fmt: skip
     assert run.code == 0, run.out + run.err
     results = {o["resource"]: o for o in map(json.loads, run.out.splitlines())}
     assert results["job/bad"]["state"]["matched"] == ["condition=Failed"]
@@ -297,16 +277,9 @@ def test_repeated_for_must_all_hold_and_the_shown_reason(cli):
     """Without --any every --for must hold; the matched condition's reason is rendered."""
     with cluster(jobs()) as kubeconfig:
         run = cli(
-            "k8s-wait",
-            "job/bad",
-            "--for",
-            "condition=Failed",
-            "--for",
-            "jsonpath={.status.failed}=1",
-            "--kubeconfig",
-            kubeconfig,
-            *FAST,
-        )
+            "k8s-wait", "job/bad", "--for", "condition=Failed", "--for",
+            "jsonpath={.status.failed}=1", *kube_args(kubeconfig)
+        )  # fmt: skip
     assert run.code == 0, run.out + run.err
     assert "  matched condition=Failed: Failed=True (BackoffLimitExceeded: " in run.out
     assert "  matched jsonpath={.status.failed}=1: value '1'" in run.out
@@ -315,17 +288,11 @@ def test_repeated_for_must_all_hold_and_the_shown_reason(cli):
 def test_wait_that_never_holds_times_out_exit_2(cli):
     """A condition that never holds within --timeout exits 2 with the last state."""
     with cluster(jobs()) as kubeconfig:
+        # --timeout 1s: room for a first look on a loaded machine (its state is asserted).
         run = cli(
-            "k8s-wait",
-            "job/stuck",
-            "--for",
-            "condition=Complete",
-            "--timeout",
-            "1s",  # room for a first look on a loaded machine (its state is asserted)
-            "--kubeconfig",
-            kubeconfig,
-            *FAST,
-        )
+            "k8s-wait", "job/stuck", "--for", "condition=Complete", "--timeout", "1s",
+            *kube_args(kubeconfig)
+        )  # fmt: skip
     assert run.code == 2
     assert re.search(r"job/stuck: timed out after \d+\.\ds: last state: jobs\.batch/stuck", run.out)
 
@@ -343,7 +310,7 @@ def test_wait_that_never_holds_times_out_exit_2(cli):
 def test_bad_wait_arguments_exit_3(cli, argv, fragment):
     """Bad --for expressions, mixed object forms and a missing --for exit 3 with one line."""
     with cluster(KubernetesScenario()) as kubeconfig:
-        run = cli("k8s-wait", *argv, "--kubeconfig", kubeconfig)
+        run = cli("k8s-wait", *argv, *kube_args(kubeconfig, fast=False))
     assert run.code == 3
     assert fragment in run.err
     assert len(run.err.splitlines()) == 1

@@ -3,10 +3,10 @@ import io
 import anyio
 
 from waitkit import Policy
-from waitkit._cli._command import no_lines, percentage_complete
 from waitkit._cli._live import LiveReporter
 from waitkit._cli._run import drive
 from waitkit._cli._track import Outcome, Track
+from waitkit._cli._types import no_lines, percentage_complete
 from waitkit.testing import ScriptedWaiter
 
 FAST = Policy(min_delay=0.01, max_delay=0.01, timeout=10)

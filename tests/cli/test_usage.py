@@ -4,7 +4,8 @@ import pytest
 
 from waitkit._cli._durations import format_duration, parse_duration, timeout_duration
 from waitkit._cli._exit import ExitCode, worst
-from waitkit._cli._report import PlainReporter, make_reporter
+from waitkit._cli._report import PlainReporter
+from waitkit._cli._views import make_reporter
 from waitkit._core._text import redact, safe
 
 

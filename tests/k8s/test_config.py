@@ -167,7 +167,10 @@ def test_all_is_what_the_package_exports() -> None:
         name
         for name, value in vars(waitkit.k8s).items()
         if not name.startswith("_")
-        and (getattr(value, "__module__", "") == "waitkit.k8s" or isinstance(value, frozenset))
+        and (
+            getattr(value, "__module__", "") == "waitkit.k8s"
+            or isinstance(value, frozenset | waitkit.Policy)
+        )
     }
     assert set(waitkit.k8s.__all__) == public
 

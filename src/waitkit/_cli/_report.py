@@ -1,4 +1,4 @@
-"""How progress is shown: plain lines, JSON lines, nothing, or (``_live``) a live table.
+"""How progress is shown: plain lines, JSON lines, or nothing (``_live``: a live table).
 
 A reporter is told about each state change and each end, in the event loop's thread,
 synchronously; it never blocks on anything but writing a line.
@@ -167,26 +167,3 @@ def _safe_strings(value: Any) -> Any:  # noqa: ANN401 - JSON
     if isinstance(value, list):
         return [_safe_strings(item) for item in value]
     return value
-
-
-def make_reporter(*, json_lines: bool, quiet: bool, terminal: bool) -> Reporter:
-    """The reporter for the output options, on a terminal or not.
-
-    A live view needs rich (extra ``cli``); without it, plain lines and a hint on stderr.
-    """
-    if json_lines:
-        return JsonReporter(states=not quiet)
-    if quiet:
-        return Reporter()
-    if terminal:
-        try:
-            from waitkit._cli._live import LiveReporter  # noqa: PLC0415 - rich is optional
-        except ImportError:
-            write_line(
-                sys.stderr,
-                "waitkit: the live view needs rich: pip install 'waitkit[cli]' "
-                "(showing plain lines)",
-            )
-        else:
-            return LiveReporter()
-    return PlainReporter()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO, final
+from typing import TYPE_CHECKING, final
 
-from waitkit._cli._command import no_lines, percentage_complete
 from waitkit._cli._exit import ExitCode
-from waitkit._cli._report import PlainReporter, Reporter
+from waitkit._cli._report import Reporter
 from waitkit._cli._track import Outcome, Track
-from waitkit._core._errors import ConfigurationError
+from waitkit._cli._types import no_lines, percentage_complete
 from waitkit._core._hooks import WaitHooks
 
 if TYPE_CHECKING:
@@ -70,16 +69,3 @@ class _Row(WaitHooks):
             reason = (finish.reason or "failed").partition("\n")[0]
             track._end(Outcome.FAILED, ExitCode.FAILED, reason)  # noqa: SLF001
         self._reporter.ended(track)
-
-
-def make_reporter(stream: TextIO, *, live: bool | None) -> Reporter:
-    if live is False or (live is None and not stream.isatty()):
-        return PlainReporter(out=stream, err=stream)
-    try:
-        from waitkit._cli._live import LiveReporter  # noqa: PLC0415 - rich is optional
-    except ImportError as error:
-        if live is None:
-            return PlainReporter(out=stream, err=stream)
-        msg = "progress(live=True) needs rich: pip install 'waitkit[cli]'"
-        raise ConfigurationError(msg) from error
-    return LiveReporter(out=stream, err=stream, force_terminal=live, auto_refresh=True)

@@ -1,4 +1,7 @@
-"""Drive a wait subcommand: build the waiters, await them together, report, pick the exit code.
+"""A wait subcommand: what it declares, and how it is driven.
+
+:class:`WaitCommand` is what a subcommand module declares; :func:`run_wait_command`
+builds its waiters, awaits them together, reports and picks the exit code.
 
 Every resource is awaited in a task of one task group (``waiter.states()``, so each
 distinct state is reported as it appears); no task outlives the command. Ctrl-C
@@ -8,29 +11,81 @@ command exits 130. SIGTERM does the same and exits 143.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import sys
 import traceback
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 
 from waitkit._cli._clients import AwsClients
-from waitkit._cli._command import Context
 from waitkit._cli._errors import UsageError, describe, exit_code_for
 from waitkit._cli._exit import ExitCode, worst
-from waitkit._cli._options import policy_from
-from waitkit._cli._report import Reporter, make_reporter, write_line
+from waitkit._cli._options import add_common_options, policy_from
+from waitkit._cli._report import Reporter, write_line
 from waitkit._cli._signals import Terminated, terminable
 from waitkit._cli._track import Track
+from waitkit._cli._types import (
+    Context,
+    Example,
+    Progress,
+    Renderer,
+    Watch,
+    no_lines,
+    percentage_complete,
+)
+from waitkit._cli._views import make_reporter
 from waitkit._core._text import redact, safe
 
 if TYPE_CHECKING:
-    import argparse
-    from collections.abc import AsyncGenerator, Sequence
+    from collections.abc import AsyncGenerator
 
-    from waitkit._cli._command import WaitCommand
+#: Runs once every resource has ended: may print a summary, and returns the exit code.
+Finish = Callable[[Sequence[Track], argparse.Namespace], ExitCode]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaitCommand:
+    """A subcommand that awaits resources; a module defines one and registers it.
+
+    Attributes:
+        name: the subcommand's name.
+        help: one line for the list of subcommands.
+        description: a paragraph for ``--help``.
+        add_arguments: adds the subcommand's own arguments (the common options are
+            added by the framework).
+        build: turns the parsed arguments and the shared :class:`Context` into the
+            resources to await. It may raise :class:`~waitkit.ConfigurationError`
+            (exit 3); clients come from ``context.aws.client("service")``.
+        render: extra lines under a finished resource (gets the last state, or None).
+        progress: the progress in percent of a state (default: ``percentage_complete``).
+        finish: runs after every resource ended, inside the command (its context is still
+            open): may print a summary; returns the exit code (default: the worst outcome).
+        examples: shown in ``--help`` and the reference.
+    """
+
+    name: str
+    help: str
+    description: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    build: Callable[[argparse.Namespace, Context], Awaitable[Sequence[Watch]]]
+    render: Renderer = no_lines
+    progress: Progress = percentage_complete
+    finish: Finish | None = None
+    examples: Sequence[Example] = field(default=())
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """The subcommand's own arguments, then the common options."""
+        self.add_arguments(parser)
+        add_common_options(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Await every resource; the exit code is the worst outcome."""
+        return run_wait_command(self, args)
 
 
 def run_wait_command(command: WaitCommand, args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from waitkit._core._errors import (
 from waitkit._core._text import safe
 
 if TYPE_CHECKING:
-    from waitkit._cli._command import Progress, Renderer
+    from waitkit._cli._types import Progress, Renderer
     from waitkit._core._waiter import Waiter
 
 

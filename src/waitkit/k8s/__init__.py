@@ -19,11 +19,12 @@ from waitkit.k8s._condition import ConditionMatch, ConditionState, ConditionWait
 from waitkit.k8s._config import api_client
 from waitkit.k8s._errors import KubernetesClassifier
 from waitkit.k8s._job import JobCondition, JobPhase, JobState, JobWaiter
-from waitkit.k8s._options import WatchOptions
+from waitkit.k8s._options import WATCH_POLICY, WatchOptions
 from waitkit.k8s._pods import PERMANENT_CAUSES, PodCause
 
 __all__ = (
     "PERMANENT_CAUSES",
+    "WATCH_POLICY",
     "ConditionMatch",
     "ConditionState",
     "ConditionWaiter",

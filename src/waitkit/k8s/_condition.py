@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING, Any, ClassVar, final
 from waitkit._core._errors import ConfigurationError
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
-from waitkit.k8s._common import (
-    WATCH_POLICY,
+from waitkit.k8s._errors import KUBERNETES, ObjectMissingError
+from waitkit.k8s._options import WATCH_POLICY
+from waitkit.k8s._perwait import PerWait, WaitScope, long_poll
+from waitkit.k8s._resource import Resource, resolve
+from waitkit.k8s._spec import Spec, SpecError, parse_spec
+from waitkit.k8s._validate import (
     check_api,
     check_name,
     check_namespace,
     check_options,
 )
-from waitkit.k8s._errors import KUBERNETES, ObjectMissingError
-from waitkit.k8s._perwait import PerWait, WaitScope, long_poll
-from waitkit.k8s._resource import Resource, resolve
-from waitkit.k8s._spec import Spec, SpecError, parse_spec
 from waitkit.k8s._watch import SharedWatch, StreamKey, subscribe
 
 if TYPE_CHECKING:

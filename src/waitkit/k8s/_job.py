@@ -16,8 +16,19 @@ from waitkit._core._text import bounded, safe
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
 from waitkit.k8s._client import get_json
-from waitkit.k8s._common import (
-    WATCH_POLICY,
+from waitkit.k8s._errors import KUBERNETES, ObjectMissingError
+from waitkit.k8s._logtail import (
+    LOG_TIMEOUT,
+    REASON_CHARS,
+    LogTail,
+    fetch_log_tail,
+    render_tail,
+)
+from waitkit.k8s._options import WATCH_POLICY
+from waitkit.k8s._perwait import PerWait, WaitScope, long_poll
+from waitkit.k8s._pods import PERMANENT_CAUSES, PodCause, belongs_to, pod_causes
+from waitkit.k8s._resource import JOBS, PODS
+from waitkit.k8s._validate import (
     check_api,
     check_choice,
     check_int,
@@ -27,17 +38,6 @@ from waitkit.k8s._common import (
     check_seconds,
     check_selector,
 )
-from waitkit.k8s._errors import KUBERNETES, ObjectMissingError
-from waitkit.k8s._logtail import (
-    LOG_TIMEOUT,
-    REASON_CHARS,
-    LogTail,
-    fetch_log_tail,
-    render_tail,
-)
-from waitkit.k8s._perwait import PerWait, WaitScope, long_poll
-from waitkit.k8s._pods import PERMANENT_CAUSES, PodCause, belongs_to, pod_causes
-from waitkit.k8s._resource import JOBS, PODS
 from waitkit.k8s._watch import SharedWatch, StreamKey, subscribe
 
 if TYPE_CHECKING:

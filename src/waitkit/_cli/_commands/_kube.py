@@ -86,7 +86,7 @@ def watch_policy(policy: Policy) -> Policy:
     costs no API call; the CLI's default pauses (2s growing to 2m) would only notice a
     change late. Pauses other than the defaults are the user's and are kept.
     """
-    from waitkit.k8s._common import WATCH_POLICY  # noqa: PLC0415 - extra 'k8s'
+    from waitkit.k8s import WATCH_POLICY  # noqa: PLC0415 - extra 'k8s'
 
     if (policy.min_delay, policy.max_delay) != (DEFAULT_POLICY.min_delay, DEFAULT_POLICY.max_delay):
         return policy

@@ -7,12 +7,12 @@ each time a DescribeInstanceRefreshes page includes it.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from waitkit.emulator.aws._cursor import TimelineCursor, soonest
 from waitkit.emulator.aws._paging import decode_token, encode_token
 from waitkit.emulator.aws._protocols import AwsError, Value
 from waitkit.emulator.aws._scenario import (
@@ -22,14 +22,12 @@ from waitkit.emulator.aws._scenario import (
     RefreshPoint,
     RefreshStatus,
 )
-from waitkit.emulator.aws._track import Track, soonest
+from waitkit.emulator.aws._service import ScriptedService
 
 if TYPE_CHECKING:
-    import random
-    from collections.abc import Callable
-    from datetime import datetime
+    from collections.abc import Mapping
 
-    from waitkit.emulator._clock import ScenarioClock
+    from waitkit.emulator.aws._service import Operation
 
 TERMINAL: frozenset[str] = frozenset(
     {"Successful", "Failed", "Cancelled", "RollbackFailed", "RollbackSuccessful"}
@@ -66,40 +64,37 @@ class _Refresh:
     strategy: str
     preferences: Value
     desired_configuration: Value
-    track: Track[RefreshPoint]
+    cursor: TimelineCursor[RefreshPoint]
     rollback_started: float | None = None
 
     def state(self, now: float) -> _RefreshState:
-        return _RefreshState().model_copy(update=self.track.fields(now))
+        return _RefreshState().model_copy(update=self.cursor.fields(now))
 
     def end_time(self, now: float) -> float | None:
         status = self.state(now).status
         if status not in TERMINAL:
             return None
         # The end is when the terminal status was first reached.
-        for point, when in reversed(self.track.reached(now)):
+        for point, when in reversed(self.cursor.reached(now)):
             if point.status is not None:
                 return when
         return now  # pragma: no cover - a terminal status always comes from a point
 
 
-class AutoScalingService:
+class AutoScalingService(ScriptedService[AutoScalingScenario, dict[str, Value]]):
     """The Auto Scaling groups and their instance refreshes.
 
     Run-time methods: :meth:`add_group`, :meth:`add_refresh`.
     """
 
-    def __init__(
-        self,
-        scenario: AutoScalingScenario,
-        *,
-        clock: ScenarioClock,
-        wall: Callable[[float], datetime],
-        rng: random.Random,
-    ) -> None:
-        self._clock = clock
-        self._wall = wall
-        self._rng = rng
+    name = "autoscaling"
+    protocol = "query"
+    unknown_operation = (
+        "InvalidAction",
+        "The action {operation} is not valid for this web service.",
+    )
+
+    def _load(self, scenario: AutoScalingScenario) -> None:
         self._groups: dict[str, AutoScalingGroupScenario] = {}
         self._refreshes: list[_Refresh] = []
         for group in scenario.groups:
@@ -121,7 +116,7 @@ class AutoScalingService:
         """
         if group not in self._groups:
             raise KeyError(group)
-        refresh_id = refresh.id or self._new_id()
+        refresh_id = refresh.id or self._new_uuid()
         self._refreshes.append(
             _Refresh(
                 id=refresh_id,
@@ -131,7 +126,7 @@ class AutoScalingService:
                 strategy=refresh.strategy,
                 preferences=refresh.preferences,
                 desired_configuration=refresh.desired_configuration,
-                track=Track(refresh.timeline, origin=refresh.created),
+                cursor=TimelineCursor(refresh.timeline, origin=refresh.created),
             )
         )
         return refresh_id
@@ -140,7 +135,7 @@ class AutoScalingService:
         """The next scenario time a refresh appears or moves by time alone."""
         return soonest(
             now,
-            [t for r in self._refreshes for t in (r.created, r.track.next_due(now))],
+            [t for r in self._refreshes for t in (r.created, r.cursor.next_due(now))],
         )
 
     def status(self, refresh_id: str) -> str:
@@ -149,19 +144,13 @@ class AutoScalingService:
 
     # ------------------------------------------------------------ operations
 
-    def handle(self, operation: str, params: dict[str, Value]) -> dict[str, Value]:
-        """Answer one operation (raises :class:`AwsError`)."""
-        handler = {
+    def _operations(self) -> Mapping[str, Operation[dict[str, Value]]]:
+        return {
             "StartInstanceRefresh": self._start,
             "DescribeInstanceRefreshes": self._describe,
             "CancelInstanceRefresh": self._cancel,
             "RollbackInstanceRefresh": self._rollback,
-        }.get(operation)
-        if handler is None:
-            raise AwsError(
-                "InvalidAction", f"The action {operation} is not valid for this web service."
-            )
-        return handler(params)
+        }
 
     def _start(self, params: dict[str, Value]) -> dict[str, Value]:
         group = self._group(params)
@@ -209,33 +198,21 @@ class AutoScalingService:
     def _cancel(self, params: dict[str, Value]) -> dict[str, Value]:
         group = self._group(params)
         now = self._clock.now()
-        refresh = self._active(group.name, now, _CANCELLABLE)
-        if refresh is None:
-            raise AwsError(
-                "ActiveInstanceRefreshNotFound",
-                "No in progress or pending Instance Refresh found for Auto Scaling group "
-                f"{group.name}",
-            )
-        refresh.track.switch(group.on_cancel, now=now)
+        refresh = self._must_be_active(group.name, now, _CANCELLABLE)
+        refresh.cursor.switch(group.on_cancel, now=now)
         return {"InstanceRefreshId": refresh.id}
 
     def _rollback(self, params: dict[str, Value]) -> dict[str, Value]:
         group = self._group(params)
         now = self._clock.now()
-        refresh = self._active(group.name, now, _ROLLBACKABLE)
-        if refresh is None:
-            raise AwsError(
-                "ActiveInstanceRefreshNotFound",
-                "No in progress or pending Instance Refresh found for Auto Scaling group "
-                f"{group.name}",
-            )
+        refresh = self._must_be_active(group.name, now, _ROLLBACKABLE)
         if not refresh.desired_configuration:
             raise AwsError(
                 "IrreversibleInstanceRefresh",
                 "The instance refresh cannot be rolled back because it was started without a "
                 "desired configuration.",
             )
-        refresh.track.switch(group.on_rollback, now=now)
+        refresh.cursor.switch(group.on_rollback, now=now)
         refresh.rollback_started = now
         return {"InstanceRefreshId": refresh.id}
 
@@ -244,7 +221,7 @@ class AutoScalingService:
     def _render(self, refresh: _Refresh, now: float) -> dict[str, Value]:
         state = refresh.state(now)
         end = refresh.end_time(now)
-        refresh.track.observe()  # after reading: this read shows the points reached before it
+        refresh.cursor.observe()  # after reading: this read shows the points reached before it
         warm: dict[str, Value] | None = None
         if state.warm_pool_percentage_complete is not None:
             warm = {
@@ -299,6 +276,16 @@ class AutoScalingService:
             )
         return group
 
+    def _must_be_active(self, group: str, now: float, statuses: frozenset[str]) -> _Refresh:
+        """The newest refresh of ``group`` in ``statuses``, else the error AWS answers."""
+        refresh = self._active(group, now, statuses)
+        if refresh is None:
+            raise AwsError(
+                "ActiveInstanceRefreshNotFound",
+                f"No in progress or pending Instance Refresh found for Auto Scaling group {group}",
+            )
+        return refresh
+
     def _active(self, group: str, now: float, statuses: frozenset[str] | None) -> _Refresh | None:
         """The newest refresh of ``group`` in ``statuses`` (``None``: any non-terminal one)."""
         for refresh in sorted(
@@ -320,9 +307,6 @@ class AutoScalingService:
             if refresh.id == refresh_id:
                 return refresh
         raise KeyError(refresh_id)
-
-    def _new_id(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
 
 
 def _int_param(params: dict[str, Value], name: str, default: int) -> int:

@@ -15,7 +15,7 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,6 +29,7 @@ from waitkit.emulator.aws._protocols import (
     LOGS_TARGET_PREFIX,
     AwsError,
     Protocol,
+    Reply,
     Value,
     json_error,
     json_response,
@@ -39,6 +40,7 @@ from waitkit.emulator.aws._protocols import (
     unflatten_form,
 )
 from waitkit.emulator.aws._scenario import AutoScalingScenario, DurableScenario, LogsScenario
+from waitkit.emulator.aws._service import ScriptedService
 
 if TYPE_CHECKING:
     from waitkit.emulator._clock import ScenarioClock
@@ -101,8 +103,10 @@ class AwsBackend:
             scenario.autoscaling, clock=clock, wall=self.wall, rng=rng
         )
         self.durable = DurableService(scenario.durable, clock=clock, wall=self.wall, rng=rng)
-        self.logs = LogsService(scenario.logs, clock=clock, rng=rng)
+        self.logs = LogsService(scenario.logs, clock=clock, wall=self.wall, rng=rng)
+        self._services: dict[str, ScriptedService[Any, Any]] = {}
         for service in (self.autoscaling, self.durable, self.logs):
+            self._services[service.name] = service
             clock.add_due_source(service.next_due)
         self.app = web.Application(client_max_size=_MAX_BODY)
         self.app.router.add_route("*", "/{tail:.*}", self._handle)
@@ -139,16 +143,10 @@ class AwsBackend:
                     raise _fault_error(call.service, fault)
                 if fault.kind == "body":
                     return web.Response(body=fault.body, content_type=fault.content_type)
-            edits = [fault for fault in fired if fault.kind == "edit"]
-            if call.service == "autoscaling":
-                result = _edited(self.autoscaling.handle(call.operation, call.params), edits)
-                return query_response(call.operation, result, xmlns=AUTOSCALING_XMLNS)
-            if call.service == "logs":
-                return json_response(_edited(self.logs.handle(call.operation, call.params), edits))
-            reply = self.durable.handle(call.operation, call.params)
+            reply = self._services[call.service].reply(call.operation, call.params)
             if reply.result is not None:
-                reply.result = _edited(reply.result, edits)
-            return rest_json_response(reply)
+                reply.result = _edited(reply.result, [f for f in fired if f.kind == "edit"])
+            return _success_response(call, reply)
         except AwsError as error:
             return _error_response(call.protocol, error)
 
@@ -167,6 +165,14 @@ def _protocol_of(request: web.Request) -> Protocol:
     if _durable.match_route(request.method, request.raw_path.split("?", 1)[0]) is not None:
         return "rest-json"
     return "query"
+
+
+def _success_response(call: _Call, reply: Reply) -> web.Response:
+    if call.protocol == "query":
+        return query_response(call.operation, reply.result or {}, xmlns=AUTOSCALING_XMLNS)
+    if call.protocol == "json":
+        return json_response(reply.result or {})
+    return rest_json_response(reply)
 
 
 def _error_response(protocol: Protocol, error: AwsError) -> web.Response:

@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, ConfigDict
 
+from waitkit.emulator.aws._cursor import TimelineCursor, soonest
 from waitkit.emulator.aws._paging import decode_token, encode_token
 from waitkit.emulator.aws._protocols import AwsError, Reply, Value
 from waitkit.emulator.aws._scenario import (
@@ -29,13 +30,12 @@ from waitkit.emulator.aws._scenario import (
     FunctionScenario,
     HistoryEvent,
 )
-from waitkit.emulator.aws._track import Track, soonest
+from waitkit.emulator.aws._service import ScriptedService
 
 if TYPE_CHECKING:
-    import random
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
-    from waitkit.emulator._clock import ScenarioClock
+    from waitkit.emulator.aws._service import Operation
 
 TERMINAL: frozenset[str] = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
 _CLOSING_EVENT = {
@@ -106,32 +106,26 @@ class _Execution:
     started: float
     order: int
     input: str | None
-    track: Track[ExecutionPoint]
+    cursor: TimelineCursor[ExecutionPoint]
     history: list[dict[str, Value]] = field(default_factory=list)
     seen_points: int = 0
     closed_at: float | None = None
 
     def state(self, now: float) -> _ExecutionState:
-        return _ExecutionState().model_copy(update=self.track.fields(now))
+        return _ExecutionState().model_copy(update=self.cursor.fields(now))
 
 
-class DurableService:
+class DurableService(ScriptedService[DurableScenario, Reply]):
     """Durable functions and their executions.
 
     Run-time methods: :meth:`add_function`, :meth:`add_execution`, :meth:`set_timeline`.
     """
 
-    def __init__(
-        self,
-        scenario: DurableScenario,
-        *,
-        clock: ScenarioClock,
-        wall: Callable[[float], datetime],
-        rng: random.Random,
-    ) -> None:
-        self._clock = clock
-        self._wall = wall
-        self._rng = rng
+    name = "lambda"
+    protocol = "rest-json"
+    unknown_operation = ("UnknownOperationException", "Unknown operation {operation}")
+
+    def _load(self, scenario: DurableScenario) -> None:
         self._region = scenario.region
         self._account = scenario.account_id
         self._functions: dict[str, FunctionScenario] = {}
@@ -155,7 +149,7 @@ class DurableService:
         """
         if function not in self._functions:
             raise KeyError(function)
-        execution_id = execution.id or str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        execution_id = execution.id or self._new_uuid()
         function_arn = self._function_arn(function)
         arn = f"{function_arn}/durable-execution/{execution.name}/{execution_id}"
         record = _Execution(
@@ -166,7 +160,7 @@ class DurableService:
             started=execution.started,
             order=len(self._executions),
             input=execution.input,
-            track=Track(execution.timeline, origin=execution.started),
+            cursor=TimelineCursor(execution.timeline, origin=execution.started),
         )
         record.history.append(
             self._event(
@@ -188,14 +182,14 @@ class DurableService:
 
     def _switch(self, execution: _Execution, timeline: list[ExecutionPoint], now: float) -> None:
         self._sync(execution, now)
-        execution.track.switch(timeline, now=now)
+        execution.cursor.switch(timeline, now=now)
         execution.seen_points = 0
 
     def next_due(self, now: float) -> float | None:
         """The next scenario time an execution starts or moves by time alone."""
         return soonest(
             now,
-            [t for e in self._executions.values() for t in (e.started, e.track.next_due(now))],
+            [t for e in self._executions.values() for t in (e.started, e.cursor.next_due(now))],
         )
 
     def status(self, arn: str) -> str:
@@ -204,17 +198,14 @@ class DurableService:
 
     # ------------------------------------------------------------ operations
 
-    def handle(self, operation: str, params: dict[str, Value]) -> Reply:
-        """Answer one operation (raises :class:`AwsError`)."""
-        if operation == "ListDurableExecutionsByFunction":
-            return Reply(self._list(params))
-        if operation == "GetDurableExecution":
-            return Reply(self._get(params))
-        if operation == "GetDurableExecutionHistory":
-            return Reply(self._history(params))
-        if operation == "StopDurableExecution":
-            return Reply(self._stop(params))
-        return self._invoke(params)
+    def _operations(self) -> Mapping[str, Operation[Reply]]:
+        return {
+            "ListDurableExecutionsByFunction": _as_reply(self._list),
+            "GetDurableExecution": _as_reply(self._get),
+            "GetDurableExecutionHistory": _as_reply(self._history),
+            "StopDurableExecution": _as_reply(self._stop),
+            "Invoke": self._invoke,
+        }
 
     def _list(self, params: dict[str, Value]) -> dict[str, Value]:
         function = self._function(params.get("FunctionName"))
@@ -251,7 +242,7 @@ class DurableService:
                 }
             )
             # Counted after reading: this read shows the points reached before it.
-            execution.track.observe()
+            execution.cursor.observe()
         return {"DurableExecutions": listed, "NextMarker": marker}
 
     def _get(self, params: dict[str, Value]) -> dict[str, Value]:
@@ -259,7 +250,7 @@ class DurableService:
         now = self._clock.now()
         self._sync(execution, now)
         state = execution.state(now)
-        execution.track.observe()  # after reading: this read shows the points reached before it
+        execution.cursor.observe()  # after reading: this read shows the points reached before it
         status = state.status
         with_data = params.get("IncludeExecutionData") != "false"
         return {
@@ -281,7 +272,7 @@ class DurableService:
         now = self._clock.now()
         self._sync(execution, now)
         events = list(execution.history)
-        execution.track.observe()  # after reading: this read shows the points reached before it
+        execution.cursor.observe()  # after reading: this read shows the points reached before it
         if params.get("ReverseOrder") == "true":
             events.reverse()
         page, marker = _page(events, params)
@@ -381,7 +372,7 @@ class DurableService:
 
     def _sync(self, execution: _Execution, now: float) -> None:
         """Append the history events of points reached since the last look."""
-        reached = execution.track.reached(now)
+        reached = execution.cursor.reached(now)
         for point, when in reached[execution.seen_points :]:
             for event in point.events:
                 execution.history.append(self._event(execution, event, when))
@@ -417,6 +408,11 @@ class DurableService:
             "EventTimestamp": self._wall(when),
             f"{event.event_type}Details": details if details is not None else dict(event.details),
         }
+
+
+def _as_reply(operation: Callable[[dict[str, Value]], dict[str, Value]]) -> Operation[Reply]:
+    """An operation whose JSON result is the whole reply."""
+    return lambda params: Reply(operation(params))
 
 
 def _page(items: list[_T], params: dict[str, Value]) -> tuple[list[_T], str | None]:

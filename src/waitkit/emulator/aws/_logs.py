@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from waitkit.emulator.aws._cursor import TimelineCursor, soonest
 from waitkit.emulator.aws._paging import decode_token, encode_token
 from waitkit.emulator.aws._protocols import AwsError, Value
 from waitkit.emulator.aws._scenario import (
@@ -25,13 +26,12 @@ from waitkit.emulator.aws._scenario import (
     QueryStatistics,
     QueryStatus,
 )
-from waitkit.emulator.aws._track import Track, soonest
+from waitkit.emulator.aws._service import ScriptedService
 
 if TYPE_CHECKING:
-    import random
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
-    from waitkit.emulator._clock import ScenarioClock
+    from waitkit.emulator.aws._service import Operation
 
 TERMINAL: frozenset[str] = frozenset({"Complete", "Failed", "Cancelled", "Timeout"})
 _ACTIVE: frozenset[str] = frozenset({"Scheduled", "Running"})
@@ -77,21 +77,23 @@ class _Query:
     log_groups: list[str]
     started: float
     rows: list[LogRow]
-    track: Track[QueryPoint]
+    cursor: TimelineCursor[QueryPoint]
 
     def state(self, now: float) -> _QueryState:
-        return _QueryState().model_copy(update=self.track.fields(now))
+        return _QueryState().model_copy(update=self.cursor.fields(now))
 
 
-class LogsService:
+class LogsService(ScriptedService[LogsScenario, dict[str, Value]]):
     """Logs Insights queries and the scripts that drive them.
 
     Run-time methods: :meth:`add_script`, :meth:`add_rows`, :meth:`add_log_group`.
     """
 
-    def __init__(self, scenario: LogsScenario, *, clock: ScenarioClock, rng: random.Random) -> None:
-        self._clock = clock
-        self._rng = rng
+    name = "logs"
+    protocol = "json"
+    unknown_operation = ("UnknownOperationException", "Unknown operation {operation}")
+
+    def _load(self, scenario: LogsScenario) -> None:
         self.max_concurrent_queries = scenario.max_concurrent_queries
         self._malformed = set(scenario.malformed_queries)
         self._log_groups = None if scenario.log_groups is None else set(scenario.log_groups)
@@ -123,7 +125,7 @@ class LogsService:
     def next_due(self, now: float) -> float | None:
         """The next scenario time a query moves, or rows are ingested, by time alone."""
         rows = (row.ingested_at for script in self._scripts for row in script.rows)
-        queries = (q.track.next_due(now) for q in self._queries.values())
+        queries = (q.cursor.next_due(now) for q in self._queries.values())
         return soonest(now, [*rows, *queries])
 
     def status(self, query_id: str) -> str:
@@ -132,16 +134,12 @@ class LogsService:
 
     # ------------------------------------------------------------ operations
 
-    def handle(self, operation: str, params: dict[str, Value]) -> dict[str, Value]:
-        """Answer one operation (raises :class:`AwsError`)."""
-        handler = {
+    def _operations(self) -> Mapping[str, Operation[dict[str, Value]]]:
+        return {
             "StartQuery": self._start,
             "GetQueryResults": self._results,
             "StopQuery": self._stop,
-        }.get(operation)
-        if handler is None:
-            raise AwsError("UnknownOperationException", f"Unknown operation {operation}")
-        return handler(params)
+        }
 
     def _start(self, params: dict[str, Value]) -> dict[str, Value]:
         query_string = params.get("queryString")
@@ -177,14 +175,14 @@ class LogsService:
             log_groups=groups,
             started=now,
             rows=[row for row in script.rows if row.ingested_at <= now],
-            track=Track(script.timeline, origin=now),
+            cursor=TimelineCursor(script.timeline, origin=now),
         )
         return {"queryId": query_id}
 
     def _results(self, params: dict[str, Value]) -> dict[str, Value]:
         query = self._get(params.get("queryId"))
         state = query.state(self._clock.now())
-        query.track.observe()  # after reading: this read shows the points reached before it
+        query.cursor.observe()  # after reading: this read shows the points reached before it
         shown = state.rows
         if shown is None:
             shown = len(query.rows) if state.status == "Complete" else 0
@@ -209,7 +207,7 @@ class LogsService:
         now = self._clock.now()
         if query.state(now).status not in _ACTIVE:
             raise AwsError("InvalidParameterException", f"Query {query.id} is not running")
-        query.track.switch([QueryPoint(at=0, status="Cancelled")], now=now)
+        query.cursor.switch([QueryPoint(at=0, status="Cancelled")], now=now)
         return {"success": True}
 
     # ------------------------------------------------------------ helpers

@@ -1,4 +1,4 @@
-"""Argument checks and defaults shared by the Kubernetes waiters."""
+"""Argument checks of the Kubernetes waiters: the value if valid, else ConfigurationError."""
 
 from __future__ import annotations
 
@@ -7,16 +7,7 @@ import re
 from typing import Final, TypeVar
 
 from waitkit._core._errors import ConfigurationError
-from waitkit._core._policy import Policy
 from waitkit.k8s._options import DEFAULT_OPTIONS, WatchOptions
-
-#: Watch-based observations cost no API call, so the default policy looks often:
-#: the long-poll inside each observation does the waiting.
-# A look at a watched object waits for news itself (a long-poll on the shared stream, or
-# a shared LIST in poll mode), so the engine's sleep between looks only adds latency: an
-# event that lands during a 1 s sleep was seen up to 1 s late (p99 610 ms with 1,000
-# waiters in benchmarks/watch_latency.py). Keep the sleep short.
-WATCH_POLICY: Final = Policy(min_delay=0.01, max_delay=0.05)
 
 # RFC 1123 subdomain (names) and label (namespaces), as the API server validates them.
 _NAME: Final = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")

@@ -23,8 +23,8 @@ _TRIGGERS = frozenset({"at", "after"})
 PointT = TypeVar("PointT", bound=TimelinePoint)
 
 
-class Track(Generic[PointT]):
-    """One resource's progress through a list of points."""
+class TimelineCursor(Generic[PointT]):
+    """Where one resource is on its list of points: reached which, and when."""
 
     def __init__(self, points: Sequence[PointT], *, origin: float) -> None:
         self._base: dict[str, object] = {}
