@@ -5,7 +5,7 @@ import anyio
 from waitkit import Policy
 from waitkit._cli._live import LiveReporter
 from waitkit._cli._run import drive
-from waitkit._cli._track import Outcome, Track
+from waitkit._cli._track import Ending, Track
 from waitkit._cli._types import no_lines, percentage_complete
 from waitkit.testing import ScriptedWaiter
 
@@ -38,7 +38,7 @@ def test_live_view_draws_every_outcome_in_process():
             await drive(tracks, reporter)
 
     anyio.run(main)
-    assert [t.outcome for t in tracks] == [Outcome.SUCCEEDED, Outcome.FAILED, Outcome.TIMED_OUT]
+    assert [t.outcome for t in tracks] == [Ending.SUCCEEDED, Ending.FAILED, Ending.TIMED_OUT]
     text = out.getvalue()
     final = text.rsplit("resource", 1)[1]
     for fragment in ("ok", "done", "bad", "failed", "slow", "Pending (timed out)"):

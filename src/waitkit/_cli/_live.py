@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from waitkit._cli._report import Reporter
-from waitkit._cli._track import PHRASES, Outcome
+from waitkit._cli._track import PHRASES, Ending
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from waitkit._cli._track import Track
 
 _STYLES: Final = {
-    Outcome.SUCCEEDED: "green",
-    Outcome.CANCELLED: "dim",
-    Outcome.TIMED_OUT: "yellow",
+    Ending.SUCCEEDED: "green",
+    Ending.CANCELLED: "dim",
+    Ending.TIMED_OUT: "yellow",
 }
 _BAR_WIDTH: Final = 20
 # Lines the view needs besides its rows: the summary, the column header, the caption.
@@ -104,7 +104,7 @@ class LiveReporter(Reporter):
         self._live.stop()
         self._live = None
         for track in self._tracks:
-            if track.outcome is not Outcome.SUCCEEDED:
+            if track.outcome is not Ending.SUCCEEDED:
                 self._console.print(Text(track.result_line()), soft_wrap=True)
             for line in track.extra_lines():
                 self._console.print(Text(f"{track.label}: {line}"), soft_wrap=True)
@@ -140,7 +140,7 @@ def _most_relevant(tracks: Sequence[Track], limit: int) -> tuple[list[Track], in
         changed = -(track.changed_at or 0.0)  # most recent first
         if track.outcome is None:
             return (0, changed)
-        if track.outcome is not Outcome.SUCCEEDED:
+        if track.outcome is not Ending.SUCCEEDED:
             return (1, changed)
         return (2, changed)
 
@@ -162,7 +162,7 @@ def _status(track: Track) -> Text:
         return Text(track.status or "waiting")
     style = _STYLES.get(track.outcome, "red")
     text = Text(track.status or PHRASES[track.outcome], style=style)
-    if track.outcome not in {Outcome.SUCCEEDED, Outcome.FAILED} or not track.status:
+    if track.outcome not in {Ending.SUCCEEDED, Ending.FAILED} or not track.status:
         text.append(f" ({PHRASES[track.outcome]})")
     return text
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, final
 
 from waitkit._cli._exit import ExitCode
 from waitkit._cli._report import Reporter
-from waitkit._cli._track import Outcome, Track
+from waitkit._cli._track import Ending, Track
 from waitkit._cli._types import no_lines, percentage_complete
 from waitkit._core._hooks import WaitHooks
 
@@ -64,8 +64,8 @@ class _Row(WaitHooks):
             track.cancelled()
         elif finish.outcome == "timed_out":
             last = finish.summary or "none observed"
-            track._end(Outcome.TIMED_OUT, ExitCode.TIMED_OUT, f"last state: {last}")  # noqa: SLF001
+            track.end(Ending.TIMED_OUT, ExitCode.TIMED_OUT, f"last state: {last}")
         else:
             reason = (finish.reason or "failed").partition("\n")[0]
-            track._end(Outcome.FAILED, ExitCode.FAILED, reason)  # noqa: SLF001
+            track.end(Ending.FAILED, ExitCode.FAILED, reason)
         self._reporter.ended(track)

@@ -24,8 +24,11 @@ if TYPE_CHECKING:
     from waitkit._core._waiter import Waiter
 
 
-class Outcome(StrEnum):
-    """How a resource's wait ended (``outcome`` in the JSON result objects)."""
+class Ending(StrEnum):
+    """How one resource's wait ended in the command (``outcome`` in its JSON result object).
+
+    Not :class:`waitkit.Outcome`, which is one finished wait of ``as_completed``.
+    """
 
     SUCCEEDED = "succeeded"
     FAILED = "failed"
@@ -39,30 +42,30 @@ class Outcome(StrEnum):
 
 #: How the outcome reads in a sentence.
 PHRASES = {
-    Outcome.SUCCEEDED: "succeeded",
-    Outcome.FAILED: "failed",
-    Outcome.NOT_FOUND: "not found",
-    Outcome.UNEXPECTED_STATE: "unexpected state",
-    Outcome.TIMED_OUT: "timed out",
-    Outcome.CONFIGURATION_ERROR: "configuration error",
-    Outcome.ERROR: "error",
-    Outcome.CANCELLED: "cancelled",
+    Ending.SUCCEEDED: "succeeded",
+    Ending.FAILED: "failed",
+    Ending.NOT_FOUND: "not found",
+    Ending.UNEXPECTED_STATE: "unexpected state",
+    Ending.TIMED_OUT: "timed out",
+    Ending.CONFIGURATION_ERROR: "configuration error",
+    Ending.ERROR: "error",
+    Ending.CANCELLED: "cancelled",
 }
 
 
-def _outcome_of(error: Exception) -> Outcome:
-    kinds: tuple[tuple[type[Exception], Outcome], ...] = (
-        (WaitTimeoutError, Outcome.TIMED_OUT),
-        (WaitFailedError, Outcome.FAILED),
-        (ResourceNotFoundError, Outcome.NOT_FOUND),
-        (UnexpectedStateError, Outcome.UNEXPECTED_STATE),
-        (ConfigurationError, Outcome.CONFIGURATION_ERROR),
-        (ProbeError, Outcome.ERROR),
+def _outcome_of(error: Exception) -> Ending:
+    kinds: tuple[tuple[type[Exception], Ending], ...] = (
+        (WaitTimeoutError, Ending.TIMED_OUT),
+        (WaitFailedError, Ending.FAILED),
+        (ResourceNotFoundError, Ending.NOT_FOUND),
+        (UnexpectedStateError, Ending.UNEXPECTED_STATE),
+        (ConfigurationError, Ending.CONFIGURATION_ERROR),
+        (ProbeError, Ending.ERROR),
     )
     for kind, outcome in kinds:
         if isinstance(error, kind):
             return outcome
-    return Outcome.ERROR
+    return Ending.ERROR
 
 
 @dataclass(eq=False, slots=True)
@@ -81,7 +84,7 @@ class Track:
     state: Any = None
     changes: int = 0
     changed_at: float | None = None
-    outcome: Outcome | None = None
+    outcome: Ending | None = None
     exit_code: ExitCode | None = None
     message: str = ""
     error: Exception | None = None
@@ -120,7 +123,7 @@ class Track:
     # ------------------------------------------------------------ the end
     def succeeded(self) -> None:
         """The waiter judged the latest state a success."""
-        self._end(Outcome.SUCCEEDED, ExitCode.SUCCESS, self.summary)
+        self.end(Ending.SUCCEEDED, ExitCode.SUCCESS, self.summary)
 
     def failed(self, error: Exception) -> None:
         """The wait raised ``error``."""
@@ -137,13 +140,14 @@ class Track:
             message = f"last state: {self.summary or 'none observed'}"
         else:
             message = describe(error)
-        self._end(outcome, exit_code_for(error), message)
+        self.end(outcome, exit_code_for(error), message)
 
     def cancelled(self) -> None:
         """The wait was cancelled (Ctrl-C)."""
-        self._end(Outcome.CANCELLED, ExitCode.INTERRUPTED, "cancelled")
+        self.end(Ending.CANCELLED, ExitCode.INTERRUPTED, "cancelled")
 
-    def _end(self, outcome: Outcome, code: ExitCode, message: str) -> None:
+    def end(self, outcome: Ending, code: ExitCode, message: str) -> None:
+        """Record how the wait ended (the reporters of rows decide it themselves)."""
         self.outcome = outcome
         self.exit_code = code
         self.message = message
@@ -151,7 +155,7 @@ class Track:
 
     def result_line(self) -> str:
         """``web: succeeded after 3.2s: Successful``: the resource's final line."""
-        outcome = self.outcome or Outcome.CANCELLED
+        outcome = self.outcome or Ending.CANCELLED
         text = f"{self.label}: {PHRASES[outcome]} after {self.elapsed():.1f}s"
         return f"{text}: {self.message}" if self.message else text
 

@@ -20,7 +20,7 @@ from waitkit._cli._clients import AwsClients
 from waitkit._cli._command import Example, WaitCommand, Watch
 from waitkit._cli._errors import UsageError
 from waitkit._cli._exit import ExitCode
-from waitkit._cli._track import Outcome
+from waitkit._cli._track import Ending
 from waitkit._core._policy import Policy
 
 if TYPE_CHECKING:
@@ -185,14 +185,14 @@ def scenario(speed: float) -> dict[str, Any]:
     }
 
 
-def expected_outcomes() -> dict[str, Outcome]:
+def expected_outcomes() -> dict[str, Ending]:
     """The label of every resource that must not succeed, and how it must end."""
-    expected = {f"asg web-{g:02}/web-{g:02}-r{i}": Outcome.FAILED for g, i in REFRESH_FAILURES}
+    expected = {f"asg web-{g:02}/web-{g:02}-r{i}": Ending.FAILED for g, i in REFRESH_FAILURES}
     for (name, i), failure in EXECUTION_FAILURES.items():
-        outcome = Outcome.TIMED_OUT if failure == "stuck" else Outcome.FAILED
+        outcome = Ending.TIMED_OUT if failure == "stuck" else Ending.FAILED
         expected[f"durable {name}/{name}-{i:03}"] = outcome
-    expected[f"logs q{FAILING_QUERY:02}"] = Outcome.FAILED
-    expected |= {f"job default/batch-{i:03}": Outcome.FAILED for i in JOB_FAILURES}
+    expected[f"logs q{FAILING_QUERY:02}"] = Ending.FAILED
+    expected |= {f"job default/batch-{i:03}": Ending.FAILED for i in JOB_FAILURES}
     return expected
 
 
@@ -273,7 +273,7 @@ async def _build(args: argparse.Namespace, context: Context) -> Sequence[Watch]:
 def _finish(tracks: Sequence[Track], args: argparse.Namespace) -> ExitCode:
     expected = expected_outcomes()
     surprises = [
-        t.label for t in tracks if t.outcome is not expected.get(t.label, Outcome.SUCCEEDED)
+        t.label for t in tracks if t.outcome is not expected.get(t.label, Ending.SUCCEEDED)
     ]
     outcomes = Counter(str(t.outcome) for t in tracks)
     calls = args.demo_emulator.counters.snapshot()

@@ -29,7 +29,7 @@ from waitkit._cli._durations import parse_duration
 from waitkit._cli._errors import UsageError
 from waitkit._cli._exit import ExitCode, worst
 from waitkit._cli._report import write_line
-from waitkit._cli._track import Outcome
+from waitkit._cli._track import Ending
 from waitkit._core._text import safe
 
 if TYPE_CHECKING:
@@ -272,7 +272,7 @@ def _finish(tracks: Sequence[Track], args: argparse.Namespace) -> ExitCode:
     """Print each successful query's rows (not with --json: they are in the result object)."""
     if not args.json:
         for track in tracks:
-            if track.outcome is not Outcome.SUCCEEDED:
+            if track.outcome is not Ending.SUCCEEDED:
                 continue
             rows: list[dict[str, str]] = track.state.rows
             if not rows:
