@@ -772,8 +772,6 @@ async def test_wait_all_mixes_both_waiters_and_waiters_are_reusable(logs) -> Non
             [starting, QueryWaiter(client, started["queryId"], policy=FAST), starting],
             timeout=5,
         )
-        with pytest.raises(ConfigurationError, match="observed through wait"):
-            await starting.observe()
         unbounded = await query(client).results(timeout=None)
     assert starting.describe() == "Logs Insights query on /app"
     assert len(unbounded.rows) == 2
@@ -781,6 +779,17 @@ async def test_wait_all_mixes_both_waiters_and_waiters_are_reusable(logs) -> Non
     assert len(ids) == 3
     assert all(len(result.state.rows) == 2 for result in results)
     assert counts(emu) == (4, 8, 0)
+
+
+async def test_one_look_of_a_starting_waiter_starts_and_stops_its_own_query(logs) -> None:
+    """observe() outside a wait starts a query, reads it once and stops it (a fresh target)."""
+    async with logs({"queries": [script(STUCK)]}) as (emu, client):
+        starting = query(client).waiter()
+        look = await starting.observe()
+        assert emu.logs.status(look.query_id) == "Cancelled"
+    assert look.status == "Running"
+    assert counts(emu) == (1, 1, 1)
+    assert DEFAULT_QUERY_SLOTS.in_use == 0
 
 
 # ---------------------------------------------------------------------------- arguments

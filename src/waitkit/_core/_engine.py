@@ -73,8 +73,9 @@ _DEADLINE_SLACK: Final = 1e-6
 class Target(Protocol[T]):
     """What the engine drives during one wait: a :class:`~waitkit.Waiter` is one.
 
-    A waiter that keeps per-wait state returns a fresh Target from
-    :meth:`Waiter.for_wait <waitkit.Waiter.for_wait>` for each wait.
+    A waiter that keeps per-wait state returns a fresh Target (a ``PerWait``) from
+    :meth:`Waiter.for_wait <waitkit.Waiter.for_wait>` for each wait; nothing of a wait
+    is kept anywhere else.
     """
 
     @property

@@ -30,16 +30,18 @@ from __future__ import annotations
 import contextlib
 import weakref
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Collection, Hashable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Hashable, Mapping
 from typing import Final, Generic, Protocol, TypeVar, final
 
 import anyio
 
 from waitkit._core._durations import seconds
+from waitkit._core._per_wait import PerWait, WaiterT
 
 KeyT = TypeVar("KeyT", bound=Hashable)
 ObsT = TypeVar("ObsT")
 ObsT_co = TypeVar("ObsT_co", covariant=True)
+StateT = TypeVar("StateT")
 
 # Clean-up of a source after its last subscriber left: shielded, but bounded.
 _CLOSE_TIMEOUT: Final = 5.0
@@ -269,3 +271,53 @@ class HubRegistry(Generic[KeyT, ObsT]):
 
     def __len__(self) -> int:
         return sum(len(hubs) for hubs in self._hubs.values())
+
+
+@final
+class HubWait(PerWait[WaiterT, StateT], Generic[WaiterT, StateT, KeyT, ObsT]):
+    """One wait served by a hub: subscribed for the whole wait, each look one hub answer.
+
+    The wait's state is the hub it subscribed to: found when the session opens (so a
+    hub that closed since ``for_wait`` is never joined), read by every look of the wait.
+
+    Args:
+        waiter: the waiter (kind, verdict, classifier, ...).
+        hub: finds the hub, usually through a :class:`HubRegistry`.
+        key: what this wait subscribes to.
+        max_age: how old an answer may be (the waiter's ``min_delay``).
+        read: turns the hub's answer for ``key`` (``None``: not seen) into a state.
+    """
+
+    def __init__(
+        self,
+        waiter: WaiterT,
+        *,
+        hub: Callable[[], ObservationHub[KeyT, ObsT]],
+        key: KeyT,
+        max_age: float,
+        read: Callable[[ObsT | None], Awaitable[StateT]],
+    ) -> None:
+        super().__init__(waiter)
+        self._find_hub = hub
+        self._key = key
+        self._max_age = max_age
+        self._read = read
+        self._hub: ObservationHub[KeyT, ObsT] | None = None
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[None]:
+        """Subscribe to the hub for the wait."""
+        hub = self._find_hub()
+        async with hub.subscribe(self._key):
+            self._hub = hub
+            try:
+                yield
+            finally:
+                self._hub = None
+
+    async def observe(self) -> StateT:
+        """The key's answer from a round younger than ``max_age``, read into a state."""
+        if self._hub is None:
+            msg = "observe() outside the wait's session"
+            raise RuntimeError(msg)
+        return await self._read(await self._hub.observe(self._key, max_age=self._max_age))

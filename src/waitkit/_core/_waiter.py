@@ -134,18 +134,26 @@ class Waiter(ABC, Generic[StateT]):
     def session(self) -> AbstractAsyncContextManager[object]:
         """Entered around a whole wait: set up before the first observation, clean up after.
 
-        Override to subscribe to a shared source, start a query, or stop it on
-        cancellation (clean-up should be shielded and time-bounded).
+        A waiter's own session opens nothing that belongs to one wait (it would be
+        shared by every wait of the waiter). A wait that subscribes to a shared source,
+        starts a query or opens a stream does so in the session of the per-wait target
+        :meth:`for_wait` returns, which holds what it opened (clean-up shielded and
+        time-bounded).
         """
         return _NO_SESSION
 
     def for_wait(self, deadline: float | None) -> Target[StateT]:
         """What one wait observes through: by default the waiter itself.
 
-        A waiter is shared by its waits, so it keeps no per-wait state. One that needs
-        some (a query id, an open stream, the wait's deadline to bound a long-poll)
-        returns a fresh object per wait here, with the same methods as the waiter
-        (``observe``, ``verdict``, ``session``, ...); the engine drives that object.
+        **The one rule for per-wait state**: a waiter is shared by its waits, so it
+        keeps nothing of any one wait, not even in a context variable. A waiter that
+        needs something per wait (the hub it subscribed to, a query id, an ``Unknown``
+        timer, the deadline that bounds a long-poll) returns a fresh target here that
+        holds it: a ``PerWait`` subclass, which answers everything
+        but ``observe()`` (and ``session()``) from the waiter. The engine drives that
+        object for the wait and drops it after. Such a waiter's own ``observe()`` is
+        ``one_look(self.for_wait(None))``: one look through a fresh target, its session
+        opened and closed around it.
 
         Args:
             deadline: the wait's deadline on the event loop's clock (``None``: unbounded).

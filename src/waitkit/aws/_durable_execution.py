@@ -1,8 +1,9 @@
 """DurableExecutionWaiter: await a Lambda durable execution.
 
 Executions of one function share paginated ``ListDurableExecutionsByFunction`` calls
-(an :class:`~waitkit.ObservationHub` per (client, function)); each look is answered by
-a round younger than its waiter's ``min_delay``. Once every awaited execution has been
+(an :class:`~waitkit.ObservationHub` per (client, function)); each wait's target
+(``for_wait``) subscribes for the wait, and each look is answered by a round younger
+than its waiter's ``min_delay``. Once every awaited execution has been
 seen, a round is one listing of all statuses since the oldest of them. A first look
 lists the running ones, then the finished ones newest first; only the few names those
 pages did not find (older, or not listed yet) are looked up alone. When an execution
@@ -25,8 +26,9 @@ from pydantic import model_validator
 
 from waitkit._core._errors import ConfigurationError
 from waitkit._core._explain import explain
+from waitkit._core._per_wait import one_look
 from waitkit._core._policy import Policy
-from waitkit._core._shared import HubRegistry, ObservationHub
+from waitkit._core._shared import HubRegistry, HubWait, ObservationHub
 from waitkit._core._text import bounded
 from waitkit._core._throttle import ThrottleBudget, budget_for
 from waitkit._core._verdict import Verdict
@@ -38,6 +40,8 @@ from waitkit.aws._validate import require_client, require_name
 
 if TYPE_CHECKING:
     from types_aiobotocore_lambda.client import LambdaClient
+
+    from waitkit._core._engine import Target
 
 RUNNING: Final = "RUNNING"
 SUCCEEDED: Final = "SUCCEEDED"
@@ -348,6 +352,17 @@ class DurableExecutionWaiter(Waiter[DurableExecutionState]):
         """``function/execution-name``."""
         return f"{self._function}/{self._name}"
 
+    def for_wait(self, deadline: float | None) -> Target[DurableExecutionState]:
+        """A fresh target per wait: it subscribes to the function's shared listing rounds."""
+        del deadline  # each look is one hub answer; the engine bounds it
+        return HubWait(
+            self, hub=self._hub, key=self._name, max_age=self.policy.min_delay, read=self._read
+        )
+
+    async def observe(self) -> DurableExecutionState:
+        """One look outside a wait: subscribe, take one round's answer, leave."""
+        return await one_look(self.for_wait(None))
+
     def _hub(self) -> ObservationHub[str, Mapping[str, Any]]:
         return _HUBS.get(
             self._client,
@@ -355,13 +370,8 @@ class DurableExecutionWaiter(Waiter[DurableExecutionState]):
             lambda: ObservationHub(_FunctionExecutions(self._client, self._function)),
         )
 
-    def session(self) -> Any:  # noqa: ANN401 - the hub's subscription context manager
-        """Subscribe to the function's shared listing rounds."""
-        return self._hub().subscribe(self._name)
-
-    async def observe(self) -> DurableExecutionState:
-        """The execution as the function's latest round saw it; details once it finished."""
-        record = await self._hub().observe(self._name, max_age=self.policy.min_delay)
+    async def _read(self, record: Mapping[str, Any] | None) -> DurableExecutionState:
+        """The execution as the function's round listed it; details once it finished."""
         if record is None or (self._arn and record.get("DurableExecutionArn") != self._arn):
             msg = f"function {self._function} lists no durable execution {self._arn or self._name}"
             raise ResourceMissingError(msg)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from abc import abstractmethod
 from collections import deque
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -40,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from waitkit._core._durations import UNSET, _Unset, seconds
 from waitkit._core._errors import ConfigurationError, ProbeError
 from waitkit._core._logging import logger
+from waitkit._core._per_wait import PerWait, one_look
 from waitkit._core._policy import ensure_policy
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
@@ -53,7 +55,6 @@ if TYPE_CHECKING:
     from types_aiobotocore_logs.client import CloudWatchLogsClient
     from types_aiobotocore_logs.type_defs import GetQueryResultsResponseTypeDef
 
-    from waitkit._core._classify import Classification
     from waitkit._core._durations import Duration
     from waitkit._core._engine import Target
     from waitkit._core._policy import Policy
@@ -280,17 +281,14 @@ DEFAULT_QUERY_SLOTS: Final = QuerySlots(_DEFAULT_SLOTS)
 # ---------------------------------------------------------------------------- one wait
 
 
-class _QueryRun:
+class _QueryRun(PerWait["_RunWaiter", QueryState]):
     """Everything one wait needs: the engine's target. Per-wait state lives here only."""
-
-    # GetQueryResults answers at once: the policy's delay runs between answers.
-    long_polls = False
 
     def __init__(
         self,
+        waiter: _RunWaiter,
         client: CloudWatchLogsClient,
         *,
-        kind: str,
         query_id: str | None,
         request: Mapping[str, Any] | None,
         slots: QuerySlots | None,
@@ -303,12 +301,12 @@ class _QueryRun:
         page_size: int | None,
         label: str,
     ) -> None:
+        super().__init__(waiter)
         self._page_size = page_size
         # Names the wait in events before its first query has an id: the log groups.
         self._label = label
         # The query whose answer was seen last: between min_rows runs it still names the wait.
         self._last_query_id = query_id
-        self.kind = kind
         self._description = description
         self._client = client
         self._query_id = query_id
@@ -336,12 +334,6 @@ class _QueryRun:
         if self._query_id is not None:
             return f"Logs Insights query {self._query_id} ({self._description})"
         return f"Logs Insights query ({self._description})"
-
-    def summarize(self, state: QueryState) -> str:
-        return state.summary()
-
-    def classify_error(self, error: Exception) -> Classification:
-        return _CLASSIFIER.classify(error)
 
     async def observe(self) -> QueryState:
         starts_one = self._request is not None and not self._start_sent
@@ -371,20 +363,12 @@ class _QueryRun:
         return state
 
     def verdict(self, state: QueryState) -> Verdict:
-        status = state.status
-        if status == "Complete":
-            enough = state.row_count >= self._min_rows
-            return Verdict.SUCCESS if enough else Verdict.PENDING
-        if status in PENDING or status == QUEUED or (status == "Unknown" and self._in_grace()):
-            return Verdict.PENDING
-        if status in FAILURE:
-            return Verdict.failure(f"query {state.query_id} ended {status}")
-        if status == "Unknown":
-            return Verdict.failure(
-                f"query {state.query_id} reported status Unknown "
-                f"for {self._unknown_grace:g}s (unknown_grace)"
-            )
-        return Verdict.unknown(status or "(empty status)")
+        return judge(
+            state,
+            min_rows=self._min_rows,
+            unknown_grace=self._unknown_grace,
+            in_grace=state.status == "Unknown" and self._in_grace(),
+        )
 
     def _in_grace(self) -> bool:
         since = self._unknown_since
@@ -464,6 +448,26 @@ class _QueryRun:
         if self._deadline is None:
             return math.inf
         return max(0.0, self._deadline - anyio.current_time())
+
+
+def judge(state: QueryState, *, min_rows: int, unknown_grace: float, in_grace: bool) -> Verdict:
+    """The verdict on one state (the status table above).
+
+    ``in_grace``: whether this wait has seen ``Unknown`` for less than ``unknown_grace``
+    (only a wait knows; a state judged on its own has no grace).
+    """
+    status = state.status
+    if status == "Complete":
+        return Verdict.SUCCESS if state.row_count >= min_rows else Verdict.PENDING
+    if status in PENDING or status == QUEUED or (status == "Unknown" and in_grace):
+        return Verdict.PENDING
+    if status in FAILURE:
+        return Verdict.failure(f"query {state.query_id} ended {status}")
+    if status == "Unknown":
+        return Verdict.failure(
+            f"query {state.query_id} reported status Unknown for {unknown_grace:g}s (unknown_grace)"
+        )
+    return Verdict.unknown(status or "(empty status)")
 
 
 def _in_flight_bound(client: CloudWatchLogsClient) -> float:
@@ -559,13 +563,20 @@ class _RunWaiter(Waiter[QueryState]):
     kind = "logs_insights_query"
     classifier = _CLASSIFIER
 
-    def for_wait(self, deadline: float | None) -> Target[QueryState]:
-        """A fresh target per wait: its query id and ``Unknown`` timer."""
-        raise NotImplementedError  # pragma: no cover - both subclasses override it
+    def __init__(self, *, policy: Policy | None, min_rows: int, unknown_grace: float) -> None:
+        super().__init__(policy=policy)
+        self._min_rows = min_rows
+        self._unknown_grace = unknown_grace
+
+    @abstractmethod
+    def _query_run(self, deadline: float | None, *, stop_on_exit: bool) -> _QueryRun:
+        """A fresh target for one wait (``stop_on_exit``: stop the query when it ends)."""
 
     def verdict(self, state: QueryState) -> Verdict:
         """Judge one state on its own (within a wait, ``Unknown`` gets its grace first)."""
-        return self.for_wait(None).verdict(state)
+        return judge(
+            state, min_rows=self._min_rows, unknown_grace=self._unknown_grace, in_grace=False
+        )
 
 
 @final
@@ -603,11 +614,12 @@ class QueryWaiter(_RunWaiter):
         page_size: int | None = None,
         stop_on_exit: bool = False,
     ) -> None:
-        super().__init__(policy=policy)
+        grace = seconds("unknown_grace", unknown_grace)
+        super().__init__(policy=policy, min_rows=0, unknown_grace=grace)
         require_client(client, "logs", "QueryWaiter")
         self.client = client
         self.query_id = _text("query_id", query_id, 256)
-        self.unknown_grace = seconds("unknown_grace", unknown_grace)
+        self.unknown_grace = grace
         self.page_size = _page_size(client, page_size)
         self.stop_on_exit = bool(stop_on_exit)
 
@@ -617,22 +629,27 @@ class QueryWaiter(_RunWaiter):
         return self.query_id
 
     async def observe(self) -> QueryState:
-        """One GetQueryResults (and the further pages once ``Complete``)."""
-        return await _look(
-            self.client, self.query_id, run=1, page_size=self.page_size, rows_wanted=0
-        )
+        """One look outside a wait: one GetQueryResults (and the further pages once ``Complete``).
+
+        The query is never stopped by a look, whatever ``stop_on_exit`` says.
+        """
+        return await one_look(self._query_run(None, stop_on_exit=False))
 
     def for_wait(self, deadline: float | None) -> Target[QueryState]:
+        """A fresh target per wait: its ``Unknown`` timer."""
+        return self._query_run(deadline, stop_on_exit=self.stop_on_exit)
+
+    def _query_run(self, deadline: float | None, *, stop_on_exit: bool) -> _QueryRun:
         return _QueryRun(
+            self,
             self.client,
-            kind=self.kind,
             query_id=self.query_id,
             request=None,
             slots=None,
             min_rows=0,
             propagation_delay=0.0,
             unknown_grace=self.unknown_grace,
-            stop_on_exit=self.stop_on_exit,
+            stop_on_exit=stop_on_exit,
             deadline=deadline,
             description="started elsewhere",
             page_size=self.page_size,
@@ -646,9 +663,8 @@ class _StartingWaiter(_RunWaiter):
     def __init__(
         self, query: LogsInsightsQuery, *, min_rows: int, propagation_delay: float
     ) -> None:
-        super().__init__(policy=query.policy)
+        super().__init__(policy=query.policy, min_rows=min_rows, unknown_grace=query.unknown_grace)
         self._query = query
-        self._min_rows = min_rows
         self._propagation_delay = propagation_delay
 
     @property
@@ -661,22 +677,28 @@ class _StartingWaiter(_RunWaiter):
         return f"Logs Insights query on {', '.join(self._query.log_groups)}"
 
     async def observe(self) -> QueryState:
-        """Not available: each wait starts its own query (use ``wait()`` or ``states()``)."""
-        msg = "a starting Logs Insights waiter is observed through wait(), states() or wait_all()"
-        raise ConfigurationError(msg)
+        """One look outside a wait: start the query, read its answer once, stop it.
+
+        The look waits out the propagation delay and a slot first, as a wait does.
+        """
+        return await one_look(self._query_run(None, stop_on_exit=True))
 
     def for_wait(self, deadline: float | None) -> Target[QueryState]:
+        """A fresh target per wait: its own query, its slot, its ``Unknown`` timer."""
+        return self._query_run(deadline, stop_on_exit=True)
+
+    def _query_run(self, deadline: float | None, *, stop_on_exit: bool) -> _QueryRun:
         query = self._query
         return _QueryRun(
+            self,
             query.client,
-            kind=self.kind,
             query_id=None,
             request=query.request(),
             slots=query.slots,
             min_rows=self._min_rows,
             propagation_delay=self._propagation_delay,
             unknown_grace=query.unknown_grace,
-            stop_on_exit=True,
+            stop_on_exit=stop_on_exit,
             deadline=deadline,
             description=f"on {', '.join(query.log_groups)}",
             page_size=query.page_size,
