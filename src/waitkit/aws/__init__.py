@@ -7,14 +7,10 @@ classified once, in ``waitkit.aws._errors``.
 
 from __future__ import annotations
 
-from waitkit.aws._botocore import Acceptor, BotocoreWaiter, BotocoreWaiterState, botocore_waiter
-from waitkit.aws._durable_execution import (
-    DurableExecutionState,
-    DurableExecutionWaiter,
-    ExecutionError,
-    ExecutionEvent,
-    unique_execution_name,
-)
+from waitkit.aws._acceptors import Acceptor
+from waitkit.aws._botocore import BotocoreWaiter, BotocoreWaiterState, botocore_waiter
+from waitkit.aws._durable_execution import DurableExecutionWaiter, unique_execution_name
+from waitkit.aws._durable_state import DurableExecutionState, ExecutionError, ExecutionEvent
 from waitkit.aws._errors import AwsClassifier
 from waitkit.aws._instance_refresh import (
     InstanceRefreshState,
