@@ -158,7 +158,7 @@ def quick_budget(client: object, *, min_rate: float = 50.0) -> ThrottleBudget:
     is put where ``budget_for(client)`` looks first.
     """
     budget = ThrottleBudget(min_rate=min_rate)
-    _BUDGETS[client] = budget
+    _BUDGETS.set(client, None, budget)
     return budget
 
 

@@ -83,7 +83,7 @@ def fast_throttle_budget(client: object) -> ThrottleBudget:
     private per-client map, which ``budget_for`` reads.
     """
     budget = ThrottleBudget(min_rate=FAST_THROTTLE_RATE)
-    _BUDGETS[client] = budget
+    _BUDGETS.set(client, None, budget)
     return budget
 
 

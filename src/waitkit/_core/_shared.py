@@ -23,6 +23,16 @@ its most urgent subscriber and stops when nobody asks:
 
 So N waiters polling every few seconds cost about one call per ``min_delay`` window
 of the most urgent of them, not N.
+
+Who uses it: the AWS waiters that poll (instance refreshes per group, durable
+executions per function), each wait through a :class:`HubWait` target. Kubernetes
+waiters do not: they share a watch stream (``waitkit.k8s._watch.SharedWatch``), which
+is deliberately a mechanism of its own. A hub answers *rounds*, each fresh for a
+``max_age``; a watch pushes *events*, each reader keeps its own cursor and long-polls
+for news of its object, and a 410 means "list again". Made a hub source, a watch would
+either be polled (losing the push) or its ``fetch`` would block until some key changed
+(a round that answers one key's news and leaves the others waiting), so the two stay
+apart, one contract each.
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ from typing import Final, Generic, Protocol, TypeVar, final
 import anyio
 
 from waitkit._core._durations import seconds
+from waitkit._core._per_client import PerClient
 from waitkit._core._per_wait import PerWait, WaiterT
 
 KeyT = TypeVar("KeyT", bound=Hashable)
@@ -234,9 +245,9 @@ _ABANDONED: Final = _Abandoned()
 class HubRegistry(Generic[KeyT, ObsT]):
     """Finds the hub for a (client, key) pair, so waiters built separately share one.
 
-    Hubs are held per owner (for example an aiobotocore client) through a weak
-    reference: a closed and collected client takes its hubs with it. A hub leaves the
-    registry when its last subscriber leaves.
+    Hubs are held per owner (for example an aiobotocore client) in a ``PerClient``
+    registry, through a weak reference: a closed and collected client takes its hubs
+    with it. A hub leaves the registry when its last subscriber leaves.
 
     Example:
         >>> from waitkit import HubRegistry
@@ -244,8 +255,7 @@ class HubRegistry(Generic[KeyT, ObsT]):
     """
 
     def __init__(self) -> None:
-        self._hubs: weakref.WeakKeyDictionary[object, dict[Hashable, ObservationHub[KeyT, ObsT]]]
-        self._hubs = weakref.WeakKeyDictionary()
+        self._hubs: PerClient[Hashable, ObservationHub[KeyT, ObsT]] = PerClient()
 
     def get(
         self,
@@ -254,23 +264,24 @@ class HubRegistry(Generic[KeyT, ObsT]):
         factory: Callable[[], ObservationHub[KeyT, ObsT]],
     ) -> ObservationHub[KeyT, ObsT]:
         """The hub of ``(owner, key)``, created by ``factory`` when there is none."""
-        hubs = self._hubs.setdefault(owner, {})
-        hub = hubs.get(key)
+        hub = self._hubs.get(owner, key)
         if hub is None:
-            hub = hubs[key] = factory()
+            hub = factory()
+            self._hubs.set(owner, key, hub)
+            # Weakly: the registry must not keep the owner alive through its hub.
             owner_ref = weakref.ref(owner)
-            hub._on_empty.append(lambda: self._forget(owner_ref, key))  # noqa: SLF001 - same module
+            hub._on_empty.append(lambda: self._forget(owner_ref, key, hub))  # noqa: SLF001 - same module
         return hub
 
-    def _forget(self, owner_ref: weakref.ref[object], key: Hashable) -> None:
+    def _forget(
+        self, owner_ref: weakref.ref[object], key: Hashable, hub: ObservationHub[KeyT, ObsT]
+    ) -> None:
         owner = owner_ref()
         if owner is not None:
-            hubs = self._hubs.get(owner)
-            if hubs is not None:
-                hubs.pop(key, None)
+            self._hubs.discard(owner, key, hub)
 
     def __len__(self) -> int:
-        return sum(len(hubs) for hubs in self._hubs.values())
+        return len(self._hubs)
 
 
 @final
