@@ -14,7 +14,7 @@ from botocore.exceptions import WaiterConfigError
 from jmespath.exceptions import JMESPathError  # type: ignore[import-untyped]
 from pydantic import BaseModel, ConfigDict
 
-from waitkit._core._errors import ConfigurationError
+from waitkit._core import ConfigurationError
 
 if TYPE_CHECKING:
     from botocore.waiter import AcceptorConfig, SingleWaiterConfig

@@ -19,11 +19,15 @@ from botocore.exceptions import ClientError, ParamValidationError, WaiterConfigE
 from botocore.validate import validate_parameters
 from pydantic import Field
 
-from waitkit._core._errors import ConfigurationError
-from waitkit._core._policy import Policy
-from waitkit._core._throttle import ThrottleBudget, budget_for
-from waitkit._core._verdict import Verdict
-from waitkit._core._waiter import State, Waiter
+from waitkit._core import (
+    ConfigurationError,
+    Policy,
+    State,
+    ThrottleBudget,
+    Verdict,
+    Waiter,
+    budget_for,
+)
 from waitkit.aws._acceptors import (
     Acceptor,
     PathExpression,

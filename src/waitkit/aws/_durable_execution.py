@@ -21,15 +21,20 @@ from typing import TYPE_CHECKING, Any, Final, final
 
 import botocore
 
-from waitkit._core._errors import ConfigurationError
-from waitkit._core._explain import explain
-from waitkit._core._per_wait import one_look
-from waitkit._core._policy import Policy
-from waitkit._core._shared import HubRegistry, HubWait, ObservationHub
-from waitkit._core._throttle import ThrottleBudget, budget_for
-from waitkit._core._validate import require_int
-from waitkit._core._verdict import Verdict
-from waitkit._core._waiter import Waiter
+from waitkit._core import (
+    ConfigurationError,
+    HubRegistry,
+    HubWait,
+    ObservationHub,
+    Policy,
+    ThrottleBudget,
+    Verdict,
+    Waiter,
+    budget_for,
+    explain,
+    one_look,
+    require_int,
+)
 from waitkit.aws._answers import answer_of, field, parse
 from waitkit.aws._durable_listing import PAGE, FunctionExecutions
 from waitkit.aws._durable_state import (
@@ -44,7 +49,7 @@ from waitkit.aws._validate import require_client, require_name
 if TYPE_CHECKING:
     from types_aiobotocore_lambda.client import LambdaClient
 
-    from waitkit._core._engine import Target
+    from waitkit._core import Target
 
 
 # From botocore's model of DurableExecutionArn and DurableExecutionName.

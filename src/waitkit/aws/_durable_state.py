@@ -8,8 +8,7 @@ from typing import Any, Final, final
 
 from pydantic import model_validator
 
-from waitkit._core._text import bounded
-from waitkit._core._waiter import State
+from waitkit._core import State, bounded
 from waitkit.aws._shapes import AWS_RESPONSE, AwsShape
 
 RUNNING: Final = "RUNNING"

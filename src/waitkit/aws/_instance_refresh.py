@@ -13,13 +13,19 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, final
 
-from waitkit._core._per_wait import one_look
-from waitkit._core._policy import Policy
-from waitkit._core._shared import HubRegistry, HubWait, ObservationHub
-from waitkit._core._text import bounded
-from waitkit._core._throttle import ThrottleBudget, budget_for
-from waitkit._core._verdict import Verdict
-from waitkit._core._waiter import State, Waiter
+from waitkit._core import (
+    HubRegistry,
+    HubWait,
+    ObservationHub,
+    Policy,
+    State,
+    ThrottleBudget,
+    Verdict,
+    Waiter,
+    bounded,
+    budget_for,
+    one_look,
+)
 from waitkit.aws._answers import answer_of, field, parse
 from waitkit.aws._errors import AwsClassifier, ResourceMissingError, error_code
 from waitkit.aws._shapes import AWS_RESPONSE, AwsShape
@@ -28,7 +34,7 @@ from waitkit.aws._validate import require_client, require_name
 if TYPE_CHECKING:
     from types_aiobotocore_autoscaling.client import AutoScalingClient
 
-    from waitkit._core._engine import Target
+    from waitkit._core import Target
 
 PENDING: Final = frozenset({"Pending", "InProgress", "Baking", "Cancelling", "RollbackInProgress"})
 SUCCESS: Final = frozenset({"Successful"})

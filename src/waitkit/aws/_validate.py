@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from waitkit._core._errors import ConfigurationError
+from waitkit._core import ConfigurationError
 
 
 def require_name(argument: str, value: object, *, max_length: int = 1024) -> str:

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import final
 
-from waitkit._core._errors import ConfigurationError
+from waitkit._core import ConfigurationError
 
 
 @final

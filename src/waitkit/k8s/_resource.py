@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 
-from waitkit._core._per_client import PerClient
+from waitkit._core import PerClient
 from waitkit.k8s._client import get_json
 from waitkit.k8s._errors import ObjectMissingError
 

@@ -45,7 +45,7 @@ import aiohttp
 import anyio
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from waitkit._core._per_client import PerClient
+from waitkit._core import PerClient
 from waitkit.k8s._client import get_json, open_get
 from waitkit.k8s._errors import WatchBrokenError, api_status
 

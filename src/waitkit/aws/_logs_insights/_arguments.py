@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Final
 
 import botocore
 
-from waitkit._core._errors import ConfigurationError
-from waitkit._core._validate import require_int
+from waitkit._core import ConfigurationError, require_int
 from waitkit.aws._logs_insights._slots import QuerySlots
 from waitkit.aws._validate import require_name
 

@@ -6,9 +6,7 @@ from typing import Final, final
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from waitkit._core._errors import ConfigurationError
-from waitkit._core._verdict import Verdict
-from waitkit._core._waiter import State
+from waitkit._core import ConfigurationError, State, Verdict
 
 #: Statuses AWS documents while a query is working.
 PENDING: Final = frozenset({"Scheduled", "Running"})

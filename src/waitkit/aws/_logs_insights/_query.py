@@ -5,10 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, final
 
-from waitkit._core._durations import UNSET, _Unset, seconds
-from waitkit._core._errors import ConfigurationError
-from waitkit._core._policy import ensure_policy
-from waitkit._core._validate import require_int
+from waitkit._core import UNSET, ConfigurationError, Unset, ensure_policy, require_int, seconds
 from waitkit.aws._logs_insights._arguments import (
     MAX_LIMIT,
     MAX_PAGE,
@@ -31,9 +28,7 @@ if TYPE_CHECKING:
 
     from types_aiobotocore_logs.client import CloudWatchLogsClient
 
-    from waitkit._core._durations import Duration
-    from waitkit._core._policy import Policy
-    from waitkit._core._waiter import Waiter
+    from waitkit._core import Duration, Policy, Waiter
     from waitkit.aws._logs_insights._models import QueryState
 
 
@@ -149,7 +144,7 @@ class LogsInsightsQuery:
         *,
         min_rows: int = 0,
         propagation_delay: Duration = 0.0,
-        timeout: Duration | _Unset | None = UNSET,
+        timeout: Duration | Unset | None = UNSET,
     ) -> QueryResults:
         """Run the query and return its rows once ``Complete``.
 

@@ -9,9 +9,7 @@ from typing import TYPE_CHECKING, Any, Final
 import anyio
 from botocore.exceptions import ClientError
 
-from waitkit._core._errors import ConfigurationError, ProbeError
-from waitkit._core._logging import logger
-from waitkit._core._per_wait import PerWait
+from waitkit._core import ConfigurationError, PerWait, ProbeError, logger
 from waitkit.aws._answers import answer_of, field, not_documented
 from waitkit.aws._errors import error_code, error_message
 from waitkit.aws._logs_insights._models import PENDING, QUEUED, QueryState, judge
@@ -22,7 +20,7 @@ if TYPE_CHECKING:
 
     from types_aiobotocore_logs.client import CloudWatchLogsClient
 
-    from waitkit._core._verdict import Verdict
+    from waitkit._core import Verdict
     from waitkit.aws._logs_insights._slots import QuerySlots
     from waitkit.aws._logs_insights._waiters import BaseQueryWaiter
 

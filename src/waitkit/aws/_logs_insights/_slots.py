@@ -7,7 +7,7 @@ from typing import Final, final
 
 import anyio
 
-from waitkit._core._validate import require_int
+from waitkit._core import require_int
 
 _DEFAULT_SLOTS: Final = 30
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import TYPE_CHECKING, Final, final
 
-from waitkit._core._durations import seconds
-from waitkit._core._per_wait import one_look
-from waitkit._core._waiter import Waiter
+from waitkit._core import Waiter, one_look, seconds
 from waitkit.aws._errors import AwsClassifier
 from waitkit.aws._logs_insights._arguments import page_size_of, text_of
 from waitkit.aws._logs_insights._models import QueryState, judge
@@ -17,10 +15,7 @@ from waitkit.aws._validate import require_client
 if TYPE_CHECKING:
     from types_aiobotocore_logs.client import CloudWatchLogsClient
 
-    from waitkit._core._durations import Duration
-    from waitkit._core._engine import Target
-    from waitkit._core._policy import Policy
-    from waitkit._core._verdict import Verdict
+    from waitkit._core import Duration, Policy, Target, Verdict
     from waitkit.aws._logs_insights._query import LogsInsightsQuery
 
 _CLASSIFIER: Final = AwsClassifier()
