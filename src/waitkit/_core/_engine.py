@@ -14,7 +14,7 @@ Rules this module keeps (and the tests pin down):
   with the call's own time reserved. After that final look the wait ends.
 - Errors are classified by the target's classifier, never guessed: throttling sleeps its
   own backoff and does not count as a failed attempt; transient errors end a wait only
-  once a run of them is both longer than ``Policy.max_transient_errors`` and has lasted
+  once a streak of them is both longer than ``Policy.max_transient_errors`` and has lasted
   ``Policy.transient_grace`` (or, before any state was seen, has lasted the grace);
   not-found and fatal errors raise at once, from the original error.
 - Cancellation is never caught: the engine catches ``Exception`` only.
@@ -113,7 +113,7 @@ class Target(Protocol[T]):
 
 
 @final
-class WaitRun(Generic[T]):
+class ActiveWait(Generic[T]):
     """One wait in progress: its deadline, counters, history and schedule.
 
     Created by the waiter for each call of ``wait()`` or ``states()``; all per-wait state
@@ -272,7 +272,7 @@ class WaitRun(Generic[T]):
             # Reserved before the deadline for a final look: the last call's time and a
             # quarter more, so a call as slow as the last one still ends in time.
             self._latency = 1.25 * (self._runtime.current_time() - started)
-        if self._last_error_key is not None:  # an answer ends a run of errors
+        if self._last_error_key is not None:  # an answer ends a streak of errors
             self._last_error = None
             self._last_error_key = None
             self._transient_streak = 0

@@ -95,7 +95,7 @@ def _wait_one(
     deadline: float | _Unset | None,
     limiter: anyio.CapacityLimiter | None,
 ) -> Awaitable[WaitResult[StateT]]:
-    # Without a limiter the caller awaits the run itself: no coroutine in between, held
+    # Without a limiter the caller awaits the wait itself: no coroutine in between, held
     # for the whole wait (one object fewer per pending wait for the garbage collector).
     if limiter is None:
         return waiter.start(deadline=deadline).run()

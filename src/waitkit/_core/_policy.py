@@ -45,7 +45,7 @@ class Policy:
             failures, call timeouts) are retried before the wait raises
             :class:`~waitkit.ProbeError`, once they have also lasted ``transient_grace``.
             Throttling does not count. Default 5.
-        transient_grace: for how long a run of transient errors is survived, whatever
+        transient_grace: for how long a streak of transient errors is survived, whatever
             their count: a wait fails on them only after they have lasted this long *and*
             exceeded ``max_transient_errors``, so a short outage is ridden out even by a
             fast-polling waiter. Before any state was seen, errors that have lasted this

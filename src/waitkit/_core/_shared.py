@@ -115,7 +115,7 @@ class ObservationHub(Generic[KeyT, ObsT]):
 
     Example:
         >>> import anyio
-        >>> from waitkit import ObservationHub
+        >>> from waitkit.extend import ObservationHub
         >>> class Squares:
         ...     calls = 0
         ...     async def fetch(self, keys):
@@ -250,7 +250,7 @@ class HubRegistry(Generic[KeyT, ObsT]):
     with it. A hub leaves the registry when its last subscriber leaves.
 
     Example:
-        >>> from waitkit import HubRegistry
+        >>> from waitkit.extend import HubRegistry
         >>> registry: HubRegistry[str, int] = HubRegistry()
     """
 

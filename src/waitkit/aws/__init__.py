@@ -7,10 +7,16 @@ classified once, in ``waitkit.aws._errors``.
 
 from __future__ import annotations
 
+import warnings
+
 from waitkit.aws._acceptors import Acceptor
 from waitkit.aws._botocore import BotocoreWaiter, BotocoreWaiterState, botocore_waiter
 from waitkit.aws._durable_execution import DurableExecutionWaiter, unique_execution_name
-from waitkit.aws._durable_state import DurableExecutionState, ExecutionError, ExecutionEvent
+from waitkit.aws._durable_state import (
+    DurableExecutionState,
+    ExecutionErrorDetails,
+    ExecutionEvent,
+)
 from waitkit.aws._errors import AwsClassifier
 from waitkit.aws._instance_refresh import (
     InstanceRefreshState,
@@ -35,7 +41,7 @@ __all__ = (
     "BotocoreWaiterState",
     "DurableExecutionState",
     "DurableExecutionWaiter",
-    "ExecutionError",
+    "ExecutionErrorDetails",
     "ExecutionEvent",
     "InstanceRefreshState",
     "InstanceRefreshWaiter",
@@ -49,3 +55,21 @@ __all__ = (
     "botocore_waiter",
     "unique_execution_name",
 )
+
+
+def __getattr__(name: str) -> object:
+    """``ExecutionError``, the old name of :class:`ExecutionErrorDetails` (deprecated).
+
+    It was renamed because it is data, not an exception, and because the emulator's
+    scenario model of a scripted error has that name.
+    """
+    if name == "ExecutionError":
+        warnings.warn(
+            "waitkit.aws.ExecutionError was renamed waitkit.aws.ExecutionErrorDetails; the "
+            "old name goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return ExecutionErrorDetails
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -1,7 +1,7 @@
 """DurableExecutionWaiter: await a Lambda durable execution.
 
 Executions of one function share paginated ``ListDurableExecutionsByFunction`` calls
-(an :class:`~waitkit.ObservationHub` per (client, function)); each wait's target
+(an :class:`~waitkit.extend.ObservationHub` per (client, function)); each wait's target
 (``for_wait``) subscribes for the wait, and each look is answered by a round younger
 than its waiter's ``min_delay`` (how a round lists them: ``_durable_listing.py``; the
 states: ``_durable_state.py``). When an execution

@@ -19,8 +19,8 @@ _SHOWN_EVENTS: Final = 5
 
 
 @final
-class ExecutionError(AwsShape):
-    """The ``Error`` of a failed, timed-out or stopped execution."""
+class ExecutionErrorDetails(AwsShape):
+    """The ``Error`` of a failed, timed-out or stopped execution (data, not an exception)."""
 
     error_message: str | None = None
     error_type: str | None = None
@@ -80,7 +80,7 @@ class DurableExecutionState(State):
     start_timestamp: datetime | None = None
     end_timestamp: datetime | None = None
     result: str | None = None
-    error: ExecutionError | None = None
+    error: ExecutionErrorDetails | None = None
     history_tail: tuple[ExecutionEvent, ...] = ()
     details_missing: tuple[str, ...] = ()
 
@@ -98,7 +98,9 @@ class DurableExecutionState(State):
             >>> state = DurableExecutionState(
             ...     durable_execution_arn="arn", durable_execution_name="order-42",
             ...     function_arn="fn", status="FAILED",
-            ...     error=ExecutionError(error_type="CardDeclined", error_message="declined"),
+            ...     error=ExecutionErrorDetails(
+            ...         error_type="CardDeclined", error_message="declined"
+            ...     ),
             ...     history_tail=[ExecutionEvent(event_type="StepFailed", name="charge",
             ...         details={"Error": {"Payload": {"ErrorType": "CardDeclined"}}})],
             ... )

@@ -1,7 +1,7 @@
 """InstanceRefreshWaiter: await an EC2 Auto Scaling instance refresh.
 
 Waiters on the same group share one ``DescribeInstanceRefreshes`` per round (an
-:class:`~waitkit.ObservationHub` per (client, group)); each wait's target (``for_wait``)
+:class:`~waitkit.extend.ObservationHub` per (client, group)); each wait's target (``for_wait``)
 subscribes for the wait, and each look is answered by a round younger than its
 waiter's ``min_delay``. botocore has no paginator for
 this operation, so ``NextToken`` is followed by hand.

@@ -53,7 +53,7 @@ class LogsInsightsQuery:
         policy: delays, deadline and retries (default: the engine's default policy).
         slots: the admission gate (default :data:`DEFAULT_QUERY_SLOTS`, shared by the
             process); ``None`` is not allowed, give a large ``QuerySlots`` instead.
-        unknown_grace: how long a run of ``Unknown`` statuses is tolerated (>= 0 s).
+        unknown_grace: how long a streak of ``Unknown`` statuses is tolerated (>= 0 s).
         page_size: rows per GetQueryResults page (``maxItems``, 1 to 10,000); default
             the service's (10,000). Needs aiobotocore >= 3.0: older botocore (aioboto3
             15.5) does not model result paging, and then every row comes in one answer.

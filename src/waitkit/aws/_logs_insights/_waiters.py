@@ -60,7 +60,7 @@ class QueryWaiter(BaseQueryWaiter):
         client: an aiobotocore ``logs`` client.
         query_id: the ``queryId`` StartQuery returned.
         policy: delays, deadline and retries (default: the engine's default policy).
-        unknown_grace: how long a run of ``Unknown`` statuses is tolerated before it is a
+        unknown_grace: how long a streak of ``Unknown`` statuses is tolerated before it is a
             failure (seconds or timedelta, >= 0; 0 fails at once).
         stop_on_exit: send StopQuery when the wait is cancelled or times out (off by
             default: whoever started the query owns it).
