@@ -39,6 +39,36 @@ class PerWait(ABC, Generic[WaiterT, StateT]):
     Subclasses implement :meth:`observe` with the wait's state they hold, and override
     :meth:`session` when the wait opens something (a subscription, a query) that must be
     closed when it ends.
+
+    Example:
+        >>> import anyio
+        >>> from waitkit import Policy, State, Verdict, Waiter
+        >>> from waitkit.extend import PerWait, one_look
+        >>> class Count(State):
+        ...     n: int
+        >>> class Counting(PerWait["CountTo", Count]):
+        ...     def __init__(self, waiter):
+        ...         super().__init__(waiter)
+        ...         self.n = 0  # this wait's own count, never the waiter's
+        ...     async def observe(self):
+        ...         self.n += 1
+        ...         return Count(n=self.n)
+        >>> class CountTo(Waiter[Count]):
+        ...     kind = "count"
+        ...     def __init__(self, target):
+        ...         super().__init__(policy=Policy(min_delay=0.01, max_delay=0.01))
+        ...         self.target = target
+        ...     def for_wait(self, deadline):
+        ...         return Counting(self)
+        ...     async def observe(self):
+        ...         return await one_look(self.for_wait(None))
+        ...     def verdict(self, state):
+        ...         return Verdict.SUCCESS if state.n >= self.target else Verdict.PENDING
+        >>> waiter = CountTo(3)
+        >>> async def twice():
+        ...     return [(await waiter.wait(timeout=5)).state.n for _ in range(2)]
+        >>> anyio.run(twice)  # each wait counts from zero
+        [3, 3]
     """
 
     def __init__(self, waiter: WaiterT) -> None:
@@ -89,6 +119,11 @@ async def one_look(target: Target[StateT]) -> StateT:
 
     What a waiter whose waits keep state answers for its own ``observe()``: a fresh
     target from ``for_wait(None)``, its session opened and closed around the look.
+
+    Example:
+        >>> # class MyWaiter(Waiter[MyState]):
+        >>> #     async def observe(self) -> MyState:
+        >>> #         return await one_look(self.for_wait(None))
     """
     async with target.session():
         return await target.observe()

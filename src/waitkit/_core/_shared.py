@@ -297,6 +297,12 @@ class HubWait(PerWait[WaiterT, StateT], Generic[WaiterT, StateT, KeyT, ObsT]):
         key: what this wait subscribes to.
         max_age: how old an answer may be (the waiter's ``min_delay``).
         read: turns the hub's answer for ``key`` (``None``: not seen) into a state.
+
+    Example:
+        >>> # class GroupWaiter(Waiter[GroupState]):
+        >>> #     def for_wait(self, deadline):
+        >>> #         return HubWait(self, hub=self._hub, key=self._group,
+        >>> #                        max_age=self.policy.min_delay, read=self._read)
     """
 
     def __init__(
