@@ -24,14 +24,6 @@ MAX_LIMIT: Final = 100_000
 MAX_PAGE: Final = 10_000
 
 
-def text_of(name: str, value: object, max_length: int) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
-        got = f"{len(value)} characters" if isinstance(value, str) else repr(value)
-        msg = f"{name} must be a non-blank string of at most {max_length} characters, got {got}"
-        raise ConfigurationError(msg)
-    return value
-
-
 def page_size_of(client: CloudWatchLogsClient, value: object) -> int | None:
     if value is None:
         return None

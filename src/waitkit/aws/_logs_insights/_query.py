@@ -15,12 +15,11 @@ from waitkit.aws._logs_insights._arguments import (
     page_size_of,
     require_paging,
     slots_of,
-    text_of,
 )
 from waitkit.aws._logs_insights._models import QueryResults
 from waitkit.aws._logs_insights._slots import DEFAULT_QUERY_SLOTS, QuerySlots
 from waitkit.aws._logs_insights._waiters import StartingQueryWaiter
-from waitkit.aws._validate import require_client
+from waitkit.aws._validate import require_client, require_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -91,7 +90,7 @@ class LogsInsightsQuery:
         require_client(client, "logs", "LogsInsightsQuery")
         self.client = client
         self.log_groups: tuple[str, ...] = log_groups_of(log_groups)
-        self.query = text_of("query", query, MAX_QUERY_LENGTH)
+        self.query = require_text("query", query, max_length=MAX_QUERY_LENGTH)
         self.start = epoch_of("start", start, math.floor)
         self.end = epoch_of("end", end, math.ceil)
         if self.end < self.start:

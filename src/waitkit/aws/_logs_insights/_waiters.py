@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Final, final
 
 from waitkit._core import Waiter, one_look, seconds
 from waitkit.aws._errors import AwsClassifier
-from waitkit.aws._logs_insights._arguments import page_size_of, text_of
+from waitkit.aws._logs_insights._arguments import page_size_of
 from waitkit.aws._logs_insights._models import QueryState, judge
 from waitkit.aws._logs_insights._query_wait import QueryWait
-from waitkit.aws._validate import require_client
+from waitkit.aws._validate import require_client, require_text
 
 if TYPE_CHECKING:
     from types_aiobotocore_logs.client import CloudWatchLogsClient
@@ -87,7 +87,7 @@ class QueryWaiter(BaseQueryWaiter):
         super().__init__(policy=policy, min_rows=0, unknown_grace=grace)
         require_client(client, "logs", "QueryWaiter")
         self.client = client
-        self.query_id = text_of("query_id", query_id, 256)
+        self.query_id = require_text("query_id", query_id, max_length=256)
         self.unknown_grace = grace
         self.page_size = page_size_of(client, page_size)
         self.stop_on_exit = bool(stop_on_exit)
