@@ -23,15 +23,10 @@ from waitkit.aws._instance_refresh import (
     InstanceRefreshWaiter,
     RollbackDetails,
 )
-from waitkit.aws._logs_insights import (
-    DEFAULT_QUERY_SLOTS,
-    LogsInsightsQuery,
-    QueryResults,
-    QuerySlots,
-    QueryState,
-    QueryStatistics,
-    QueryWaiter,
-)
+from waitkit.aws._logs_insights._models import QueryResults, QueryState, QueryStatistics
+from waitkit.aws._logs_insights._query import LogsInsightsQuery
+from waitkit.aws._logs_insights._slots import DEFAULT_QUERY_SLOTS, QuerySlots
+from waitkit.aws._logs_insights._waiters import QueryWaiter
 
 __all__ = (
     "DEFAULT_QUERY_SLOTS",

@@ -27,18 +27,3 @@ account is full anyway (other processes, dashboards), ``StartQuery`` answers
 ``LimitExceededException``, which the engine treats as throttling: it backs off and
 tries again, and it never counts as a failure.
 """
-
-from waitkit.aws._logs_insights._models import QueryResults, QueryState, QueryStatistics
-from waitkit.aws._logs_insights._query import LogsInsightsQuery
-from waitkit.aws._logs_insights._slots import DEFAULT_QUERY_SLOTS, QuerySlots
-from waitkit.aws._logs_insights._waiters import QueryWaiter
-
-__all__ = (
-    "DEFAULT_QUERY_SLOTS",
-    "LogsInsightsQuery",
-    "QueryResults",
-    "QuerySlots",
-    "QueryState",
-    "QueryStatistics",
-    "QueryWaiter",
-)
