@@ -36,7 +36,7 @@ html_theme = "furo"
 html_title = f"waitkit {release}"
 
 #: Private names in annotations, and the public name each is shown as (the sentinel's
-#: class is private; its one instance, `waitkit.UNSET`, is what users pass).
+#: class is private; its one instance, `waitkit.extend.UNSET`, is what callers pass).
 PUBLIC_NAMES = {"_Unset": "UNSET"}
 
 

@@ -11,15 +11,24 @@ from structlog.testing import capture_logs
 import waitkit
 import waitkit.aws
 import waitkit.emulator
+import waitkit.extend
 import waitkit.k8s
 import waitkit.pytest_plugin
 import waitkit.testing
 
-PUBLIC_MODULES = [waitkit, waitkit.testing, waitkit.aws, waitkit.k8s, waitkit.emulator]
+PUBLIC_MODULES = [
+    waitkit,
+    waitkit.extend,
+    waitkit.testing,
+    waitkit.aws,
+    waitkit.k8s,
+    waitkit.emulator,
+]
 # Public type aliases report module "typing", public instances their class's module;
 # they are listed here instead.
 TYPE_ALIASES = {
     "waitkit": {"Jitter"},
+    "waitkit.extend": set(),
     "waitkit.testing": set(),
     "waitkit.aws": set(),
     "waitkit.k8s": {"WATCH_POLICY"},
@@ -42,12 +51,37 @@ def test_all_matches_the_public_names(module):
     assert set(module.__all__) == public
 
 
-def test_public_objects_say_they_live_in_waitkit():
-    """Public classes and functions report module 'waitkit', not a private module."""
-    for name in waitkit.__all__:
+@pytest.mark.parametrize("module", [waitkit, waitkit.extend], ids=lambda m: m.__name__)
+def test_public_objects_say_they_live_in_waitkit(module):
+    """Public classes and functions report their public module, not a private one."""
+    for name in module.__all__:
+        value = getattr(module, name)
+        if name not in TYPE_ALIASES[module.__name__] and callable(value):
+            assert value.__module__ == module.__name__, name
+
+
+@pytest.mark.parametrize("name", sorted(waitkit._MOVED_TO_EXTEND))
+def test_names_moved_to_extend_still_import_from_the_root_with_a_warning(name):
+    """The old root spelling of an extension name is the same object, and warns once used."""
+    with pytest.warns(DeprecationWarning, match=f"waitkit.{name} moved to waitkit.extend.{name}"):
         value = getattr(waitkit, name)
-        if name not in TYPE_ALIASES["waitkit"] and callable(value):
-            assert value.__module__ == "waitkit", name
+    assert value is getattr(waitkit.extend, name)
+    assert name not in waitkit.__all__
+
+
+def test_the_old_name_of_execution_error_details_warns():
+    """waitkit.aws.ExecutionError still imports (renamed: it is data, not an exception)."""
+    with pytest.warns(DeprecationWarning, match="renamed waitkit.aws.ExecutionErrorDetails"):
+        from waitkit.aws import ExecutionError
+    assert ExecutionError is waitkit.aws.ExecutionErrorDetails
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = waitkit.aws.Nope
+
+
+def test_an_unknown_root_name_is_still_an_attribute_error():
+    """The deprecation hook answers only the moved names."""
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = waitkit.Nope
 
 
 def test_version_is_set():

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import anyio
 
-from waitkit import Classification, ErrorKind, State, Verdict, Waiter
+from waitkit import ErrorKind, State, Verdict, Waiter
+from waitkit.extend import Classification
 
 
 class ThrottledError(Exception):
@@ -43,7 +44,7 @@ class BuildClient:
 
 
 # docs-start waiter
-from waitkit import ThrottleBudget, budget_for  # noqa: E402 - shown with the class
+from waitkit.extend import ThrottleBudget, budget_for  # noqa: E402 - shown with the class
 
 
 class BuildWaiter(Waiter[BuildState]):

@@ -2,17 +2,20 @@
 
 One engine (backoff with jitter, strict deadlines on the event loop's clock, typed
 states) for AWS and Kubernetes waiters, and for many waits at once.
+
+This namespace holds what users of the waiters need; the contracts for writing
+providers and shared sources are in :mod:`waitkit.extend`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import warnings
 from importlib.metadata import PackageNotFoundError, version
 
+from waitkit import extend
 from waitkit._core._backoff import Jitter
-from waitkit._core._classify import Classification, ErrorClassifier, ErrorKind, GenericClassifier
-from waitkit._core._durations import UNSET
-from waitkit._core._engine import Target
+from waitkit._core._classify import ErrorKind
 from waitkit._core._errors import (
     ConfigurationError,
     ProbeError,
@@ -36,8 +39,6 @@ from waitkit._core._hooks import (
 )
 from waitkit._core._policy import Policy
 from waitkit._core._result import HistoryEntry, WaitResult
-from waitkit._core._shared import HubRegistry, ObservationHub, SharedSource
-from waitkit._core._throttle import ThrottleBudget, budget_for
 from waitkit._core._until import until
 from waitkit._core._verdict import Verdict, VerdictKind
 from waitkit._core._waiter import State, Waiter
@@ -50,26 +51,17 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0+unknown"
 
 __all__ = (
-    "UNSET",
-    "Classification",
     "ConfigurationError",
-    "ErrorClassifier",
     "ErrorKind",
-    "GenericClassifier",
     "HistoryEntry",
-    "HubRegistry",
     "Jitter",
-    "ObservationHub",
     "Outcome",
     "Policy",
     "ProbeError",
     "ResourceNotFoundError",
     "Retrying",
-    "SharedSource",
     "State",
     "StateChanged",
-    "Target",
-    "ThrottleBudget",
     "UnexpectedStateError",
     "Verdict",
     "VerdictKind",
@@ -84,7 +76,6 @@ __all__ = (
     "WaitkitError",
     "__version__",
     "as_completed",
-    "budget_for",
     "get_hooks",
     "progress",
     "run",
@@ -104,3 +95,34 @@ for _name in __all__:
         with contextlib.suppress(AttributeError, TypeError):  # e.g. typing aliases
             _obj.__module__ = __name__
 del _name, _obj
+
+#: Names that moved to :mod:`waitkit.extend`; still importable from here, with a
+#: DeprecationWarning, until the next release.
+_MOVED_TO_EXTEND = frozenset(
+    {
+        "UNSET",
+        "Classification",
+        "ErrorClassifier",
+        "GenericClassifier",
+        "HubRegistry",
+        "ObservationHub",
+        "SharedSource",
+        "Target",
+        "ThrottleBudget",
+        "budget_for",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """The old spellings of the names that moved to :mod:`waitkit.extend` (deprecated)."""
+    if name in _MOVED_TO_EXTEND:
+        warnings.warn(
+            f"waitkit.{name} moved to waitkit.extend.{name}; the old spelling goes in the "
+            "next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(extend, name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

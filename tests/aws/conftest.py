@@ -26,8 +26,9 @@ import pytest
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession, get_session
 
-from waitkit import Policy, ThrottleBudget
+from waitkit import Policy
 from waitkit._core._throttle import _BUDGETS
+from waitkit.extend import ThrottleBudget
 
 #: Short delays for scripted timelines; real deadlines, real clock.
 FAST = Policy(min_delay=0.02, max_delay=0.1, timeout=10, call_timeout=5, throttle_min_delay=0.05)
@@ -158,7 +159,7 @@ def quick_budget(client: object, *, min_rate: float = 50.0) -> ThrottleBudget:
     is put where ``budget_for(client)`` looks first.
     """
     budget = ThrottleBudget(min_rate=min_rate)
-    _BUDGETS[client] = budget
+    _BUDGETS.set(client, None, budget)
     return budget
 
 

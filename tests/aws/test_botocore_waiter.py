@@ -31,13 +31,8 @@ from waitkit import (
     WaitFailedError,
     WaitTimeoutError,
 )
-from waitkit.aws._botocore import (
-    Acceptor,
-    BotocoreWaiter,
-    BotocoreWaiterState,
-    botocore_waiter,
-    matches,
-)
+from waitkit.aws import Acceptor, BotocoreWaiter, BotocoreWaiterState, botocore_waiter
+from waitkit.aws._acceptors import matches
 
 from .conftest import make_client, quick_budget, until_true
 
@@ -355,13 +350,13 @@ def test_broken_models_are_configuration_errors(acceptors: list[Any], problem: s
     """A waiter model waitkit cannot run is refused up front, naming the waiter."""
     from botocore.waiter import SingleWaiterConfig
 
-    from waitkit.aws._botocore import _acceptors
+    from waitkit.aws._acceptors import acceptors_of
 
     config = SingleWaiterConfig(
         {"operation": "DescribeTable", "delay": 1, "maxAttempts": 1, "acceptors": acceptors}
     )
     with pytest.raises(ConfigurationError, match=f"'broken'.*{problem}"):
-        _acceptors(config, "broken")
+        acceptors_of(config, "broken")
 
 
 # ---------------------------------------------------------------------- against moto

@@ -89,6 +89,21 @@ async def test_waits_by_function_and_name_and_returns_the_result(aws_client):
     assert details == 1  # the result is fetched once, when the execution has finished
 
 
+async def test_one_look_outside_a_wait_reads_one_round(aws_client):
+    """observe() outside a wait subscribes a fresh target for one round, then leaves."""
+    async with (
+        Emulator(scenario(execution("order-1", *SUCCEEDS))) as emu,
+        aws_client("lambda", emu.aws_endpoint) as client,
+    ):
+        waiter = DurableExecutionWaiter(
+            client, function_name="orders", execution_name="order-1", policy=FAST
+        )
+        look = await waiter.observe()
+    assert look.status == "RUNNING"
+    assert calls(emu, "ListDurableExecutionsByFunction") == 1
+    assert len(_HUBS) == 0
+
+
 async def test_waits_by_arn_from_invoke(aws_client):
     """An ARN from Invoke's X-Amz-Durable-Execution-Arn header is awaited to its end."""
     on_invoke = [{"at": 0, "status": "RUNNING"}, {"after": 2, "status": "SUCCEEDED", "result": "7"}]

@@ -400,3 +400,19 @@ async def test_waits_on_one_client_share_the_throttling(aws_client):
     print(f"throttled: alone {alone_throttled}, shared {shared_throttled}")  # noqa: T201
     assert shared_throttled < alone_throttled / 2
     assert len(_HUBS) == 0
+
+
+async def test_one_look_outside_a_wait_subscribes_and_leaves(aws_client):
+    """observe() outside a wait is one round through a fresh target; no hub stays behind."""
+    async with (
+        Emulator(scenario(("web", [refresh("r-1", *ROLLING)]))) as emu,
+        aws_client("autoscaling", emu.aws_endpoint) as client,
+    ):
+        waiter = InstanceRefreshWaiter(client, "web", refresh_id="r-1", policy=FAST)
+        look = await waiter.observe()
+        target = waiter.for_wait(None)
+        with pytest.raises(RuntimeError, match="outside the wait's session"):
+            await target.observe()
+    assert look.status == "Pending"
+    assert describes(emu) == 1
+    assert len(_HUBS) == 0

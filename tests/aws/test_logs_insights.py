@@ -24,7 +24,7 @@ from waitkit import (
     WaitTimeoutError,
     wait_all,
 )
-from waitkit.aws._logs_insights import (
+from waitkit.aws import (
     DEFAULT_QUERY_SLOTS,
     LogsInsightsQuery,
     QueryResults,
@@ -32,8 +32,8 @@ from waitkit.aws._logs_insights import (
     QueryState,
     QueryStatistics,
     QueryWaiter,
-    _in_flight_bound,
 )
+from waitkit.aws._logs_insights._query_wait import in_flight_bound
 from waitkit.emulator import Emulator, Fault, Scenario
 
 from .conftest import RESULT_COUNT, RESULT_PAGING, STACK, client_with_model, until_true
@@ -341,7 +341,7 @@ async def test_stop_query_errors_are_ignored(logs) -> None:
 
 async def test_hung_stop_query_is_bounded(logs, monkeypatch) -> None:
     """A StopQuery that never answers is abandoned after the in-flight bound (capped; 0.2 here)."""
-    monkeypatch.setattr("waitkit.aws._logs_insights._IN_FLIGHT_CAP", 0.2)
+    monkeypatch.setattr("waitkit.aws._logs_insights._query_wait._IN_FLIGHT_CAP", 0.2)
     faults = [{"kind": "latency", "service": "logs", "operation": "StopQuery", "delay": 60}]
     async with logs({"queries": [script(STUCK)]}, faults=faults) as (emu, client):
         # Started here, not by the wait: only the StopQuery runs under the 0.2 s bound.
@@ -373,9 +373,9 @@ async def test_a_start_answered_after_the_cancellation_is_still_stopped(logs) ->
 async def test_in_flight_bound_follows_the_client_timeouts(logs) -> None:
     """One attempt's connect + read timeout, capped at 60 s."""
     async with logs(connect_timeout=2, read_timeout=3) as (_, client):
-        assert _in_flight_bound(client) == 5
+        assert in_flight_bound(client) == 5
     async with logs() as (_, client):  # botocore's defaults: 60 + 60
-        assert _in_flight_bound(client) == 60
+        assert in_flight_bound(client) == 60
 
 
 # ---------------------------------------------------------------------------- admission
@@ -772,8 +772,6 @@ async def test_wait_all_mixes_both_waiters_and_waiters_are_reusable(logs) -> Non
             [starting, QueryWaiter(client, started["queryId"], policy=FAST), starting],
             timeout=5,
         )
-        with pytest.raises(ConfigurationError, match="observed through wait"):
-            await starting.observe()
         unbounded = await query(client).results(timeout=None)
     assert starting.describe() == "Logs Insights query on /app"
     assert len(unbounded.rows) == 2
@@ -781,6 +779,17 @@ async def test_wait_all_mixes_both_waiters_and_waiters_are_reusable(logs) -> Non
     assert len(ids) == 3
     assert all(len(result.state.rows) == 2 for result in results)
     assert counts(emu) == (4, 8, 0)
+
+
+async def test_one_look_of_a_starting_waiter_starts_and_stops_its_own_query(logs) -> None:
+    """observe() outside a wait starts a query, reads it once and stops it (a fresh target)."""
+    async with logs({"queries": [script(STUCK)]}) as (emu, client):
+        starting = query(client).waiter()
+        look = await starting.observe()
+        assert emu.logs.status(look.query_id) == "Cancelled"
+    assert look.status == "Running"
+    assert counts(emu) == (1, 1, 1)
+    assert DEFAULT_QUERY_SLOTS.in_use == 0
 
 
 # ---------------------------------------------------------------------------- arguments

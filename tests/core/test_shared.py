@@ -1,7 +1,8 @@
 import anyio
 import pytest
 
-from waitkit import HubRegistry, ObservationHub, Policy, Verdict, Waiter, wait_all
+from waitkit import Policy, Verdict, Waiter, wait_all
+from waitkit.extend import HubRegistry, ObservationHub
 from waitkit.testing import ScriptedState
 
 pytestmark = pytest.mark.anyio

@@ -1,8 +1,9 @@
 import pytest
 from pydantic import BaseModel
 
-from waitkit import UNSET, Policy, WaitFailedError, WaitTimeoutError
+from waitkit import Policy, WaitFailedError, WaitTimeoutError
 from waitkit._core._summary import summarize
+from waitkit.extend import UNSET
 from waitkit.testing import ScriptedWaiter
 
 

@@ -7,17 +7,8 @@ import random
 import anyio
 import pytest
 
-from waitkit import (
-    Classification,
-    ErrorKind,
-    Policy,
-    State,
-    ThrottleBudget,
-    Verdict,
-    Waiter,
-    budget_for,
-    wait_all,
-)
+from waitkit import ErrorKind, Policy, State, Verdict, Waiter, wait_all
+from waitkit.extend import Classification, ThrottleBudget, budget_for
 from waitkit.testing import ScriptedError
 
 # ---------------------------------------------------------------------------- arithmetic

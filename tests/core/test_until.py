@@ -57,7 +57,7 @@ async def test_until_takes_a_policy_a_description_and_a_classifier():
 
     class Classifier:
         def classify(self, _error):
-            from waitkit import Classification
+            from waitkit.extend import Classification
 
             return Classification(ErrorKind.THROTTLED, retry_after=2)
 

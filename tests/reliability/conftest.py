@@ -20,9 +20,10 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from aiohttp import web
 
-from waitkit import Policy, ThrottleBudget
+from waitkit import Policy
 from waitkit._core._throttle import _BUDGETS
 from waitkit.emulator import Emulator
+from waitkit.extend import ThrottleBudget
 
 #: Fast delays, a bounded wait and a short per-call timeout.
 FAST = Policy(
@@ -83,7 +84,7 @@ def fast_throttle_budget(client: object) -> ThrottleBudget:
     private per-client map, which ``budget_for`` reads.
     """
     budget = ThrottleBudget(min_rate=FAST_THROTTLE_RATE)
-    _BUDGETS[client] = budget
+    _BUDGETS.set(client, None, budget)
     return budget
 
 

@@ -1,5 +1,67 @@
 """The engine: policy, backoff, deadline, waiter, groups, shared observation, errors, logging.
 
 Knows no provider: nothing here imports aiobotocore, kubernetes_asyncio or asyncio.
-The public names are re-exported from :mod:`waitkit`.
+Users get the public names from :mod:`waitkit` (and :mod:`waitkit.extend`).
+
+This package's own namespace is the engine's one face for the providers: ``aws`` and
+``k8s`` import what they need from ``waitkit._core``, never from a ``waitkit._core._*``
+module (an import-linter contract in ``pyproject.toml`` holds them to it), so the
+engine's modules can move without touching a waiter. A name a provider needs is added
+here.
 """
+
+from __future__ import annotations
+
+from waitkit._core._classify import FATAL, NOT_FOUND, TRANSIENT, Classification, ErrorKind
+from waitkit._core._durations import UNSET, Duration, seconds
+from waitkit._core._durations import _Unset as Unset
+from waitkit._core._engine import Target
+from waitkit._core._errors import ConfigurationError, ProbeError
+from waitkit._core._explain import explain, explain_budget, in_seconds
+from waitkit._core._logging import logger
+from waitkit._core._per_client import PerClient
+from waitkit._core._per_wait import PerWait, one_look
+from waitkit._core._policy import Policy, ensure_policy
+from waitkit._core._shared import HubRegistry, HubWait, ObservationHub
+from waitkit._core._text import FIELD_LIMIT, bounded, error_in_words, safe
+from waitkit._core._throttle import ThrottleBudget, budget_for
+from waitkit._core._validate import require_int
+from waitkit._core._verdict import Verdict
+from waitkit._core._waiter import State, Waiter
+
+__all__ = (
+    "FATAL",
+    "FIELD_LIMIT",
+    "NOT_FOUND",
+    "TRANSIENT",
+    "UNSET",
+    "Classification",
+    "ConfigurationError",
+    "Duration",
+    "ErrorKind",
+    "HubRegistry",
+    "HubWait",
+    "ObservationHub",
+    "PerClient",
+    "PerWait",
+    "Policy",
+    "ProbeError",
+    "State",
+    "Target",
+    "ThrottleBudget",
+    "Unset",
+    "Verdict",
+    "Waiter",
+    "bounded",
+    "budget_for",
+    "ensure_policy",
+    "error_in_words",
+    "explain",
+    "explain_budget",
+    "in_seconds",
+    "logger",
+    "one_look",
+    "require_int",
+    "safe",
+    "seconds",
+)

@@ -157,7 +157,7 @@ class Schedule:
         self._fixed = min_delay if min_delay == max_delay else None
 
     def next(self) -> float:
-        """The next polling delay; also ends a run of throttling."""
+        """The next polling delay; also ends a streak of throttling."""
         self._attempt += 1
         self._throttle_attempt = 0
         if self._fixed is not None:

@@ -92,7 +92,8 @@ class GenericClassifier:
     read timeouts, closed connections), aiohttp and httpx, when those are installed.
 
     Example:
-        >>> from waitkit import ErrorKind, GenericClassifier
+        >>> from waitkit import ErrorKind
+        >>> from waitkit.extend import GenericClassifier
         >>> GenericClassifier().classify(ConnectionResetError()).kind is ErrorKind.TRANSIENT
         True
     """

@@ -14,7 +14,7 @@ Rules this module keeps (and the tests pin down):
   with the call's own time reserved. After that final look the wait ends.
 - Errors are classified by the target's classifier, never guessed: throttling sleeps its
   own backoff and does not count as a failed attempt; transient errors end a wait only
-  once a run of them is both longer than ``Policy.max_transient_errors`` and has lasted
+  once a streak of them is both longer than ``Policy.max_transient_errors`` and has lasted
   ``Policy.transient_grace`` (or, before any state was seen, has lasted the grace);
   not-found and fatal errors raise at once, from the original error.
 - Cancellation is never caught: the engine catches ``Exception`` only.
@@ -22,13 +22,11 @@ Rules this module keeps (and the tests pin down):
 
 from __future__ import annotations
 
-import math
 from collections import deque
-from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar, final
-
-import anyio
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, final
 
 from waitkit._core._backoff import fit_to_deadline
+from waitkit._core._call_deadline import DEADLINE_SLACK, CallDeadline
 from waitkit._core._classify import ErrorKind
 from waitkit._core._errors import (
     ProbeError,
@@ -65,16 +63,13 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 _Event = TypeVar("_Event", StateChanged, Retrying, WaitFinished)
 
-# Loop clocks are floats; after sleeping "exactly the rest" the clock may read a hair
-# before the deadline. Closer than this counts as "at the deadline".
-_DEADLINE_SLACK: Final = 1e-6
-
 
 class Target(Protocol[T]):
     """What the engine drives during one wait: a :class:`~waitkit.Waiter` is one.
 
-    A waiter that keeps per-wait state returns a fresh Target from
-    :meth:`Waiter.for_wait <waitkit.Waiter.for_wait>` for each wait.
+    A waiter that keeps per-wait state returns a fresh Target (a ``PerWait``) from
+    :meth:`Waiter.for_wait <waitkit.Waiter.for_wait>` for each wait; nothing of a wait
+    is kept anywhere else.
     """
 
     @property
@@ -118,7 +113,7 @@ class Target(Protocol[T]):
 
 
 @final
-class WaitRun(Generic[T]):
+class ActiveWait(Generic[T]):
     """One wait in progress: its deadline, counters, history and schedule.
 
     Created by the waiter for each call of ``wait()`` or ``states()``; all per-wait state
@@ -126,10 +121,9 @@ class WaitRun(Generic[T]):
     """
 
     __slots__ = (
-        "_armed",
         "_budget",
-        "_call_started",
         "_call_timeout",
+        "_calls",
         "_cut_call",
         "_delay",
         "_ended",
@@ -143,11 +137,8 @@ class WaitRun(Generic[T]):
         "_min_delay",
         "_observers",
         "_policy",
-        "_rearm_slack",
-        "_remake_from",
         "_runtime",
         "_schedule",
-        "_scope",
         "_state",
         "_timed_out",
         "_transient_since",
@@ -172,22 +163,11 @@ class WaitRun(Generic[T]):
         # Shared with the other waits on the same client: throttling slows them all.
         self._budget = budget
         self._runtime = current_runtime()
-        self._scope: anyio.CancelScope | None = None
         self._policy = policy
         self._schedule = policy.schedule()
         self._call_timeout = policy.call_timeout
-        # The call timeout is a deadline on the segment's scope, armed lazily: a call runs
-        # under the deadline an earlier call armed unless fewer than `_rearm_slack`
-        # seconds of it are left. Re-arming for every call cost CPU, and re-arming often
-        # cost worse: asyncio keeps each replaced timer in its heap until it falls due,
-        # and at 10,000 waits those timers were most of the garbage collector's work
-        # (benchmarks/loop_lag.py). A call the deadline cuts before it had its full
-        # call_timeout is not at fault: it is made again at once, bounded by what was
-        # left of its call_timeout, so no call ever runs past start + call_timeout.
-        self._rearm_slack = 0.1 * (policy.call_timeout or 0.0)
-        self._armed = -math.inf
-        self._call_started: float | None = None
-        self._remake_from: float | None = None
+        # Policy.call_timeout, kept on the loop's cancel scope (see _call_deadline.py).
+        self._calls = CallDeadline(policy.call_timeout, deadline, self._runtime.current_time)
         self._min_delay = policy.min_delay
         self._long_polls = target.long_polls
         # When the wait began: when its deadline was set, if the caller says so.
@@ -233,35 +213,34 @@ class WaitRun(Generic[T]):
         # observation): each is one more object per pending wait, or per observation,
         # for the garbage collector, which at 10,000 waits is what the event loop's tail
         # latency is made of (benchmarks/loop_lag.py).
-        sleep = self._runtime.sleep
+        sleep, calls = self._runtime.sleep, self._calls
         while True:
             # One cancel scope serves many observations: its deadline bounds the calls
             # (cheaper than a new scope per call). When it fires, a new scope starts.
             with self._runtime.cancel_scope() as scope:
-                self._scope = scope
-                self._armed = -math.inf
+                calls.use(scope)
                 while True:
                     if self._timed_out:
                         raise self._timeout_error()
                     if self._delay is not None:
-                        self._disarm_before(self._delay)
+                        calls.disarm_before(self._delay)
                         await sleep(self._delay)
                     if self._budget is not None:
                         await self._take_slot()
                     self.attempts += 1
-                    self._arm_call_timeout()
+                    calls.arm()
                     try:
                         state = await self.target.observe()
                     except Exception as error:  # noqa: BLE001 - classified; cancellation is not an Exception
-                        self._call_started = None
+                        calls.ended()
                         self._on_error(error)
                         continue
-                    started, self._call_started = self._call_started, None
+                    started = calls.ended()
                     outcome = self._take(state, started, until_terminal=until_terminal)
                     if outcome is not None:
-                        self._scope = None
+                        calls.use(None)
                         return outcome
-            self._scope = None
+            calls.use(None)
             # Only our scope's deadline ends the inner loop without an outcome; any other
             # cancellation propagates through the `with`.
             self._after_cut()
@@ -269,11 +248,11 @@ class WaitRun(Generic[T]):
     def _after_cut(self) -> None:
         """Our scope's deadline fired: the wait's deadline, or a call's call_timeout."""
         if self._past_deadline():
-            if self._call_started is not None:
-                self._cut_call = self._runtime.current_time() - self._call_started
-                self._call_started = None
+            started = self._calls.ended()
+            if started is not None:
+                self._cut_call = self._runtime.current_time() - started
             raise self._timeout_error()
-        if self._cut_short():
+        if self._calls.cut_short():
             self._delay = None  # look again at once, within the same call_timeout
             return
         self._on_transient(
@@ -293,7 +272,7 @@ class WaitRun(Generic[T]):
             # Reserved before the deadline for a final look: the last call's time and a
             # quarter more, so a call as slow as the last one still ends in time.
             self._latency = 1.25 * (self._runtime.current_time() - started)
-        if self._last_error_key is not None:  # an answer ends a run of errors
+        if self._last_error_key is not None:  # an answer ends a streak of errors
             self._last_error = None
             self._last_error_key = None
             self._transient_streak = 0
@@ -368,47 +347,9 @@ class WaitRun(Generic[T]):
             raise
 
     # ------------------------------------------------------------------ observation
-    def _arm_call_timeout(self) -> None:
-        """Note the call's start; arm a fresh deadline unless enough of the last one is left.
-
-        The armed deadline is never later than the wait's: a call still running then is
-        cut, and the wait times out.
-        """
-        timeout, scope = self._call_timeout, self._scope
-        if scope is None:
-            return
-        if self._remake_from is not None:
-            # Remaking a call our own deadline cut short: it keeps its first start.
-            started, self._remake_from = self._remake_from, None
-            self._call_started = started
-            if timeout is not None:
-                self._armed = scope.deadline = self._cap(started + timeout)
-            return
-        now = self._call_started = self._runtime.current_time()
-        if timeout is None:
-            if self.deadline is not None and self._armed != self.deadline:
-                self._armed = scope.deadline = self.deadline
-        elif self._armed - now < self._rearm_slack:
-            self._armed = scope.deadline = self._cap(now + timeout)
-
-    def _cap(self, call_deadline: float) -> float:
-        """A call's deadline, no later than the wait's."""
-        deadline = self.deadline
-        return call_deadline if deadline is None or call_deadline < deadline else deadline
-
     def _past_deadline(self) -> bool:
         deadline = self.deadline
-        return deadline is not None and self._runtime.current_time() >= deadline - _DEADLINE_SLACK
-
-    def _cut_short(self) -> bool:
-        """Whether the deadline that just fired came before the call had its call_timeout."""
-        started, self._call_started = self._call_started, None
-        if started is None or self._call_timeout is None:
-            return True  # fired between calls (a late wake-up): nobody's fault
-        if self._runtime.current_time() - started >= self._call_timeout - _DEADLINE_SLACK:
-            return False
-        self._remake_from = started
-        return True
+        return deadline is not None and self._runtime.current_time() >= deadline - DEADLINE_SLACK
 
     async def _take_slot(self) -> None:
         """Wait for this call's slot in the shared throttle budget, never past the deadline."""
@@ -418,16 +359,8 @@ class WaitRun(Generic[T]):
         if self.deadline is not None:
             pause = min(pause, max(0.0, self.deadline - now))
         if pause > 0:
-            self._disarm_before(pause)
+            self._calls.disarm_before(pause)
             await self._runtime.sleep(pause)
-
-    def _disarm_before(self, delay: float) -> None:
-        """Lift the call deadline if it could fire during (or right after) a sleep of ``delay``."""
-        if self._scope is None or self._armed == -math.inf:
-            return
-        if self._runtime.current_time() + delay >= self._armed - self._rearm_slack:
-            self._scope.deadline = math.inf
-            self._armed = -math.inf
 
     def _on_error(self, error: Exception) -> None:
         """Plan the retry of a failed observation, or raise what ends the wait."""
@@ -570,7 +503,7 @@ class WaitRun(Generic[T]):
             self._delay = delay
             return
         remaining = self.deadline - self._runtime.current_time()
-        if remaining <= _DEADLINE_SLACK or self._final:
+        if remaining <= DEADLINE_SLACK or self._final:
             self._timed_out = True
             return
         self._delay, self._final = fit_to_deadline(

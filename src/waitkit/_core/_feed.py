@@ -4,7 +4,7 @@ An async generator that yields from inside a task group or a cancel scope (as
 ``as_completed`` did around its waits, and ``states()`` does inside a waiter's session)
 leaves that scope open in the *caller's* task while the loop body runs. A ``break``
 abandons the generator there: the event loop closes it later, in another task, and
-closing the scope from that task cancels the caller (asyncio) or corrupts the run
+closing the scope from that task cancels the caller (asyncio) or corrupts the task's
 (trio). ``async for`` tells an iterator nothing when it is left; all the iterator sees
 is that it is dropped.
 

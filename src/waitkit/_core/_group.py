@@ -26,6 +26,7 @@ from waitkit._core._feed import Feed
 from waitkit._core._policy import DEFAULT_POLICY
 from waitkit._core._runtime import current_runtime
 from waitkit._core._tally import START_BATCH, GroupOutcomes, GroupTally
+from waitkit._core._validate import require_int
 from waitkit._core._waiter import Waiter, resolve_deadline
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def _validate(
     items = list(waiters)
     for i, waiter in enumerate(items):
         _ensure_waiter(i, waiter)
-    return items, None if limit is None else _ensure_limit(limit)
+    return items, None if limit is None else require_int("limit", limit, 1, or_none=True)
 
 
 def _limiter(limit: int | None) -> anyio.CapacityLimiter | None:
@@ -89,19 +90,12 @@ def _ensure_waiter(index: int, value: object) -> None:
         raise ConfigurationError(msg)
 
 
-def _ensure_limit(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        msg = f"limit must be an integer >= 1 or None, got {value!r}"
-        raise ConfigurationError(msg)
-    return value
-
-
 def _wait_one(
     waiter: Waiter[StateT],
     deadline: float | _Unset | None,
     limiter: anyio.CapacityLimiter | None,
 ) -> Awaitable[WaitResult[StateT]]:
-    # Without a limiter the caller awaits the run itself: no coroutine in between, held
+    # Without a limiter the caller awaits the wait itself: no coroutine in between, held
     # for the whole wait (one object fewer per pending wait for the garbage collector).
     if limiter is None:
         return waiter.start(deadline=deadline).run()

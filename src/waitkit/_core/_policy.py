@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Never, final, get_args
 from waitkit._core._backoff import JITTERS, Jitter, Schedule
 from waitkit._core._durations import optional_seconds, seconds
 from waitkit._core._errors import ConfigurationError
+from waitkit._core._validate import require_int
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -44,7 +45,7 @@ class Policy:
             failures, call timeouts) are retried before the wait raises
             :class:`~waitkit.ProbeError`, once they have also lasted ``transient_grace``.
             Throttling does not count. Default 5.
-        transient_grace: for how long a run of transient errors is survived, whatever
+        transient_grace: for how long a streak of transient errors is survived, whatever
             their count: a wait fails on them only after they have lasted this long *and*
             exceeded ``max_transient_errors``, so a short outage is ridden out even by a
             fast-polling waiter. Before any state was seen, errors that have lasted this
@@ -129,7 +130,9 @@ class Policy:
             "max_delay": seconds("Policy.max_delay", max_delay),
             "jitter": _choice("Policy.jitter", jitter, JITTERS),
             "call_timeout": optional_seconds("Policy.call_timeout", call_timeout, positive=True),
-            "max_transient_errors": _count("Policy.max_transient_errors", max_transient_errors, 0),
+            "max_transient_errors": require_int(
+                "Policy.max_transient_errors", max_transient_errors, 0
+            ),
             "transient_grace": seconds("Policy.transient_grace", transient_grace),
             "throttle_min_delay": seconds(
                 "Policy.throttle_min_delay", throttle_min_delay, positive=True
@@ -139,7 +142,7 @@ class Policy:
                 "Policy.unknown_status", unknown_status, get_args(UnknownStatus)
             ),
             "not_found_grace": seconds("Policy.not_found_grace", not_found_grace),
-            "history_limit": _count("Policy.history_limit", history_limit, 1),
+            "history_limit": require_int("Policy.history_limit", history_limit, 1),
             "seed": _seed(seed),
         }
         if values["max_delay"] < values["min_delay"]:
@@ -232,13 +235,6 @@ def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
         msg = f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}"
         raise ConfigurationError(msg)
     return str(value)
-
-
-def _count(name: str, value: object, minimum: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        msg = f"{name} must be an integer >= {minimum}, got {value!r}"
-        raise ConfigurationError(msg)
-    return value
 
 
 def _seed(value: object) -> int | None:

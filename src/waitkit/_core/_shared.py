@@ -23,6 +23,16 @@ its most urgent subscriber and stops when nobody asks:
 
 So N waiters polling every few seconds cost about one call per ``min_delay`` window
 of the most urgent of them, not N.
+
+Who uses it: the AWS waiters that poll (instance refreshes per group, durable
+executions per function), each wait through a :class:`HubWait` target. Kubernetes
+waiters do not: they share a watch stream (``waitkit.k8s._watch.SharedWatch``), which
+is deliberately a mechanism of its own. A hub answers *rounds*, each fresh for a
+``max_age``; a watch pushes *events*, each reader keeps its own cursor and long-polls
+for news of its object, and a 410 means "list again". Made a hub source, a watch would
+either be polled (losing the push) or its ``fetch`` would block until some key changed
+(a round that answers one key's news and leaves the others waiting), so the two stay
+apart, one contract each.
 """
 
 from __future__ import annotations
@@ -30,16 +40,19 @@ from __future__ import annotations
 import contextlib
 import weakref
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Collection, Hashable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Hashable, Mapping
 from typing import Final, Generic, Protocol, TypeVar, final
 
 import anyio
 
 from waitkit._core._durations import seconds
+from waitkit._core._per_client import PerClient
+from waitkit._core._per_wait import PerWait, WaiterT
 
 KeyT = TypeVar("KeyT", bound=Hashable)
 ObsT = TypeVar("ObsT")
 ObsT_co = TypeVar("ObsT_co", covariant=True)
+StateT = TypeVar("StateT")
 
 # Clean-up of a source after its last subscriber left: shielded, but bounded.
 _CLOSE_TIMEOUT: Final = 5.0
@@ -102,7 +115,7 @@ class ObservationHub(Generic[KeyT, ObsT]):
 
     Example:
         >>> import anyio
-        >>> from waitkit import ObservationHub
+        >>> from waitkit.extend import ObservationHub
         >>> class Squares:
         ...     calls = 0
         ...     async def fetch(self, keys):
@@ -232,18 +245,17 @@ _ABANDONED: Final = _Abandoned()
 class HubRegistry(Generic[KeyT, ObsT]):
     """Finds the hub for a (client, key) pair, so waiters built separately share one.
 
-    Hubs are held per owner (for example an aiobotocore client) through a weak
-    reference: a closed and collected client takes its hubs with it. A hub leaves the
-    registry when its last subscriber leaves.
+    Hubs are held per owner (for example an aiobotocore client) in a ``PerClient``
+    registry, through a weak reference: a closed and collected client takes its hubs
+    with it. A hub leaves the registry when its last subscriber leaves.
 
     Example:
-        >>> from waitkit import HubRegistry
+        >>> from waitkit.extend import HubRegistry
         >>> registry: HubRegistry[str, int] = HubRegistry()
     """
 
     def __init__(self) -> None:
-        self._hubs: weakref.WeakKeyDictionary[object, dict[Hashable, ObservationHub[KeyT, ObsT]]]
-        self._hubs = weakref.WeakKeyDictionary()
+        self._hubs: PerClient[Hashable, ObservationHub[KeyT, ObsT]] = PerClient()
 
     def get(
         self,
@@ -252,20 +264,77 @@ class HubRegistry(Generic[KeyT, ObsT]):
         factory: Callable[[], ObservationHub[KeyT, ObsT]],
     ) -> ObservationHub[KeyT, ObsT]:
         """The hub of ``(owner, key)``, created by ``factory`` when there is none."""
-        hubs = self._hubs.setdefault(owner, {})
-        hub = hubs.get(key)
+        hub = self._hubs.get(owner, key)
         if hub is None:
-            hub = hubs[key] = factory()
+            hub = factory()
+            self._hubs.set(owner, key, hub)
+            # Weakly: the registry must not keep the owner alive through its hub.
             owner_ref = weakref.ref(owner)
-            hub._on_empty.append(lambda: self._forget(owner_ref, key))  # noqa: SLF001 - same module
+            hub._on_empty.append(lambda: self._forget(owner_ref, key, hub))  # noqa: SLF001 - same module
         return hub
 
-    def _forget(self, owner_ref: weakref.ref[object], key: Hashable) -> None:
+    def _forget(
+        self, owner_ref: weakref.ref[object], key: Hashable, hub: ObservationHub[KeyT, ObsT]
+    ) -> None:
         owner = owner_ref()
         if owner is not None:
-            hubs = self._hubs.get(owner)
-            if hubs is not None:
-                hubs.pop(key, None)
+            self._hubs.discard(owner, key, hub)
 
     def __len__(self) -> int:
-        return sum(len(hubs) for hubs in self._hubs.values())
+        return len(self._hubs)
+
+
+@final
+class HubWait(PerWait[WaiterT, StateT], Generic[WaiterT, StateT, KeyT, ObsT]):
+    """One wait served by a hub: subscribed for the whole wait, each look one hub answer.
+
+    The wait's state is the hub it subscribed to: found when the session opens (so a
+    hub that closed since ``for_wait`` is never joined), read by every look of the wait.
+
+    Args:
+        waiter: the waiter (kind, verdict, classifier, ...).
+        hub: finds the hub, usually through a :class:`HubRegistry`.
+        key: what this wait subscribes to.
+        max_age: how old an answer may be (the waiter's ``min_delay``).
+        read: turns the hub's answer for ``key`` (``None``: not seen) into a state.
+
+    Example:
+        >>> # class GroupWaiter(Waiter[GroupState]):
+        >>> #     def for_wait(self, deadline):
+        >>> #         return HubWait(self, hub=self._hub, key=self._group,
+        >>> #                        max_age=self.policy.min_delay, read=self._read)
+    """
+
+    def __init__(
+        self,
+        waiter: WaiterT,
+        *,
+        hub: Callable[[], ObservationHub[KeyT, ObsT]],
+        key: KeyT,
+        max_age: float,
+        read: Callable[[ObsT | None], Awaitable[StateT]],
+    ) -> None:
+        super().__init__(waiter)
+        self._find_hub = hub
+        self._key = key
+        self._max_age = max_age
+        self._read = read
+        self._hub: ObservationHub[KeyT, ObsT] | None = None
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[None]:
+        """Subscribe to the hub for the wait."""
+        hub = self._find_hub()
+        async with hub.subscribe(self._key):
+            self._hub = hub
+            try:
+                yield
+            finally:
+                self._hub = None
+
+    async def observe(self) -> StateT:
+        """The key's answer from a round younger than ``max_age``, read into a state."""
+        if self._hub is None:
+            msg = "observe() outside the wait's session"
+            raise RuntimeError(msg)
+        return await self._read(await self._hub.observe(self._key, max_age=self._max_age))

@@ -23,9 +23,10 @@ budget never sleeps itself, so it runs on any clock (virtual time included).
 from __future__ import annotations
 
 import math
-import weakref
 from collections import deque
 from typing import Final, final
+
+from waitkit._core._per_client import PerClient
 
 # Accepted answers remembered to measure the accepted rate (one second's worth).
 _WINDOW: Final = 1.0
@@ -136,15 +137,12 @@ class ThrottleBudget:
 
 
 # One budget per client object, dropped with the client.
-_BUDGETS: weakref.WeakKeyDictionary[object, ThrottleBudget] = weakref.WeakKeyDictionary()
+_BUDGETS: PerClient[None, ThrottleBudget] = PerClient()
 
 
 def budget_for(client: object) -> ThrottleBudget | None:
     """The budget shared by every wait on ``client`` (``None`` if it cannot be keyed)."""
     try:
-        budget = _BUDGETS.get(client)
-        if budget is None:
-            budget = _BUDGETS[client] = ThrottleBudget()
+        return _BUDGETS.get_or_create(client, None, ThrottleBudget)
     except TypeError:  # not weak-referenceable or not hashable: each wait backs off alone
         return None
-    return budget

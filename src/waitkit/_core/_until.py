@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Final, Generic, TypeVar, final, overload
 
 from waitkit._core._classify import GenericClassifier
 from waitkit._core._durations import UNSET, _Unset
-from waitkit._core._engine import WaitRun
+from waitkit._core._engine import ActiveWait
 from waitkit._core._errors import ConfigurationError
 from waitkit._core._policy import Policy, ensure_policy
 from waitkit._core._summary import summarize
@@ -101,8 +101,8 @@ async def until(
     chosen = UNTIL_POLICY if policy is None else ensure_policy(policy)
     name = description or str(getattr(observe, "__name__", "condition"))
     target = _Predicate(observe, predicate, name, classifier or _GENERIC)
-    run = WaitRun(target, chosen, deadline=resolve_deadline(timeout, chosen))
-    return (await run.run()).state
+    active = ActiveWait(target, chosen, deadline=resolve_deadline(timeout, chosen))
+    return (await active.run()).state
 
 
 def _ensure_callable(name: str, value: object) -> None:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from waitkit._core._classify import ErrorClassifier, GenericClassifier
 from waitkit._core._durations import UNSET, _Unset, seconds
-from waitkit._core._engine import Target, WaitRun
+from waitkit._core._engine import ActiveWait, Target
 from waitkit._core._feed import Feed
 from waitkit._core._policy import DEFAULT_POLICY, Policy, ensure_policy
 from waitkit._core._summary import summarize
@@ -134,18 +134,26 @@ class Waiter(ABC, Generic[StateT]):
     def session(self) -> AbstractAsyncContextManager[object]:
         """Entered around a whole wait: set up before the first observation, clean up after.
 
-        Override to subscribe to a shared source, start a query, or stop it on
-        cancellation (clean-up should be shielded and time-bounded).
+        A waiter's own session opens nothing that belongs to one wait (it would be
+        shared by every wait of the waiter). A wait that subscribes to a shared source,
+        starts a query or opens a stream does so in the session of the per-wait target
+        :meth:`for_wait` returns, which holds what it opened (clean-up shielded and
+        time-bounded).
         """
         return _NO_SESSION
 
     def for_wait(self, deadline: float | None) -> Target[StateT]:
         """What one wait observes through: by default the waiter itself.
 
-        A waiter is shared by its waits, so it keeps no per-wait state. One that needs
-        some (a query id, an open stream, the wait's deadline to bound a long-poll)
-        returns a fresh object per wait here, with the same methods as the waiter
-        (``observe``, ``verdict``, ``session``, ...); the engine drives that object.
+        **The one rule for per-wait state**: a waiter is shared by its waits, so it
+        keeps nothing of any one wait, not even in a context variable. A waiter that
+        needs something per wait (the hub it subscribed to, a query id, an ``Unknown``
+        timer, the deadline that bounds a long-poll) returns a fresh target here that
+        holds it: a :class:`~waitkit.extend.PerWait` subclass, which answers everything
+        but ``observe()`` (and ``session()``) from the waiter. The engine drives that
+        object for the wait and drops it after. Such a waiter's own ``observe()`` is
+        ``one_look(self.for_wait(None))`` (:func:`~waitkit.extend.one_look`): one look
+        through a fresh target, its session opened and closed around it.
 
         Args:
             deadline: the wait's deadline on the event loop's clock (``None``: unbounded).
@@ -158,7 +166,7 @@ class Waiter(ABC, Generic[StateT]):
 
         Waiters that call a rate-limited API through a client return
         ``budget_for(client)``: a throttled answer to one wait then slows every wait on
-        that client (see :class:`~waitkit.ThrottleBudget`).
+        that client (see :class:`~waitkit.extend.ThrottleBudget`).
         """
         return None
 
@@ -203,8 +211,8 @@ class Waiter(ABC, Generic[StateT]):
             >>> #     if state.status == "Baking":
             >>> #         break  # the wait ends; the loop's task goes on
         """
-        run = self.start(timeout=timeout, policy=policy)
-        return Feed(lambda put: _follow(run, put), name=f"waitkit.states {self.kind}")
+        active = self.start(timeout=timeout, policy=policy)
+        return Feed(lambda put: _follow(active, put), name=f"waitkit.states {self.kind}")
 
     def start(
         self,
@@ -212,8 +220,8 @@ class Waiter(ABC, Generic[StateT]):
         timeout: Duration | _Unset | None = UNSET,
         policy: Policy | None = None,
         deadline: float | _Unset | None = UNSET,
-    ) -> WaitRun[StateT]:
-        """Validate the arguments and create the run, without observing yet (engine use)."""
+    ) -> ActiveWait[StateT]:
+        """Validate the arguments and create the wait, without observing yet (engine use)."""
         chosen = self.policy if policy is None else ensure_policy(policy)
         started = None
         if isinstance(deadline, _Unset):
@@ -221,7 +229,7 @@ class Waiter(ABC, Generic[StateT]):
             # (30 s, not 29.996 s after a slow for_wait on a loaded machine).
             started = anyio.current_time()
             deadline = resolve_deadline(timeout, chosen, now=started)
-        return WaitRun(
+        return ActiveWait(
             self.for_wait(deadline),
             chosen,
             deadline=deadline,
@@ -230,10 +238,10 @@ class Waiter(ABC, Generic[StateT]):
         )
 
 
-async def _follow(run: WaitRun[StateT], put: Callable[[StateT], None]) -> None:
+async def _follow(active: ActiveWait[StateT], put: Callable[[StateT], None]) -> None:
     """Run one wait through its states, handing each to ``put`` (a Feed's producer)."""
     # iterate() is an async generator: closed here, in the task that runs it.
-    states = cast("AsyncGenerator[StateT, None]", run.iterate())
+    states = cast("AsyncGenerator[StateT, None]", active.iterate())
     async with contextlib.aclosing(states):
         async for state in states:
             put(state)

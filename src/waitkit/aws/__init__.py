@@ -7,13 +7,15 @@ classified once, in ``waitkit.aws._errors``.
 
 from __future__ import annotations
 
-from waitkit.aws._botocore import Acceptor, BotocoreWaiter, BotocoreWaiterState, botocore_waiter
-from waitkit.aws._durable_execution import (
+import warnings
+
+from waitkit.aws._acceptors import Acceptor
+from waitkit.aws._botocore import BotocoreWaiter, BotocoreWaiterState, botocore_waiter
+from waitkit.aws._durable_execution import DurableExecutionWaiter, unique_execution_name
+from waitkit.aws._durable_state import (
     DurableExecutionState,
-    DurableExecutionWaiter,
-    ExecutionError,
+    ExecutionErrorDetails,
     ExecutionEvent,
-    unique_execution_name,
 )
 from waitkit.aws._errors import AwsClassifier
 from waitkit.aws._instance_refresh import (
@@ -21,15 +23,10 @@ from waitkit.aws._instance_refresh import (
     InstanceRefreshWaiter,
     RollbackDetails,
 )
-from waitkit.aws._logs_insights import (
-    DEFAULT_QUERY_SLOTS,
-    LogsInsightsQuery,
-    QueryResults,
-    QuerySlots,
-    QueryState,
-    QueryStatistics,
-    QueryWaiter,
-)
+from waitkit.aws._logs_insights._models import QueryResults, QueryState, QueryStatistics
+from waitkit.aws._logs_insights._query import LogsInsightsQuery
+from waitkit.aws._logs_insights._slots import DEFAULT_QUERY_SLOTS, QuerySlots
+from waitkit.aws._logs_insights._waiters import QueryWaiter
 
 __all__ = (
     "DEFAULT_QUERY_SLOTS",
@@ -39,7 +36,7 @@ __all__ = (
     "BotocoreWaiterState",
     "DurableExecutionState",
     "DurableExecutionWaiter",
-    "ExecutionError",
+    "ExecutionErrorDetails",
     "ExecutionEvent",
     "InstanceRefreshState",
     "InstanceRefreshWaiter",
@@ -53,3 +50,21 @@ __all__ = (
     "botocore_waiter",
     "unique_execution_name",
 )
+
+
+def __getattr__(name: str) -> object:
+    """``ExecutionError``, the old name of :class:`ExecutionErrorDetails` (deprecated).
+
+    It was renamed because it is data, not an exception, and because the emulator's
+    scenario model of a scripted error has that name.
+    """
+    if name == "ExecutionError":
+        warnings.warn(
+            "waitkit.aws.ExecutionError was renamed waitkit.aws.ExecutionErrorDetails; the "
+            "old name goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return ExecutionErrorDetails
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

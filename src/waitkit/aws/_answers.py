@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from waitkit._core._text import bounded
+from waitkit._core import bounded
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping

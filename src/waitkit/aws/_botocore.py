@@ -1,31 +1,42 @@
 """BotocoreWaiter: run any waiter botocore's models define on waitkit's engine.
 
 botocore's ``waiters-2.json`` models (392 waiters across 178 services) say which
-operation to call and which *acceptors* judge its response. This module keeps the
-acceptor semantics of ``botocore.waiter`` exactly (first match wins; ``path``,
-``pathAll``, ``pathAny``, ``status``, ``error``; an error no acceptor matches ends the
-wait), and replaces botocore's fixed delay and attempt count with the engine: Smithy
-jitter, a strict deadline, throttling that is retried instead of fatal, typed states.
+operation to call and which *acceptors* judge its response. The acceptors keep the
+semantics of ``botocore.waiter`` exactly (``_acceptors.py``; an error no acceptor
+matches ends the wait); this module replaces botocore's fixed delay and attempt count
+with the engine: Smithy jitter, a strict deadline, throttling that is retried instead
+of fatal, typed states.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, cast, final
+from typing import TYPE_CHECKING, Any, Final, cast, final
 
-import jmespath  # type: ignore[import-untyped]  # a botocore dependency without type hints
 from botocore import xform_name
 from botocore.exceptions import ClientError, ParamValidationError, WaiterConfigError
 from botocore.validate import validate_parameters
-from jmespath.exceptions import JMESPathError  # type: ignore[import-untyped]
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from waitkit._core._errors import ConfigurationError
-from waitkit._core._policy import Policy
-from waitkit._core._throttle import ThrottleBudget, budget_for
-from waitkit._core._verdict import Verdict
-from waitkit._core._waiter import State, Waiter
+from waitkit._core import (
+    ConfigurationError,
+    Policy,
+    State,
+    ThrottleBudget,
+    Verdict,
+    Waiter,
+    budget_for,
+)
+from waitkit.aws._acceptors import (
+    Acceptor,
+    PathExpression,
+    acceptors_of,
+    compile_path,
+    is_error_response,
+    matches,
+    search,
+)
 from waitkit.aws._answers import answer_of
 from waitkit.aws._errors import GENERIC_AWS
 
@@ -33,68 +44,17 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from aiobotocore.client import AioBaseClient
-    from botocore.waiter import AcceptorConfig, SingleWaiterConfig
+    from botocore.waiter import SingleWaiterConfig
 
-AcceptorState = Literal["success", "failure", "retry"]
-MatcherKind = Literal["path", "pathAll", "pathAny", "status", "error"]
 
 #: The longest sleep between polls when the caller gives no policy: Smithy's default
 #: ``maxDelay``, which the Smithy-based SDKs (JS v3, Go v2) use for these same waiters.
 DEFAULT_MAX_DELAY: Final = 120.0
 
-_PATH_MATCHERS: Final = frozenset({"path", "pathAll", "pathAny"})
 # Parameters whose values never go into logs or messages.
 _SECRET_HINTS: Final = ("token", "secret", "password", "credential", "signature")
 _MAX_VALUE_TEXT: Final = 60
 _MAX_RESOURCE_TEXT: Final = 200
-
-
-class _Expression(Protocol):
-    """A compiled JMESPath expression (jmespath ships no type hints)."""
-
-    def search(self, value: object) -> object: ...
-
-
-@final
-class Acceptor(BaseModel):
-    """One acceptor of a botocore waiter model: when ``matcher`` matches, the wait is ``state``.
-
-    Example:
-        >>> from waitkit.aws import Acceptor
-        >>> acceptor = Acceptor(
-        ...     state="failure", matcher="path", argument="Table.TableStatus", expected="DELETING"
-        ... )
-        >>> acceptor.explanation
-        'For expression "Table.TableStatus" we matched expected path: "DELETING"'
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    state: AcceptorState
-    matcher: MatcherKind
-    #: What the matcher compares with: a JSON value, an HTTP status, an error code or a bool.
-    expected: object
-    #: The JMESPath expression of ``path``, ``pathAll`` and ``pathAny`` matchers.
-    argument: str | None = None
-
-    @property
-    def explanation(self) -> str:
-        """What matched, worded as botocore's ``AcceptorConfig.explanation``."""
-        if self.matcher == "path":
-            return f'For expression "{self.argument}" we matched expected path: "{self.expected}"'
-        if self.matcher == "pathAll":
-            return (
-                f'For expression "{self.argument}" all members matched expected path: '
-                f'"{self.expected}"'
-            )
-        if self.matcher == "pathAny":
-            return (
-                f'For expression "{self.argument}" we matched expected path: '
-                f'"{self.expected}" at least once'
-            )
-        if self.matcher == "status":
-            return f"Matched expected HTTP status code: {self.expected}"
-        return f"Matched expected service error code: {self.expected}"
 
 
 @final
@@ -132,78 +92,6 @@ class BotocoreWaiterState(State):
             seen = f"HTTP {self.http_status}"
         outcome = self.acceptor.state if self.acceptor is not None else "no match"
         return f"{seen} [{outcome}]"
-
-
-def is_error_response(response: Mapping[str, Any]) -> bool:
-    """Whether ``response`` has an ``Error`` with a ``Code`` (``is_valid_waiter_error``)."""
-    error = response.get("Error")
-    return isinstance(error, dict) and "Code" in error
-
-
-def matches(
-    acceptor: Acceptor, response: Mapping[str, Any], expression: _Expression | None = None
-) -> bool:
-    """Whether ``acceptor`` matches ``response``, exactly as ``botocore.waiter.AcceptorConfig``.
-
-    Args:
-        acceptor: the acceptor.
-        response: a parsed response, or a ClientError's ``response`` for an error.
-        expression: the compiled ``acceptor.argument`` (compiled here when omitted).
-
-    Example:
-        >>> from waitkit.aws._botocore import Acceptor, matches
-        >>> retry = Acceptor(state="retry", matcher="error", expected="ResourceNotFoundException")
-        >>> matches(retry, {"Error": {"Code": "ResourceNotFoundException"}})
-        True
-    """
-    if acceptor.matcher == "status":
-        metadata = response.get("ResponseMetadata", {})
-        return bool(metadata.get("HTTPStatusCode") == acceptor.expected)
-    if acceptor.matcher == "error":
-        return _error_matches(acceptor.expected, response)
-    if is_error_response(response):
-        return False  # path matchers never look at error responses
-    if expression is None:
-        expression = _compile(str(acceptor.argument))
-    try:
-        result = expression.search(response)
-    except JMESPathError:
-        # e.g. `length(Items)` when the answer has no Items: botocore's wait() crashes with
-        # the JMESPathTypeError; an expression that cannot apply does not match here.
-        return False
-    return _path_matches(acceptor.matcher, acceptor.expected, result)
-
-
-def _path_matches(matcher: str, expected: object, result: object) -> bool:
-    if matcher == "path":
-        return bool(result == expected)
-    # pathAll / pathAny need a non-empty list; an empty one never matches.
-    if not isinstance(result, list) or not result:
-        return False
-    if matcher == "pathAll":
-        return all(element == expected for element in result)
-    return any(element == expected for element in result)
-
-
-def _error_matches(expected: object, response: Mapping[str, Any]) -> bool:
-    # True: any error; False: no error; else that error code.
-    error = response.get("Error", {})
-    if expected is True:
-        return "Error" in response and "Code" in error
-    if expected is False:
-        return "Error" not in response
-    return isinstance(error, Mapping) and bool(error.get("Code", "") == expected)
-
-
-def _search(expression: _Expression, response: Mapping[str, Any]) -> object:
-    try:
-        return expression.search(response)
-    except JMESPathError:
-        return None
-
-
-def _compile(argument: str) -> _Expression:
-    return cast("_Expression", jmespath.compile(argument))
 
 
 @final
@@ -266,13 +154,13 @@ class BotocoreWaiter(Waiter[BotocoreWaiterState]):
         #: The model's fixed delay (s) and attempt count, which botocore would use.
         self.delay: float = float(config.delay)
         self.max_attempts: int = int(config.max_attempts)
-        self.acceptors: tuple[Acceptor, ...] = _acceptors(config, self.name)
+        self.acceptors: tuple[Acceptor, ...] = acceptors_of(config, self.name)
         self.params: Mapping[str, Any] = _validate_params(client, self.operation, params)
-        self._expressions: tuple[_Expression | None, ...] = tuple(
-            _compile(a.argument) if a.argument is not None else None for a in self.acceptors
+        self._expressions: tuple[PathExpression | None, ...] = tuple(
+            compile_path(a.argument) if a.argument is not None else None for a in self.acceptors
         )
         # The distinct expressions the acceptors read, for the state's `observed`.
-        self._observed: dict[str, _Expression] = {}
+        self._observed: dict[str, PathExpression] = {}
         for acceptor, expression in zip(self.acceptors, self._expressions, strict=True):
             if acceptor.argument is not None and expression is not None:
                 self._observed.setdefault(acceptor.argument, expression)
@@ -351,7 +239,7 @@ class BotocoreWaiter(Waiter[BotocoreWaiterState]):
         observed = (
             {}
             if error is not None
-            else {argument: _search(expr, response) for argument, expr in self._observed.items()}
+            else {argument: search(expr, response) for argument, expr in self._observed.items()}
         )
         return BotocoreWaiterState(
             response={k: v for k, v in response.items() if k != "ResponseMetadata"},
@@ -429,25 +317,6 @@ def _waiter_config(client: AioBaseClient, name: str) -> tuple[str, SingleWaiterC
         raise ConfigurationError(msg) from error
     # botocore-stubs type Waiter.config as a dict; it is a SingleWaiterConfig.
     return waiter.name, cast("SingleWaiterConfig", waiter.config)
-
-
-def _acceptors(config: SingleWaiterConfig, name: str) -> tuple[Acceptor, ...]:
-    try:
-        raw: list[AcceptorConfig] = list(config.acceptors)
-        acceptors = tuple(
-            Acceptor(state=a.state, matcher=a.matcher, expected=a.expected, argument=a.argument)
-            for a in raw
-        )
-        for acceptor in acceptors:
-            if acceptor.matcher in _PATH_MATCHERS:
-                _compile(str(acceptor.argument))
-    except (WaiterConfigError, JMESPathError, ValueError) as error:
-        msg = f"name {name!r}: the waiter model has an acceptor waitkit cannot run ({error})"
-        raise ConfigurationError(msg) from error
-    if acceptors and all(a.state != "success" for a in acceptors):
-        msg = f"name {name!r}: the waiter model has no success acceptor"
-        raise ConfigurationError(msg)
-    return acceptors
 
 
 def _validate_params(

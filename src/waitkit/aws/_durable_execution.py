@@ -1,11 +1,10 @@
 """DurableExecutionWaiter: await a Lambda durable execution.
 
 Executions of one function share paginated ``ListDurableExecutionsByFunction`` calls
-(an :class:`~waitkit.ObservationHub` per (client, function)); each look is answered by
-a round younger than its waiter's ``min_delay``. Once every awaited execution has been
-seen, a round is one listing of all statuses since the oldest of them. A first look
-lists the running ones, then the finished ones newest first; only the few names those
-pages did not find (older, or not listed yet) are looked up alone. When an execution
+(an :class:`~waitkit.extend.ObservationHub` per (client, function)); each wait's target
+(``for_wait``) subscribes for the wait, and each look is answered by a round younger
+than its waiter's ``min_delay`` (how a round lists them: ``_durable_listing.py``; the
+states: ``_durable_state.py``). When an execution
 has finished, its result, error and the tail of its history are fetched once
 (``GetDurableExecution``: the listing carries no result or error). So a thousand
 executions, running or already finished, cost one or two list pages a round, not a
@@ -16,33 +15,42 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Collection, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, final
 
 import botocore
-from pydantic import model_validator
 
-from waitkit._core._errors import ConfigurationError
-from waitkit._core._explain import explain
-from waitkit._core._policy import Policy
-from waitkit._core._shared import HubRegistry, ObservationHub
-from waitkit._core._text import bounded
-from waitkit._core._throttle import ThrottleBudget, budget_for
-from waitkit._core._verdict import Verdict
-from waitkit._core._waiter import State, Waiter
+from waitkit._core import (
+    ConfigurationError,
+    HubRegistry,
+    HubWait,
+    ObservationHub,
+    Policy,
+    ThrottleBudget,
+    Verdict,
+    Waiter,
+    budget_for,
+    explain,
+    one_look,
+    require_int,
+)
 from waitkit.aws._answers import answer_of, field, parse
+from waitkit.aws._durable_listing import PAGE, FunctionExecutions
+from waitkit.aws._durable_state import (
+    FAILURE,
+    RUNNING,
+    SUCCEEDED,
+    DurableExecutionState,
+)
 from waitkit.aws._errors import AwsClassifier, ResourceMissingError, describe_error
-from waitkit.aws._shapes import AWS_RESPONSE, AwsShape
 from waitkit.aws._validate import require_client, require_name
 
 if TYPE_CHECKING:
     from types_aiobotocore_lambda.client import LambdaClient
 
-RUNNING: Final = "RUNNING"
-SUCCEEDED: Final = "SUCCEEDED"
-FAILURE: Final = frozenset({"FAILED", "TIMED_OUT", "STOPPED"})
-_FINISHED: Final = (SUCCEEDED, *sorted(FAILURE))  # the Statuses filter of finished ones
+    from waitkit._core import Target
+
 
 # From botocore's model of DurableExecutionArn and DurableExecutionName.
 _ARN: Final = re.compile(
@@ -53,113 +61,8 @@ _ARN: Final = re.compile(
 _NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 _SHORT_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,34}")  # leaves room in 64 for the stamp
 _FUNCTION: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}|arn:[^\s]{1,200}")
-_PAGE: Final = 1000  # MaxItems of ListDurableExecutionsByFunction: 0-1000
-# Executions listed by start time: look a little before the oldest one awaited, as
-# timestamps on the wire have second precision.
-_START_SLACK: Final = timedelta(seconds=1)
 _LIST: Final = "ListDurableExecutionsByFunction"
 _GET: Final = "GetDurableExecution"
-# History events shown in a failure's message (all of history_tail stay on the state).
-_SHOWN_EVENTS: Final = 5
-
-
-@final
-class ExecutionError(AwsShape):
-    """The ``Error`` of a failed, timed-out or stopped execution."""
-
-    error_message: str | None = None
-    error_type: str | None = None
-    error_data: str | None = None
-    stack_trace: tuple[str, ...] = ()
-
-
-@final
-class ExecutionEvent(AwsShape):
-    """One event of ``GetDurableExecutionHistory``; ``details`` is its ``<EventType>Details``."""
-
-    event_type: str
-    event_id: int | None = None
-    name: str | None = None
-    sub_type: str | None = None
-    event_timestamp: datetime | None = None
-    details: dict[str, Any] | None = None
-
-    def summary(self) -> str:
-        """``StepFailed charge-card: CardDeclined: declined``: type, name, and any error."""
-        text = " ".join(part for part in (self.event_type, self.name) if part)
-        payload = (self.details or {}).get("Error")
-        if isinstance(payload, Mapping):
-            error = payload.get("Payload", payload)
-            if isinstance(error, Mapping):
-                words = [str(error[k]) for k in ("ErrorType", "ErrorMessage") if error.get(k)]
-                if words:
-                    text += f": {bounded(': '.join(words), 200)}"
-        return text
-
-    @model_validator(mode="before")
-    @classmethod
-    def _details(cls, data: Any) -> Any:  # noqa: ANN401 - pydantic's raw input
-        # AWS puts the details under a key named after the event type; keep whichever.
-        if isinstance(data, Mapping) and "details" not in data:
-            found = [value for key, value in data.items() if str(key).endswith("Details")]
-            if found:
-                return {**data, "details": found[0]}
-        return data
-
-
-@final
-class DurableExecutionState(State):
-    """One observation of a durable execution.
-
-    ``result`` is set once it SUCCEEDED; ``error`` and ``history_tail`` (the last events,
-    oldest first) once it FAILED, TIMED_OUT or was STOPPED. ``details_missing`` says
-    what of those could not be fetched ("history unavailable: AccessDeniedException").
-    """
-
-    model_config = AWS_RESPONSE
-
-    durable_execution_arn: str
-    durable_execution_name: str
-    function_arn: str
-    status: str
-    start_timestamp: datetime | None = None
-    end_timestamp: datetime | None = None
-    result: str | None = None
-    error: ExecutionError | None = None
-    history_tail: tuple[ExecutionEvent, ...] = ()
-    details_missing: tuple[str, ...] = ()
-
-    def summary(self) -> str:
-        """``FAILED: CardDeclined: declined``, or just the status."""
-        if self.error is not None and (self.error.error_type or self.error.error_message):
-            parts = [p for p in (self.error.error_type, self.error.error_message) if p]
-            return f"{self.status}: {': '.join(parts)}"
-        return self.status or "(empty status)"
-
-    def failure_reason(self) -> str:
-        """The summary (its error cut to 500 characters), then the last history events.
-
-        Example:
-            >>> state = DurableExecutionState(
-            ...     durable_execution_arn="arn", durable_execution_name="order-42",
-            ...     function_arn="fn", status="FAILED",
-            ...     error=ExecutionError(error_type="CardDeclined", error_message="declined"),
-            ...     history_tail=[ExecutionEvent(event_type="StepFailed", name="charge",
-            ...         details={"Error": {"Payload": {"ErrorType": "CardDeclined"}}})],
-            ... )
-            >>> print(state.failure_reason())
-            FAILED: CardDeclined: declined
-              last history events:
-                StepFailed charge: CardDeclined
-        """
-        lines = [bounded(self.summary())]
-        if self.history_tail:
-            shown = self.history_tail[-_SHOWN_EVENTS:]
-            earlier = len(self.history_tail) - len(shown)
-            lines.append(f"  last history events{f' ({earlier} earlier)' if earlier else ''}:")
-            lines += [f"    {event.summary()}" for event in shown]
-        lines += [f"  ({missing})" for missing in self.details_missing]
-        return "\n".join(lines)
 
 
 def unique_execution_name(name: str, *, now: datetime | None = None) -> str:
@@ -201,87 +104,6 @@ def _require_durable_api(client: object) -> None:
 
 _CLASSIFIER: Final = AwsClassifier()
 _HUBS: HubRegistry[str, Mapping[str, Any]] = HubRegistry()
-
-
-@final
-class _FunctionExecutions:
-    """The shared source of one function: a listing of its executions per round."""
-
-    def __init__(self, client: LambdaClient, function: str) -> None:
-        self._client = client
-        self._function = function
-        self._starts: dict[str, datetime] = {}
-
-    async def fetch(self, names: Collection[str]) -> Mapping[str, Mapping[str, Any]]:
-        wanted = set(names)
-        starts = [self._starts[name] for name in wanted if name in self._starts]
-        found: dict[str, Mapping[str, Any]] = {}
-        if starts and len(starts) == len(wanted):
-            # Every awaited execution has been seen: one listing of all statuses since
-            # the oldest of them finds the running and the finished alike.
-            await self._list(found, wanted, StartedAfter=min(starts) - _START_SLACK)
-        if wanted - found.keys():
-            # A first look: the running ones ...
-            await self._list(found, wanted, Statuses=[RUNNING])
-        if wanted - found.keys():
-            # ... then the finished ones, newest first (the awaited ones are usually the
-            # newest): a thousand already finished cost a page, not a call each. Names
-            # still missing once they are no more than the pages read (older than those
-            # pages, or not listed yet) are looked up alone, which costs no more.
-            read_all = await self._list(found, wanted, Statuses=list(_FINISHED), by_name=True)
-            if not read_all:
-                await self._by_name(found, wanted - found.keys())
-        for name, listed in found.items():
-            start = listed.get("StartTimestamp")
-            if isinstance(start, datetime):
-                self._starts[name] = start
-        return found
-
-    async def _by_name(self, found: dict[str, Mapping[str, Any]], names: set[str]) -> None:
-        """Look each name up alone: older than the pages read, or not listed yet."""
-        for name in sorted(names):
-            with answer_of(_LIST):
-                named = await self._client.list_durable_executions_by_function(
-                    FunctionName=self._function, DurableExecutionName=name, MaxItems=1
-                )
-            records = named.get("DurableExecutions", [])
-            if records:
-                found[name] = records[0]
-
-    async def _list(
-        self,
-        found: dict[str, Mapping[str, Any]],
-        wanted: set[str],
-        *,
-        by_name: bool = False,
-        **filters: Any,  # noqa: ANN401
-    ) -> bool:
-        """Page a listing into ``found`` until every wanted name is in it; True if all read.
-
-        With ``by_name``, paging also stops once no more names are missing than pages
-        were read: looking those up one by one costs no more than paging on.
-        """
-        kwargs: dict[str, Any] = {"FunctionName": self._function, "MaxItems": _PAGE, **filters}
-        pages = 0
-        while True:
-            with answer_of(_LIST):
-                page = await self._client.list_durable_executions_by_function(**kwargs)
-            pages += 1
-            for record in page.get("DurableExecutions", []):
-                name = field(record, "DurableExecutionName", _LIST)
-                if name in wanted and name not in found:
-                    found[name] = record
-            marker = page.get("NextMarker")
-            if not marker:
-                return True
-            missing = len(wanted) - len(found)  # found holds wanted names only
-            if not missing or (by_name and missing <= pages):
-                return False
-            kwargs["Marker"] = marker
-
-    async def aclose(self) -> None:
-        """Forget the start times; the client belongs to the caller."""
-        self._starts.clear()
 
 
 @final
@@ -335,7 +157,7 @@ class DurableExecutionWaiter(Waiter[DurableExecutionState]):
     ) -> None:
         super().__init__(policy=policy)
         self._arn, self._function, self._name = _identify(arn, function_name, execution_name)
-        self._history_tail = _history_tail(history_tail)
+        self._history_tail = require_int("history_tail", history_tail, 0, PAGE)
         _require_durable_api(client)
         self._client = client
 
@@ -348,20 +170,26 @@ class DurableExecutionWaiter(Waiter[DurableExecutionState]):
         """``function/execution-name``."""
         return f"{self._function}/{self._name}"
 
+    def for_wait(self, deadline: float | None) -> Target[DurableExecutionState]:
+        """A fresh target per wait: it subscribes to the function's shared listing rounds."""
+        del deadline  # each look is one hub answer; the engine bounds it
+        return HubWait(
+            self, hub=self._hub, key=self._name, max_age=self.policy.min_delay, read=self._read
+        )
+
+    async def observe(self) -> DurableExecutionState:
+        """One look outside a wait: subscribe, take one round's answer, leave."""
+        return await one_look(self.for_wait(None))
+
     def _hub(self) -> ObservationHub[str, Mapping[str, Any]]:
         return _HUBS.get(
             self._client,
             self._function,
-            lambda: ObservationHub(_FunctionExecutions(self._client, self._function)),
+            lambda: ObservationHub(FunctionExecutions(self._client, self._function)),
         )
 
-    def session(self) -> Any:  # noqa: ANN401 - the hub's subscription context manager
-        """Subscribe to the function's shared listing rounds."""
-        return self._hub().subscribe(self._name)
-
-    async def observe(self) -> DurableExecutionState:
-        """The execution as the function's latest round saw it; details once it finished."""
-        record = await self._hub().observe(self._name, max_age=self.policy.min_delay)
+    async def _read(self, record: Mapping[str, Any] | None) -> DurableExecutionState:
+        """The execution as the function's round listed it; details once it finished."""
         if record is None or (self._arn and record.get("DurableExecutionArn") != self._arn):
             msg = f"function {self._function} lists no durable execution {self._arn or self._name}"
             raise ResourceMissingError(msg)
@@ -425,13 +253,6 @@ class DurableExecutionWaiter(Waiter[DurableExecutionState]):
 def _require_pattern(argument: str, value: object, pattern: re.Pattern[str], what: str) -> str:
     if not isinstance(value, str) or not pattern.fullmatch(value):
         msg = f"{argument} must be {what}, got {value!r}"
-        raise ConfigurationError(msg)
-    return value
-
-
-def _history_tail(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _PAGE:
-        msg = f"history_tail must be an integer from 0 to {_PAGE}, got {value!r}"
         raise ConfigurationError(msg)
     return value
 

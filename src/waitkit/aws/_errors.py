@@ -20,8 +20,15 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from waitkit._core._classify import FATAL, NOT_FOUND, TRANSIENT, Classification, ErrorKind
-from waitkit._core._text import bounded, error_in_words
+from waitkit._core import (
+    FATAL,
+    NOT_FOUND,
+    TRANSIENT,
+    Classification,
+    ErrorKind,
+    bounded,
+    error_in_words,
+)
 
 #: botocore's standard-mode throttling codes (``retries/standard.py``), plus the
 #: legacy ones. ``LimitExceededException`` is Logs Insights' "no free query slot".

@@ -1,24 +1,31 @@
 """InstanceRefreshWaiter: await an EC2 Auto Scaling instance refresh.
 
 Waiters on the same group share one ``DescribeInstanceRefreshes`` per round (an
-:class:`~waitkit.ObservationHub` per (client, group)); each look is answered by a round
-younger than its waiter's ``min_delay``. botocore has no paginator for
+:class:`~waitkit.extend.ObservationHub` per (client, group)); each wait's target (``for_wait``)
+subscribes for the wait, and each look is answered by a round younger than its
+waiter's ``min_delay``. botocore has no paginator for
 this operation, so ``NextToken`` is followed by hand.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, final
 
-from waitkit._core._policy import Policy
-from waitkit._core._shared import HubRegistry, ObservationHub
-from waitkit._core._text import bounded
-from waitkit._core._throttle import ThrottleBudget, budget_for
-from waitkit._core._verdict import Verdict
-from waitkit._core._waiter import State, Waiter
+from waitkit._core import (
+    HubRegistry,
+    HubWait,
+    ObservationHub,
+    Policy,
+    State,
+    ThrottleBudget,
+    Verdict,
+    Waiter,
+    bounded,
+    budget_for,
+    one_look,
+)
 from waitkit.aws._answers import answer_of, field, parse
 from waitkit.aws._errors import AwsClassifier, ResourceMissingError, error_code
 from waitkit.aws._shapes import AWS_RESPONSE, AwsShape
@@ -26,6 +33,8 @@ from waitkit.aws._validate import require_client, require_name
 
 if TYPE_CHECKING:
     from types_aiobotocore_autoscaling.client import AutoScalingClient
+
+    from waitkit._core import Target
 
 PENDING: Final = frozenset({"Pending", "InProgress", "Baking", "Cancelling", "RollbackInProgress"})
 SUCCESS: Final = frozenset({"Successful"})
@@ -208,6 +217,17 @@ class InstanceRefreshWaiter(Waiter[InstanceRefreshState]):
         """``group/refresh-id`` (``group/newest`` without an id)."""
         return f"{self._group}/{self._key or 'newest'}"
 
+    def for_wait(self, deadline: float | None) -> Target[InstanceRefreshState]:
+        """A fresh target per wait: it subscribes to the group's shared rounds for the wait."""
+        del deadline  # each look is one hub answer; the engine bounds it
+        return HubWait(
+            self, hub=self._hub, key=self._key, max_age=self.policy.min_delay, read=self._read
+        )
+
+    async def observe(self) -> InstanceRefreshState:
+        """One look outside a wait: subscribe, take one round's answer, leave."""
+        return await one_look(self.for_wait(None))
+
     def _hub(self) -> ObservationHub[str, Mapping[str, Any]]:
         # One hub per (client, group) while anyone waits on it; each look asks for an
         # answer younger than its own min_delay, so waiters polling together share each
@@ -218,13 +238,8 @@ class InstanceRefreshWaiter(Waiter[InstanceRefreshState]):
             lambda: ObservationHub(_GroupRefreshes(self._client, self._group)),
         )
 
-    def session(self) -> contextlib.AbstractAsyncContextManager[None]:
-        """Subscribe to the group's shared ``DescribeInstanceRefreshes`` rounds."""
-        return self._hub().subscribe(self._key)
-
-    async def observe(self) -> InstanceRefreshState:
-        """The refresh as the group's latest round saw it."""
-        record = await self._hub().observe(self._key, max_age=self.policy.min_delay)
+    async def _read(self, record: Mapping[str, Any] | None) -> InstanceRefreshState:
+        """The refresh in the group's round (``None``: the group does not list it)."""
         if record is None:
             what = f"instance refresh {self._key}" if self._key else "any instance refresh"
             msg = f"Auto Scaling group {self._group} does not list {what}"

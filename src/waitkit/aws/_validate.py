@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from waitkit._core._errors import ConfigurationError
+from waitkit._core import ConfigurationError
 
 
 def require_name(argument: str, value: object, *, max_length: int = 1024) -> str:
@@ -17,6 +17,18 @@ def require_name(argument: str, value: object, *, max_length: int = 1024) -> str
         raise ConfigurationError(msg)
     if value != value.strip() or any(unicodedata.category(ch).startswith("C") for ch in value):
         msg = f"{argument} must not contain control characters or surrounding spaces, got {value!r}"
+        raise ConfigurationError(msg)
+    return value
+
+
+def require_text(argument: str, value: object, *, max_length: int) -> str:
+    """``value`` if it is a string with something besides spaces, up to ``max_length``.
+
+    For free text (a query, a query id), where newlines and tabs are fine.
+    """
+    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
+        got = f"{len(value)} characters" if isinstance(value, str) else repr(value)
+        msg = f"{argument} must be a non-blank string of at most {max_length} characters, got {got}"
         raise ConfigurationError(msg)
     return value
 

@@ -12,7 +12,7 @@ from kubernetes_asyncio import config as k8s_config
 from kubernetes_asyncio.client import ApiClient, Configuration
 from kubernetes_asyncio.config.config_exception import ConfigException
 
-from waitkit._core._errors import ConfigurationError
+from waitkit._core import ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

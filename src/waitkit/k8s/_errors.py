@@ -28,7 +28,7 @@ import aiohttp
 from kubernetes_asyncio.client.exceptions import ApiException
 from kubernetes_asyncio.config.config_exception import ConfigException
 
-from waitkit._core._classify import FATAL, NOT_FOUND, TRANSIENT, Classification, ErrorKind
+from waitkit._core import FATAL, NOT_FOUND, TRANSIENT, Classification, ErrorKind
 
 _TOO_MANY_REQUESTS: Final = 429
 _NOT_FOUND: Final = 404

@@ -27,8 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 import anyio
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from waitkit._core._explain import explain_budget, in_seconds
-from waitkit._core._text import FIELD_LIMIT, bounded, safe
+from waitkit._core import FIELD_LIMIT, bounded, explain_budget, in_seconds, safe
 from waitkit.k8s._client import open_get
 from waitkit.k8s._errors import api_status, describe_error
 from waitkit.k8s._pods import failed_container

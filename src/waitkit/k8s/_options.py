@@ -10,8 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Final, final
 
-from waitkit._core._errors import ConfigurationError
-from waitkit._core._policy import Policy
+from waitkit._core import ConfigurationError, Policy
 
 
 @final

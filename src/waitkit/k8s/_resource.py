@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 
+from waitkit._core import PerClient
 from waitkit.k8s._client import get_json
 from waitkit.k8s._errors import ObjectMissingError
 
@@ -98,7 +98,8 @@ class _Discovery:
         return self.resources[key]
 
 
-_CACHE: weakref.WeakKeyDictionary[object, _Discovery] = weakref.WeakKeyDictionary()
+# One discovery cache per client, dropped with the client.
+_CACHE: PerClient[None, _Discovery] = PerClient()
 
 
 async def resolve(api: ApiClient, kind: str) -> Resource:
@@ -110,9 +111,7 @@ async def resolve(api: ApiClient, kind: str) -> Resource:
     name, _, qualifier = kind.strip().lower().partition(".")
     if kind.strip().lower() in _WELL_KNOWN:
         return _WELL_KNOWN[kind.strip().lower()]
-    discovery = _CACHE.get(api)
-    if discovery is None:
-        discovery = _CACHE[api] = _Discovery()
+    discovery = _CACHE.get_or_create(api, None, _Discovery)
     async with discovery.lock:
         for group, version in await _candidates(api, discovery, qualifier):
             for entry in await discovery.resource_list(api, group, version):

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from jsonpath_ng.ext.parser import parse as parse_jsonpath
 
-from waitkit._core._errors import ConfigurationError
+from waitkit._core import ConfigurationError
 
 SpecKind = Literal["create", "delete", "condition", "jsonpath"]
 

@@ -6,7 +6,7 @@ import math
 import re
 from typing import Final, TypeVar
 
-from waitkit._core._errors import ConfigurationError
+from waitkit._core import ConfigurationError
 from waitkit.k8s._options import DEFAULT_OPTIONS, WatchOptions
 
 # RFC 1123 subdomain (names) and label (namespaces), as the API server validates them.

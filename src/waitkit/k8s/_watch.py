@@ -22,6 +22,13 @@ waiter. The stream is closed when the last subscriber leaves.
 
 Reads use ``readany``/``read_nowait`` with waitkit's own line buffer: a reader
 cancelled mid-read loses no bytes (``readline`` would drop a partial line).
+
+Why not an ``ObservationHub`` source (``waitkit._core._shared``): a hub serves rounds,
+one ``fetch`` for all keys, each answer fresh for a ``max_age``; a watch is a stream
+whose readers each keep a cursor and long-poll for *news* of their own object. As a hub
+source it would be polled (losing the push) or block a whole round on one object's
+news, so it stays a mechanism of its own. What it shares with the hub is the registry:
+one watch per (client, key) in a ``PerClient``, dropped with its last subscriber.
 """
 
 from __future__ import annotations
@@ -30,7 +37,6 @@ import contextlib
 import json
 import math
 import random
-import weakref
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
@@ -39,6 +45,7 @@ import aiohttp
 import anyio
 from kubernetes_asyncio.client.exceptions import ApiException
 
+from waitkit._core import PerClient
 from waitkit.k8s._client import get_json, open_get
 from waitkit.k8s._errors import WatchBrokenError, api_status
 
@@ -461,7 +468,8 @@ class _Entry:
     refs: int = 0
 
 
-_STREAMS: weakref.WeakKeyDictionary[object, dict[StreamKey, _Entry]] = weakref.WeakKeyDictionary()
+# One shared watch per (client, stream key) while anyone reads it; dropped with the client.
+_STREAMS: PerClient[StreamKey, _Entry] = PerClient()
 
 
 @contextlib.asynccontextmanager
@@ -469,21 +477,17 @@ async def subscribe(
     api: ApiClient, key: StreamKey, options: WatchOptions
 ) -> AsyncIterator[SharedWatch]:
     """The shared watch of ``(api, key)`` for the block; closed when its last subscriber leaves."""
-    streams = _STREAMS.setdefault(api, {})
-    entry = streams.get(key)
-    if entry is None:
-        entry = streams[key] = _Entry(SharedWatch(api, key, options))
+    entry = _STREAMS.get_or_create(api, key, lambda: _Entry(SharedWatch(api, key, options)))
     entry.refs += 1
     try:
         yield entry.watch
     finally:
         entry.refs -= 1
         if entry.refs <= 0:
-            if streams.get(key) is entry:
-                del streams[key]
+            _STREAMS.discard(api, key, entry)
             entry.watch.close()
 
 
 def open_streams(api: ApiClient) -> int:
     """How many shared watches of ``api`` have subscribers (for tests and diagnostics)."""
-    return len(_STREAMS.get(api, {}))
+    return _STREAMS.count(api)
