@@ -299,7 +299,7 @@ async def test_timeout_stops_the_query(logs) -> None:
     """A wait that times out sends StopQuery once; the query ends Cancelled."""
     async with logs({"queries": [script(STUCK)]}) as (emu, client):
         with capture_logs() as events, pytest.raises(WaitTimeoutError) as caught:
-            await query(client).results(timeout=0.3)
+            await query(client).results(timeout=1.5)
         query_id = caught.value.state.query_id
         assert emu.logs.status(query_id) == "Cancelled"
     assert counts(emu)[::2] == (1, 1)
@@ -331,7 +331,7 @@ async def test_stop_query_errors_are_ignored(logs) -> None:
     faults = [{"kind": "error", "service": "logs", "operation": "StopQuery", "status": 500}]
     async with logs({"queries": [script(STUCK)]}, faults=faults) as (emu, client):
         with capture_logs() as events, pytest.raises(WaitTimeoutError):
-            await query(client).results(timeout=0.2)
+            await query(client).results(timeout=1.5)
     stop_events = [e for e in events if e["event"].startswith("query.stop")]
     assert [(e["event"], e["error"]) for e in stop_events] == [
         ("query.stop_failed", "InternalFailure")
@@ -529,7 +529,7 @@ async def test_min_rows_reruns_search_the_same_window(logs) -> None:
     async with logs({"queries": [script(timeline, rows=1)]}) as (_emu, client):
         client.meta.events.register("provide-client-params.logs.StartQuery", record)
         with pytest.raises(WaitTimeoutError):
-            await query(client).results(min_rows=2, timeout=0.3)
+            await query(client).results(min_rows=2, timeout=1.5)
     assert len(sent) >= 2
     assert set(sent) == {(0, 100, QUERY)}
 
@@ -546,7 +546,7 @@ async def test_every_event_names_its_resource(logs) -> None:
         client,
     ):
         with capture_logs() as events, pytest.raises(WaitTimeoutError):
-            await query(client).results(min_rows=2, timeout=0.3)
+            await query(client).results(min_rows=2, timeout=1.5)
     resources = [(e["event"], e["resource"]) for e in events if e["event"].startswith("wait.")]
     assert resources[0] == ("wait.started", "/app")
     assert all(resource for _, resource in resources)
