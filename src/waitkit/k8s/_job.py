@@ -35,14 +35,12 @@ from waitkit.k8s._logtail import (
     fetch_log_tail,
     render_tail,
 )
-from waitkit.k8s._perwait import PerWait, WaitScope, long_poll
 from waitkit.k8s._pods import PERMANENT_CAUSES, PodCause, belongs_to, pod_causes
 from waitkit.k8s._resource import JOBS, PODS
+from waitkit.k8s._target import WaitTarget
 from waitkit.k8s._watch import SharedWatch, StreamKey, subscribe
 
 if TYPE_CHECKING:
-    from contextlib import AbstractAsyncContextManager
-
     from kubernetes_asyncio.client import ApiClient
 
     from waitkit._core._engine import Target
@@ -145,19 +143,6 @@ class JobState(State):
         return safe(text)
 
 
-class _JobWait(WaitScope):
-    def __init__(self) -> None:
-        super().__init__()
-        self.jobs: SharedWatch | None = None
-        self.pods: SharedWatch | None = None
-        self.cursor = -1
-        self.first_seen: dict[tuple[str, str | None, str], float] = {}
-        self.log: LogTail | None = None
-        self.causes: tuple[PodCause, ...] = ()
-        self.pods_denied = False
-        self.pods_retry_at = -math.inf
-
-
 @final
 class JobWaiter(Waiter[JobState]):
     """Waits for a Kubernetes Job to succeed; fails with the Job's reason and its pod's log.
@@ -208,7 +193,6 @@ class JobWaiter(Waiter[JobState]):
     # observe() long-polls the shared watch: after a poll that found nothing, look again at once.
     long_polls: ClassVar[bool] = True
     classifier = KUBERNETES
-    _waits: ClassVar[PerWait[_JobWait]] = PerWait("waitkit_k8s_job", _JobWait)
 
     def __init__(
         self,
@@ -261,16 +245,15 @@ class JobWaiter(Waiter[JobState]):
             raise ConfigurationError(msg)
         self.options = check_options(owner, watch)
         mode = self.options.watch
+        # The streams each wait subscribes to (shared with every waiter on the same key).
         if shared:
-            self._jobs_key = StreamKey(JOBS, namespace, label_selector=label_selector, watch=mode)
-            self._pods_key = StreamKey(PODS, namespace, label_selector=_JOB_NAME_LABEL, watch=mode)
+            jobs = StreamKey(JOBS, namespace, label_selector=label_selector, watch=mode)
+            pods = StreamKey(PODS, namespace, label_selector=_JOB_NAME_LABEL, watch=mode)
         else:
-            self._jobs_key = StreamKey(
-                JOBS, namespace, field_selector=f"metadata.name={name}", watch=mode
-            )
-            self._pods_key = StreamKey(
-                PODS, namespace, label_selector=f"{_JOB_NAME_LABEL}={name}", watch=mode
-            )
+            jobs = StreamKey(JOBS, namespace, field_selector=f"metadata.name={name}", watch=mode)
+            own_pods = f"{_JOB_NAME_LABEL}={name}"
+            pods = StreamKey(PODS, namespace, label_selector=own_pods, watch=mode)
+        self.jobs_stream, self.pods_stream = jobs, pods
 
     @property
     def resource_id(self) -> str:
@@ -282,59 +265,14 @@ class JobWaiter(Waiter[JobState]):
         return f"Job {self.resource_id}"
 
     def for_wait(self, deadline: float | None) -> Target[JobState]:
-        """Remember the wait's deadline: it bounds each long-poll (the waiter stays shared)."""
-        self._waits.note_deadline(self, deadline)
-        return self
-
-    def session(self) -> AbstractAsyncContextManager[object]:
-        """Per-wait state; closes the wait's stream subscriptions on exit."""
-        return self._waits.enter(self)
+        """A fresh target per wait: its subscriptions, cursor, pod causes and log tail."""
+        return _JobWait(self, deadline)
 
     async def observe(self) -> JobState:
-        """Wait (briefly) for news of the Job on the shared watch, then read its pods if needed."""
-        scope = self._waits.get(self)
-        if scope.jobs is None:
-            scope.jobs = await scope.stack.enter_async_context(
-                subscribe(self.api, self._jobs_key, self.options)
-            )
-        scope.cursor, job = await scope.jobs.observe(
-            (self.namespace, self.name),
-            scope.cursor,
-            wait=long_poll(self._long_poll(scope), scope.deadline),
-        )
-        if job is None:
-            msg = f'jobs.batch "{self.name}" not found in namespace "{self.namespace}"'
-            raise ObjectMissingError(msg)
-        state = _job_state(job)
-        uid = (job.get("metadata") or {}).get("uid")
-        updates: dict[str, Any] = {}
-        if self.pod_causes and state.phase not in (
-            JobPhase.COMPLETE,
-            JobPhase.FAILED,
-            JobPhase.SUSPENDED,
-        ):
-            pods = await self._pods(scope, uid)
-            if pods is not None:
-                causes = [cause for pod in pods for cause in pod_causes(pod)]
-                scope.causes = tuple(
-                    sorted(causes, key=lambda c: (c.pod, c.container or "", c.reason))
-                )
-            updates["causes"] = scope.causes
-            updates["stuck"] = self._stuck(scope, list(scope.causes))
-        elif scope.causes and state.phase is JobPhase.FAILED:
-            # The pods are not read again once the Job failed (they may be gone), but
-            # what they were stuck on while it ran is what explains the failure.
-            updates["causes"] = scope.causes
-        failing = (
-            state.phase in (JobPhase.FAILING, JobPhase.FAILED) or updates.get("stuck") is not None
-        )
-        if failing and self.log_lines:
-            if scope.log is None:
-                scope.log = await self._log_tail(scope, uid)
-            updates["failed_pod"] = scope.log.pod
-            updates["log_tail"] = scope.log.lines
-            updates["details_missing"] = (scope.log.missing,) if scope.log.missing else ()
-        return state.model_copy(update=updates) if updates else state
+        """One look outside a wait (``wait()`` and ``states()`` look through ``for_wait``)."""
+        target = _JobWait(self, None)
+        async with target.session():
+            return await target.observe()
 
     def verdict(self, state: JobState) -> Verdict:
         """Complete (or SuccessCriteriaMet) succeeds; Failed (or FailureTarget) fails."""
@@ -359,25 +297,87 @@ class JobWaiter(Waiter[JobState]):
             return Verdict.failure(f"suspended ({bounded(state.reason or 'JobSuspended')})")
         return Verdict.PENDING
 
+
+class _JobWait(WaitTarget["JobWaiter", JobState]):
+    """One wait on a Job: its subscriptions, its cursor on the Job stream, what its pods showed."""
+
+    def __init__(self, waiter: JobWaiter, deadline: float | None) -> None:
+        super().__init__(waiter, deadline)
+        self.jobs: SharedWatch | None = None
+        self.pods: SharedWatch | None = None
+        self.cursor = -1
+        self.first_seen: dict[tuple[str, str | None, str], float] = {}
+        self.log: LogTail | None = None
+        self.causes: tuple[PodCause, ...] = ()
+        self.pods_denied = False
+        self.pods_retry_at = -math.inf
+
+    async def observe(self) -> JobState:
+        """Wait (briefly) for news of the Job on the shared watch, then read its pods if needed."""
+        if self.jobs is None:
+            self.jobs = await self.stack.enter_async_context(
+                subscribe(self.waiter.api, self.waiter.jobs_stream, self.waiter.options)
+            )
+        self.cursor, job = await self.jobs.observe(
+            (self.waiter.namespace, self.waiter.name),
+            self.cursor,
+            wait=self.long_poll(self._poll_limit()),
+        )
+        if job is None:
+            msg = (
+                f'jobs.batch "{self.waiter.name}" not found in namespace "{self.waiter.namespace}"'
+            )
+            raise ObjectMissingError(msg)
+        state = _job_state(job)
+        uid = (job.get("metadata") or {}).get("uid")
+        updates: dict[str, Any] = {}
+        if self.waiter.pod_causes and state.phase not in (
+            JobPhase.COMPLETE,
+            JobPhase.FAILED,
+            JobPhase.SUSPENDED,
+        ):
+            pods = await self._pods(uid)
+            if pods is not None:
+                causes = [cause for pod in pods for cause in pod_causes(pod)]
+                self.causes = tuple(
+                    sorted(causes, key=lambda c: (c.pod, c.container or "", c.reason))
+                )
+            updates["causes"] = self.causes
+            updates["stuck"] = self._stuck(list(self.causes))
+        elif self.causes and state.phase is JobPhase.FAILED:
+            # The pods are not read again once the Job failed (they may be gone), but
+            # what they were stuck on while it ran is what explains the failure.
+            updates["causes"] = self.causes
+        failing = (
+            state.phase in (JobPhase.FAILING, JobPhase.FAILED) or updates.get("stuck") is not None
+        )
+        if failing and self.waiter.log_lines:
+            if self.log is None:
+                self.log = await self._log_tail(uid)
+            updates["failed_pod"] = self.log.pod
+            updates["log_tail"] = self.log.lines
+            updates["details_missing"] = (self.log.missing,) if self.log.missing else ()
+        return state.model_copy(update=updates) if updates else state
+
     # ------------------------------------------------------------------ pods
-    def _long_poll(self, scope: _JobWait) -> float:
+    def _poll_limit(self) -> float:
         """The long-poll on the Job, cut short when a fail_fast grace period ends sooner.
 
         Pods are read after the Job's long-poll, so this bounds how late a cause is judged.
         """
-        limit = self.options.long_poll
-        if self.fail_fast and scope.first_seen:
+        limit = self.waiter.options.long_poll
+        if self.waiter.fail_fast and self.first_seen:
             now = anyio.current_time()
             ends = [
-                first + self.fail_fast_after
-                for (_, _, reason), first in scope.first_seen.items()
-                if reason in self.fail_fast
+                first + self.waiter.fail_fast_after
+                for (_, _, reason), first in self.first_seen.items()
+                if reason in self.waiter.fail_fast
             ]
             if ends:
                 limit = min(limit, max(0.0, min(ends) - now))
         return limit
 
-    async def _pods(self, scope: _JobWait, uid: str | None) -> list[dict[str, Any]] | None:
+    async def _pods(self, uid: str | None) -> list[dict[str, Any]] | None:
         """The Job's pods, best effort: ``None`` when they cannot be read now.
 
         Pods only explain a wait; an error reading them (no RBAC for pods, a throttled
@@ -386,65 +386,69 @@ class JobWaiter(Waiter[JobState]):
         pause the pods for a second.
         """
         now = anyio.current_time()
-        if scope.pods_denied or now < scope.pods_retry_at:
+        if self.pods_denied or now < self.pods_retry_at:
             return None
-        if scope.pods is None:
-            scope.pods = await scope.stack.enter_async_context(
-                subscribe(self.api, self._pods_key, self.options)
+        if self.pods is None:
+            self.pods = await self.stack.enter_async_context(
+                subscribe(self.waiter.api, self.waiter.pods_stream, self.waiter.options)
             )
         refreshed = False
         # No verdict hangs on this look (the Job is pending), so it may use most of what is left.
         pods_budget = explain_budget(
-            self.diagnostics_timeout, deadline=scope.deadline, share=_PODS_SHARE
+            self.waiter.diagnostics_timeout, deadline=self.deadline, share=_PODS_SHARE
         )
         with anyio.move_on_after(pods_budget):
             try:
-                await scope.pods.refresh()
+                await self.pods.refresh()
                 refreshed = True
             except Exception as error:  # noqa: BLE001 - see the docstring; cancellation propagates
-                scope.pods_denied = KUBERNETES.classify(error).kind is ErrorKind.FATAL
+                self.pods_denied = KUBERNETES.classify(error).kind is ErrorKind.FATAL
         if not refreshed:
-            scope.pods_retry_at = now + _PODS_PAUSE
+            self.pods_retry_at = now + _PODS_PAUSE
             return None
-        return [pod for pod in scope.pods.objects() if belongs_to(pod, self.name, uid)]
+        return [pod for pod in self.pods.objects() if belongs_to(pod, self.waiter.name, uid)]
 
-    def _stuck(self, scope: _JobWait, causes: list[PodCause]) -> PodCause | None:
+    def _stuck(self, causes: list[PodCause]) -> PodCause | None:
         now = anyio.current_time()
         seen = {(cause.pod, cause.container, cause.reason) for cause in causes}
-        for key in [key for key in scope.first_seen if key not in seen]:
-            del scope.first_seen[key]  # the cause went away: its grace starts again
+        for key in [key for key in self.first_seen if key not in seen]:
+            del self.first_seen[key]  # the cause went away: its grace starts again
         stuck = None
         for cause in causes:
-            first = scope.first_seen.setdefault((cause.pod, cause.container, cause.reason), now)
+            first = self.first_seen.setdefault((cause.pod, cause.container, cause.reason), now)
             if (
                 stuck is None
-                and cause.reason in self.fail_fast
-                and now - first >= self.fail_fast_after
+                and cause.reason in self.waiter.fail_fast
+                and now - first >= self.waiter.fail_fast_after
             ):
                 stuck = cause
         return stuck
 
-    async def _log_tail(self, scope: _JobWait, uid: str | None) -> LogTail:
+    async def _log_tail(self, uid: str | None) -> LogTail:
         """The tail of the failed pod's log, or why it could not be had (never raises)."""
 
         async def list_pods() -> list[dict[str, Any]]:
-            if scope.pods is not None:
-                await scope.pods.refresh()
-                return [pod for pod in scope.pods.objects() if belongs_to(pod, self.name, uid)]
+            if self.pods is not None:
+                await self.pods.refresh()
+                return [
+                    pod for pod in self.pods.objects() if belongs_to(pod, self.waiter.name, uid)
+                ]
             listed = await get_json(
-                self.api,
-                PODS.path(self.namespace),
-                [("labelSelector", f"{_JOB_NAME_LABEL}={self.name}")],
+                self.waiter.api,
+                PODS.path(self.waiter.namespace),
+                [("labelSelector", f"{_JOB_NAME_LABEL}={self.waiter.name}")],
             )
-            return [pod for pod in listed.get("items") or [] if belongs_to(pod, self.name, uid)]
+            return [
+                pod for pod in listed.get("items") or [] if belongs_to(pod, self.waiter.name, uid)
+            ]
 
         return await fetch_log_tail(
-            self.api,
-            self.namespace,
+            self.waiter.api,
+            self.waiter.namespace,
             list_pods,
-            lines=self.log_lines,
-            timeout=self.diagnostics_timeout,
-            deadline=scope.deadline,
+            lines=self.waiter.log_lines,
+            timeout=self.waiter.diagnostics_timeout,
+            deadline=self.deadline,
         )
 
 
