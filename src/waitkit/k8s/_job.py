@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, final
 
 import anyio
@@ -28,6 +29,7 @@ from waitkit.k8s._common import (
     check_selector,
 )
 from waitkit.k8s._errors import KUBERNETES, ObjectMissingError
+from waitkit.k8s._joblogs import JobLogs
 from waitkit.k8s._logtail import (
     LOG_TIMEOUT,
     REASON_CHARS,
@@ -41,10 +43,13 @@ from waitkit.k8s._target import WaitTarget
 from waitkit.k8s._watch import SharedWatch, StreamKey, subscribe
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable
+
     from kubernetes_asyncio.client import ApiClient
 
     from waitkit._core._engine import Target
     from waitkit._core._policy import Policy
+    from waitkit.k8s._logstream import LogLine
     from waitkit.k8s._options import WatchOptions
 
 _JOB_NAME_LABEL: Final = "batch.kubernetes.io/job-name"
@@ -129,6 +134,12 @@ class JobState(State):
     """What could not be fetched to explain a failure, in words: ``log of pod etl-x
     unavailable: no answer within 2.0s`` (or ``pod deleted``, ``HTTP 403 Forbidden:
     ...``), ``log unavailable: the Job has no pods left (deleted, or none started)``."""
+    log_streamed: bool = False
+    """``log_tail`` comes from the wait's log streams: the failed pod was gone by the time
+    the Job failed (``stream_logs`` or ``on_log``)."""
+    log_issues: tuple[str, ...] = ()
+    """What kept the wait's log streams from a log, in words, each said once (a container
+    the pod does not have, logs the credentials may not read); they never fail the wait."""
 
     def summary(self) -> str:
         """``running active=1 ready=0 succeeded=0 failed=0; etl-x/main: ImagePullBackOff``."""
@@ -165,7 +176,20 @@ class JobWaiter(Waiter[JobState]):
         fail_fast: fail when one of these causes lasts ``fail_fast_after`` seconds;
             ``True`` means :data:`PERMANENT_CAUSES` (image pulls, config errors).
         fail_fast_after: the grace period of ``fail_fast``, in seconds.
-        log_lines: lines of the failed pod's log attached to a failure (0: none).
+        log_lines: lines of the failed pod's log attached to a failure (0: none); with
+            log streams, also the lines each container's stream keeps.
+        on_log: called with each :class:`LogLine` of every container of every pod of the
+            Job, as it is written, in order per container (a retried pod's lines follow
+            the failed one's). A function or a coroutine function (awaited: a slow one
+            slows only its container's stream). It also gets *notices* (``notice=True``),
+            once each. An exception it raises ends the wait with a :class:`ProbeError`
+            whose cause is that exception. Implies ``stream_logs``.
+        stream_logs: follow the pods' logs while the Job runs (``pods/log``,
+            ``follow=true``; one stream per running container), keeping the last
+            ``log_lines`` lines of each: when the failed pod was deleted before the Job
+            failed, the failure's log tail comes from them.
+        log_containers: stream only these containers (default: every container, init
+            containers included). One that a pod does not have is a notice, not an error.
         diagnostics_timeout: the longest, in seconds, that explaining a failure may take
             (finding the failed pod and reading its log, together; also at most half the
             time left before the deadline), and that one look at a running Job's pods may
@@ -187,6 +211,16 @@ class JobWaiter(Waiter[JobState]):
         ...     async with api_client() as api:
         ...         result = await JobWaiter(api, "etl", namespace="batch").wait(timeout=900)
         ...         print(result.state.completion_time)
+
+        The pods' log lines while the Job runs (a callback rather than an iterator beside
+        :meth:`states`: the lines need no second consumer loop and no buffer that fills
+        when nobody reads, and ``wait_all`` of many Jobs streams them all the same):
+
+        >>> def show(line: LogLine) -> None:
+        ...     print(f"{line.pod}/{line.container}: {line.text}")
+        >>> async def follow() -> None:
+        ...     async with api_client() as api:
+        ...         await JobWaiter(api, "etl", on_log=show).wait(timeout=900)
     """
 
     kind: ClassVar[str] = "k8s_job"
@@ -205,6 +239,9 @@ class JobWaiter(Waiter[JobState]):
         fail_fast: bool | Collection[str] = False,
         fail_fast_after: float = 60.0,
         log_lines: int = 20,
+        on_log: Callable[[LogLine], Awaitable[object] | object] | None = None,
+        stream_logs: bool = False,
+        log_containers: Collection[str] | None = None,
         diagnostics_timeout: float = LOG_TIMEOUT,
         on_suspended: Literal["wait", "fail"] = "wait",
         shared: bool = True,
@@ -227,6 +264,16 @@ class JobWaiter(Waiter[JobState]):
             raise ConfigurationError(msg)
         self.fail_fast_after = check_seconds(owner, "fail_fast_after", fail_fast_after)
         self.log_lines = check_int(owner, "log_lines", log_lines, 0, _MAX_LOG_LINES)
+        callback: object = on_log  # checked as what a caller may really pass
+        if callback is not None and not callable(callback):
+            msg = f"{owner}: on_log must be a function of a LogLine (or None), got {on_log!r}"
+            raise ConfigurationError(msg)
+        self.on_log = on_log
+        self.stream_logs = bool(stream_logs) or on_log is not None
+        self.log_containers = _container_names(owner, log_containers)
+        if self.log_containers is not None and not self.stream_logs:
+            msg = f"{owner}: log_containers applies to log streams (give on_log or stream_logs)"
+            raise ConfigurationError(msg)
         given: object = diagnostics_timeout  # checked as what a caller may really pass
         if (
             isinstance(given, bool)
@@ -311,6 +358,41 @@ class _JobWait(WaitTarget["JobWaiter", JobState]):
         self.causes: tuple[PodCause, ...] = ()
         self.pods_denied = False
         self.pods_retry_at = -math.inf
+        self.logs: JobLogs | None = None
+        if waiter.stream_logs:
+            self.logs = JobLogs(
+                waiter.api,
+                waiter.namespace,
+                waiter.name,
+                on_log=waiter.on_log,
+                containers=waiter.log_containers,
+                ring_lines=waiter.log_lines,
+                options=waiter.options,
+            )
+            self.logs.on_failure = self._end_poll
+        self._poll: anyio.CancelScope | None = None
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[object]:
+        """The wait's subscriptions, and its log streams (closed at its end)."""
+        async with super().session():
+            if self.logs is None:
+                yield self
+                return
+            async with self.logs.running(self._drain_until):
+                yield self
+
+    def _drain_until(self) -> float:
+        return math.inf if self.deadline is None else self.deadline
+
+    def _end_poll(self) -> None:
+        """``on_log`` raised: the long-poll in progress ends, so the wait ends now."""
+        if self._poll is not None:
+            self._poll.cancel()
+
+    def _raise_log_failure(self) -> None:
+        if self.logs is not None and self.logs.failure is not None:
+            raise self.logs.failure
 
     async def observe(self) -> JobState:
         """Wait (briefly) for news of the Job on the shared watch, then read its pods if needed."""
@@ -318,11 +400,15 @@ class _JobWait(WaitTarget["JobWaiter", JobState]):
             self.jobs = await self.stack.enter_async_context(
                 subscribe(self.waiter.api, self.waiter.jobs_stream, self.waiter.options)
             )
-        self.cursor, job = await self.jobs.observe(
-            (self.waiter.namespace, self.waiter.name),
-            self.cursor,
-            wait=self.long_poll(self._poll_limit()),
-        )
+        self._raise_log_failure()
+        with anyio.CancelScope() as self._poll:
+            self.cursor, job = await self.jobs.observe(
+                (self.waiter.namespace, self.waiter.name),
+                self.cursor,
+                wait=self.long_poll(self._poll_limit()),
+            )
+        self._poll = None
+        self._raise_log_failure()
         if job is None:
             msg = (
                 f'jobs.batch "{self.waiter.name}" not found in namespace "{self.waiter.namespace}"'
@@ -331,19 +417,9 @@ class _JobWait(WaitTarget["JobWaiter", JobState]):
         state = _job_state(job)
         uid = (job.get("metadata") or {}).get("uid")
         updates: dict[str, Any] = {}
-        if self.waiter.pod_causes and state.phase not in (
-            JobPhase.COMPLETE,
-            JobPhase.FAILED,
-            JobPhase.SUSPENDED,
-        ):
-            pods = await self._pods(uid)
-            if pods is not None:
-                causes = [cause for pod in pods for cause in pod_causes(pod)]
-                self.causes = tuple(
-                    sorted(causes, key=lambda c: (c.pod, c.container or "", c.reason))
-                )
-            updates["causes"] = self.causes
-            updates["stuck"] = self._stuck(list(self.causes))
+        running = state.phase not in (JobPhase.COMPLETE, JobPhase.FAILED, JobPhase.SUSPENDED)
+        if running and (self.waiter.pod_causes or self.logs is not None):
+            await self._look_at_pods(uid, updates)
         elif self.causes and state.phase is JobPhase.FAILED:
             # The pods are not read again once the Job failed (they may be gone), but
             # what they were stuck on while it ran is what explains the failure.
@@ -357,9 +433,26 @@ class _JobWait(WaitTarget["JobWaiter", JobState]):
             updates["failed_pod"] = self.log.pod
             updates["log_tail"] = self.log.lines
             updates["details_missing"] = (self.log.missing,) if self.log.missing else ()
+            updates["log_streamed"] = self.log.streamed
+        if self.logs is not None and self.logs.issues:
+            updates["log_issues"] = self.logs.issues
         return state.model_copy(update=updates) if updates else state
 
     # ------------------------------------------------------------------ pods
+    async def _look_at_pods(self, uid: str | None, updates: dict[str, Any]) -> None:
+        """While the Job runs: its pods' causes, and new pods for the log streams."""
+        pods = await self._pods(uid)
+        if pods is not None and self.logs is not None:
+            self.logs.update(pods)
+        if self.waiter.pod_causes:
+            if pods is not None:
+                causes = [cause for pod in pods for cause in pod_causes(pod)]
+                self.causes = tuple(
+                    sorted(causes, key=lambda c: (c.pod, c.container or "", c.reason))
+                )
+            updates["causes"] = self.causes
+            updates["stuck"] = self._stuck(list(self.causes))
+
     def _poll_limit(self) -> float:
         """The long-poll on the Job, cut short when a fail_fast grace period ends sooner.
 
@@ -442,7 +535,7 @@ class _JobWait(WaitTarget["JobWaiter", JobState]):
                 pod for pod in listed.get("items") or [] if belongs_to(pod, self.waiter.name, uid)
             ]
 
-        return await fetch_log_tail(
+        read = await fetch_log_tail(
             self.waiter.api,
             self.waiter.namespace,
             list_pods,
@@ -450,6 +543,27 @@ class _JobWait(WaitTarget["JobWaiter", JobState]):
             timeout=self.waiter.diagnostics_timeout,
             deadline=self.deadline,
         )
+        if read.lines or self.logs is None:
+            return read
+        # The failed pod is gone (deleted as soon as it ended): what was streamed of it.
+        streamed = self.logs.tail(self.waiter.log_lines)
+        return read if streamed is None else streamed
+
+
+def _container_names(owner: str, names: object) -> tuple[str, ...] | None:
+    if names is None:
+        return None
+    if (
+        isinstance(names, Collection)
+        and not isinstance(names, str)
+        and names
+        and all(isinstance(name, str) and name for name in names)
+    ):
+        return tuple(dict.fromkeys(names))
+    msg = (
+        f"{owner}: log_containers must be a non-empty collection of container names, got {names!r}"
+    )
+    raise ConfigurationError(msg)
 
 
 def _fail_fast_reasons(owner: str, fail_fast: object) -> frozenset[str]:
@@ -469,7 +583,13 @@ def _fail_fast_reasons(owner: str, fail_fast: object) -> frozenset[str]:
 
 def _with_log(reason: str, state: JobState) -> str:
     room = REASON_CHARS - len(reason)
-    return reason + render_tail(state.failed_pod, state.log_tail, state.details_missing, room)
+    return reason + render_tail(
+        state.failed_pod,
+        state.log_tail,
+        state.details_missing,
+        room,
+        streamed=state.log_streamed,
+    )
 
 
 _CONDITION_PHASES: Final = (

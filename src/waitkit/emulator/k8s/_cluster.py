@@ -9,6 +9,7 @@ refreshes everything when the next ``at`` point falls due (so watchers see it).
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ class Cluster:
     def __init__(self, scenario: KubernetesScenario, clock: ScenarioClock) -> None:
         self.store = Store(scenario.history)
         self._clock = clock
+        #: Nanoseconds since the epoch at scenario time 0: log lines are timestamped from it.
+        self.epoch = time.time_ns()
         self._entries: dict[Key, _Entry] = {}
         # Called after every change so the ticker can recompute when to wake up.
         self.on_change: Callable[[], None] = lambda: None
@@ -205,16 +208,31 @@ class Cluster:
                 self._refresh(key)
 
     def next_due(self, now: float) -> float | None:
-        """The scenario time the next ``at`` point of any object falls due (None: none pending)."""
+        """The scenario time the next ``at`` point of any object falls due (None: none pending).
+
+        A pod's log lines count: a followed log writes each when it falls due.
+        """
         soonest: float | None = None
         for entry in self._entries.values():
             following = current_index(entry.points, now - entry.born, entry.observations) + 1
-            if following < len(entry.points):
-                point = entry.points[following]
-                if point.at is not None:
-                    due = entry.born + point.at
+            dues = []
+            if following < len(entry.points) and entry.points[following].at is not None:
+                dues.append(entry.points[following].at)
+            if isinstance(entry.spec, PodScenario):
+                lines = (p.at for p in entry.spec.log_lines if p.at > now - entry.born)
+                dues.append(min(lines, default=None))
+            for at in dues:
+                if at is not None:
+                    due = entry.born + at
                     soonest = due if soonest is None else min(soonest, due)
         return soonest
+
+    def born(self, key: Key) -> float:
+        """The scenario time an object was created (its timeline counts from it)."""
+        entry = self._entries.get(key)
+        if entry is None:
+            raise MissingError(f'{_qualified(key[0])} "{key[2]}" not found')
+        return entry.born
 
     def spec(self, resource: Resource, namespace: str, name: str) -> JobScenario | PodScenario:
         """The scenario entry behind an object."""

@@ -1,0 +1,420 @@
+"""The log streams of one wait on a Job: every container of every pod, followed while it runs.
+
+One task per container follows its log (``pods/log`` with ``follow=true`` and
+``timestamps=true``); a stream is open only while its container runs, so 100 Jobs of
+one container each hold 100 streams at most. The pods come from the wait's pod
+watch (:meth:`JobLogs.update`, after each look at the pods): a new pod's containers
+are followed as soon as they start, so a retried pod's log follows the failed one's.
+
+Each follower keeps the last lines of its container in a ring (memory is bounded
+whatever the Job prints). When the Job fails and its failed pod was already deleted
+(an aggressive clean-up controller), the failure's log tail comes from that ring.
+
+- A stream that ends while its container still runs (a cut, a proxy's timeout, the
+  API server's) is resumed with ``sinceTime``; :class:`LineCursor` drops the lines
+  the resumed stream repeats. Server errors (5xx), throttling (429, ``Retry-After``
+  honoured) and broken connections are retried with jittered backoff; the wait's
+  end cancels everything.
+- A stream that ends because its container terminated ends its follower, unless
+  the pod is still running (the container restarts: its next run is followed).
+- Logs the credentials may not read (403) and containers named in
+  ``log_containers`` that a pod does not have are *notices*: said once, in words
+  (on the state's ``log_issues`` and to ``on_log``), and never fail the wait.
+- An exception raised by ``on_log`` stops the streams and ends the wait (see
+  :class:`LogCallbackError`): a broken consumer is never silent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import random
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+import aiohttp
+import anyio
+from kubernetes_asyncio.client.exceptions import ApiException
+
+from waitkit._core._classify import ErrorKind
+from waitkit._core._text import clip, safe
+from waitkit.k8s._client import open_get
+from waitkit.k8s._errors import KUBERNETES, api_status, describe_error
+from waitkit.k8s._logstream import LineCursor, LineSplitter, LogLine, split_timestamp
+from waitkit.k8s._logtail import LOG_LINE_WIDTH, LogTail
+from waitkit.k8s._pods import failed_container
+from waitkit.k8s._resource import PODS
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+
+    from anyio.abc import TaskGroup
+    from kubernetes_asyncio.client import ApiClient
+
+    from waitkit.k8s._options import WatchOptions
+
+_BAD_REQUEST: Final = 400
+_FORBIDDEN: Final = 403
+# Backoff between attempts to (re)open one container's stream, in seconds.
+_MIN_PAUSE: Final = 0.2
+_MAX_PAUSE: Final = 5.0
+# 400 answers in a row for a container the pod says runs: it is not one the kubelet knows.
+_REFUSALS: Final = 3
+# At the end of a wait, streams of containers that have terminated get this long
+# (and never past the deadline) to deliver their last lines.
+_DRAIN: Final = 1.0
+# Pods remembered per wait (with their rings), the oldest deleted ones forgotten first.
+_PODS_KEPT: Final = 64
+_FINISHED: Final = ("Succeeded", "Failed")
+_random = random.Random()  # jitter, not cryptography
+
+
+class LogCallbackError(Exception):
+    """``on_log`` raised: the wait ends with a ``ProbeError`` whose cause this is."""
+
+
+@dataclass(slots=True)
+class _Follower:
+    """Where one container's follower is: its cursor, its ring, its backoff."""
+
+    ring: deque[tuple[int, str]]
+    cursor: LineCursor = field(default_factory=LineCursor)
+    pause: float = _MIN_PAUSE
+    finished_run: int | None = None
+    """The restart count of the run whose end was read (it is not followed again)."""
+    refusals: int = 0
+
+
+class JobLogs:
+    """The log followers of one wait (see the module docstring)."""
+
+    def __init__(
+        self,
+        api: ApiClient,
+        namespace: str,
+        job: str,
+        *,
+        on_log: Callable[[LogLine], Awaitable[object] | object] | None,
+        containers: Collection[str] | None,
+        ring_lines: int,
+        options: WatchOptions,
+    ) -> None:
+        self._api = api
+        self._namespace = namespace
+        self._job = job
+        self._on_log = on_log
+        self._containers = None if containers is None else tuple(containers)
+        self._ring_lines = ring_lines
+        self._timeout = aiohttp.ClientTimeout(
+            total=None,
+            sock_connect=options.connect_timeout,
+            sock_read=options.read_timeout_seconds,
+        )
+        self._pods: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._gone: set[str] = set()
+        self._changed: dict[str, anyio.Event] = {}
+        self._started: set[tuple[str, str]] = set()
+        self._rings: dict[tuple[str, str], deque[tuple[int, str]]] = {}
+        self._said: set[str] = set()
+        self._tasks: TaskGroup | None = None
+        self._ending = False
+        self._forbidden = False
+        self._streaming: set[tuple[str, str]] = set()
+        self.issues: tuple[str, ...] = ()
+        """Notices given so far, in order (each once)."""
+        self.failure: LogCallbackError | None = None
+        #: Called (synchronously) when ``on_log`` raised: the wait then ends at once.
+        self.on_failure: Callable[[], None] = lambda: None
+        #: Streams open now, and opened in all (for tests and benchmarks).
+        self.open_streams = 0
+        self.opened_streams = 0
+
+    # ------------------------------------------------------------------ the wait
+    @contextlib.asynccontextmanager
+    async def running(self, drain_until: Callable[[], float]) -> AsyncIterator[None]:
+        """Followers run for the block; at its end they stop (cancelled, after a short drain).
+
+        ``drain_until()`` is the loop time past which no drain may run (the deadline).
+        """
+        failure: BaseException | None = None
+        async with anyio.create_task_group() as tasks:
+            self._tasks = tasks
+            try:
+                yield
+            except BaseException as error:  # noqa: BLE001 - re-raised below, outside the group
+                failure = error
+            finally:
+                self._tasks = None
+                self._ending = True
+                self._wake_all()
+                if failure is None or isinstance(failure, Exception):  # not a cancellation
+                    await self._drain(drain_until())
+                tasks.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
+
+    async def _drain(self, until: float) -> None:
+        """Let streams of terminated containers deliver their last lines (bounded)."""
+        with anyio.move_on_after(min(_DRAIN, until - anyio.current_time())):
+            while any(self._draining(key) for key in self._streaming):  # noqa: ASYNC110 - rare, short
+                await anyio.sleep(0.01)
+
+    def _draining(self, key: tuple[str, str]) -> bool:
+        pod, container = key
+        snapshot = self._pods.get(pod)
+        return pod in self._gone or (
+            snapshot is not None and container_state(snapshot, container)[0] == "terminated"
+        )
+
+    def update(self, pods: list[dict[str, Any]]) -> None:
+        """The Job's pods as the wait's pod watch shows them now: follow what is new."""
+        present = set()
+        for pod in pods:
+            name = str((pod.get("metadata") or {}).get("name", ""))
+            present.add(name)
+            if self._pods.get(name) is not pod:
+                self._pods[name] = pod
+                self._pods.move_to_end(name)
+                self._wake(name)
+            for container in self._wanted(name, pod):
+                self._start(name, container)
+        for name in list(self._pods):
+            if name not in present and name not in self._gone:
+                self._gone.add(name)
+                self._wake(name)
+        self._forget_old_pods()
+
+    def tail(self, lines: int) -> LogTail | None:
+        """The failure's log tail from what was streamed (``None``: nothing was)."""
+        choice = failed_container(list(self._pods.values()))
+        key = None
+        if choice is not None:
+            pod, container, _ = choice
+            keys = [k for k in self._rings if k[0] == pod and container in (None, k[1])]
+            key = keys[0] if keys else None
+        if key is None or not self._rings.get(key):
+            # No failed pod seen (deleted before its failure was watched): the pod that wrote last.
+            written = [(ring[-1][0], key) for key, ring in self._rings.items() if ring]
+            if not written:
+                return None
+            key = max(written)[1]
+        ring = self._rings[key]
+        return LogTail(pod=key[0], lines=tuple(text for _, text in ring)[-lines:], streamed=True)
+
+    # ------------------------------------------------------------------ pods
+    def _wanted(self, pod: str, obj: dict[str, Any]) -> list[str]:
+        spec = obj.get("spec") or {}
+        names = [
+            str(container.get("name"))
+            for kind in ("initContainers", "containers")
+            for container in spec.get(kind) or []
+            if isinstance(container, dict) and container.get("name")
+        ]
+        if self._containers is None:
+            return names
+        for wanted in self._containers:
+            if wanted not in names:
+                has = ", ".join(names) or "none"
+                self._notice(
+                    pod,
+                    wanted,
+                    f'container "{wanted}" is not in pod {pod} (it has: {has});'
+                    " its log is not streamed",
+                    once=f"unknown:{wanted}",
+                )
+        return [name for name in names if name in self._containers]
+
+    def _start(self, pod: str, container: str) -> None:
+        key = (pod, container)
+        if key in self._started or self._tasks is None or self._ending or self._forbidden:
+            return
+        self._started.add(key)
+        self._rings[key] = deque(maxlen=self._ring_lines)
+        self._tasks.start_soon(self._follow, pod, container, name=f"waitkit.log {pod}/{container}")
+
+    def _forget_old_pods(self) -> None:
+        while len(self._pods) > _PODS_KEPT:
+            oldest = next((name for name in self._pods if name in self._gone), None)
+            if oldest is None:
+                return
+            del self._pods[oldest]
+            self._gone.discard(oldest)
+            for key in [key for key in self._rings if key[0] == oldest]:
+                del self._rings[key]
+                self._started.discard(key)
+
+    def _wake(self, pod: str) -> None:
+        event = self._changed.pop(pod, None)
+        if event is not None:
+            event.set()
+
+    def _wake_all(self) -> None:
+        for pod in list(self._changed):
+            self._wake(pod)
+
+    async def _pod_changed(self, pod: str, timeout: float = float("inf")) -> None:
+        """Wait until the pod's snapshot changes (or the wait ends, or ``timeout``)."""
+        if self._ending:
+            return
+        event = self._changed.get(pod)
+        if event is None:
+            event = self._changed[pod] = anyio.Event()
+        with anyio.move_on_after(timeout):
+            await event.wait()
+
+    # ------------------------------------------------------------------ one container
+    async def _follow(self, pod: str, container: str) -> None:
+        one = _Follower(ring=self._rings[pod, container])
+        while not (self._ending or self._forbidden) and pod not in self._gone:
+            snapshot = self._pods.get(pod)
+            if snapshot is None:
+                return
+            state, restarts = container_state(snapshot, container)
+            idle = state == "waiting" or (state == "terminated" and one.finished_run == restarts)
+            if idle and phase(snapshot) in _FINISHED:
+                return  # read to its end, or never started: the pod will not run it again
+            if idle:
+                await self._pod_changed(pod)
+                continue
+            read = await self._attempt(pod, container, one)
+            if read is None:
+                return
+            if read >= 0:
+                state, restarts = container_state(self._pods.get(pod) or {}, container)
+                if state == "terminated":
+                    one.finished_run = restarts
+                    continue
+            await self._pod_changed(pod, timeout=one.pause * (0.5 + _random.random()))
+            one.pause = min(one.pause * 2, _MAX_PAUSE)
+
+    async def _attempt(self, pod: str, container: str, one: _Follower) -> int | None:
+        """One stream: the new lines it brought, -1 to try again, ``None`` to stop following."""
+        try:
+            read = await self._stream(pod, container, one)
+        except ApiException as error:
+            if api_status(error) == _BAD_REQUEST:  # waiting to start, as the kubelet sees it
+                one.refusals += 1
+                if one.refusals < _REFUSALS:
+                    return -1
+                self._notice(pod, container, self._unavailable(pod, container, error))
+                return None
+            return -1 if self._recoverable(pod, container, error) else None
+        except (aiohttp.ClientError, OSError, TimeoutError):
+            return -1  # a broken or silent stream: resumed from the last line read
+        one.refusals = 0
+        if read:
+            one.pause = _MIN_PAUSE
+        return read
+
+    def _recoverable(self, pod: str, container: str, error: ApiException) -> bool:
+        """Whether to try again after ``error`` (a notice is given when not)."""
+        kind = KUBERNETES.classify(error)
+        if kind.kind in (ErrorKind.TRANSIENT, ErrorKind.THROTTLED):
+            return True
+        if kind.kind is ErrorKind.FATAL and api_status(error) == _FORBIDDEN:
+            self._forbidden = True
+            self._notice(
+                "",
+                "",
+                f"logs of Job {self._job}'s pods cannot be read: {safe(describe_error(error))}",
+                once="forbidden",
+            )
+        elif kind.kind is not ErrorKind.NOT_FOUND:  # not found: the pod is gone
+            self._notice(pod, container, self._unavailable(pod, container, error))
+        return False
+
+    @staticmethod
+    def _unavailable(pod: str, container: str, error: Exception) -> str:
+        return f"log of {pod}/{container} unavailable: {safe(describe_error(error))}"
+
+    async def _stream(self, pod: str, container: str, one: _Follower) -> int:
+        """Read one follow stream to its end; the number of new lines it brought."""
+        cursor = one.cursor
+        query = [("container", container), ("follow", "true"), ("timestamps", "true")]
+        since = cursor.since()
+        if since is not None:
+            query.append(("sinceTime", since))
+        cursor.restart()
+        path = f"{PODS.path(self._namespace)}/{pod}/log"
+        response = await open_get(
+            self._api, path, query, timeout=self._timeout, accept="text/plain, */*"
+        )
+        self.open_streams += 1
+        self.opened_streams += 1
+        self._streaming.add((pod, container))
+        read = 0
+        try:
+            splitter = LineSplitter()
+            async for chunk in response.content.iter_any():
+                for line in splitter.feed(chunk):
+                    read += await self._deliver(pod, container, one, line)
+            last = splitter.finish()
+            if last is not None:
+                read += await self._deliver(pod, container, one, last)
+        finally:
+            response.close()
+            self.open_streams -= 1
+            self._streaming.discard((pod, container))
+        return read
+
+    async def _deliver(self, pod: str, container: str, one: _Follower, line: str) -> int:
+        stamp, nanos, text = split_timestamp(line)
+        if nanos is not None and not one.cursor.admit(nanos):
+            return 0  # a line the resumed stream repeats
+        if one.ring.maxlen:
+            one.ring.append((nanos or 0, clip(safe(text), LOG_LINE_WIDTH)))
+        await self._call(
+            LogLine(job=self._job, pod=pod, container=container, text=text, timestamp=stamp)
+        )
+        return 1
+
+    def _notice(self, pod: str, container: str, text: str, *, once: str | None = None) -> None:
+        key = once or text
+        if key in self._said:
+            return
+        self._said.add(key)
+        self.issues = (*self.issues, text)
+        if self._tasks is not None and self._on_log is not None:
+            notice = LogLine(job=self._job, pod=pod, container=container, text=text, notice=True)
+            self._tasks.start_soon(self._call, notice)
+
+    async def _call(self, line: LogLine) -> None:
+        if self._on_log is None or self.failure is not None:
+            return
+        try:
+            result = self._on_log(line)
+            if inspect.isawaitable(result):
+                await result
+        except Exception as error:  # noqa: BLE001 - handed to the wait, which raises it
+            failure = LogCallbackError(
+                f"on_log raised {type(error).__name__} on a line of {line.pod}/{line.container}:"
+                f" {clip(safe(str(error)), 200)}"
+            )
+            failure.__cause__ = error
+            self.failure = failure
+            self._ending = True
+            self._wake_all()
+            self.on_failure()
+
+
+def container_state(pod: dict[str, Any], container: str) -> tuple[str, int]:
+    """``(waiting|running|terminated, restart count)`` of a container as the pod shows it."""
+    status = pod.get("status") or {}
+    for statuses in ("initContainerStatuses", "containerStatuses"):
+        for entry in status.get(statuses) or []:
+            if isinstance(entry, dict) and entry.get("name") == container:
+                state = entry.get("state") or {}
+                restarts = entry.get("restartCount")
+                count = restarts if isinstance(restarts, int) else 0
+                if "running" in state:
+                    return "running", count
+                if "terminated" in state:
+                    return "terminated", count
+                return "waiting", count
+    return "waiting", 0
+
+
+def phase(pod: dict[str, Any]) -> str:
+    """The pod's ``status.phase``."""
+    return str((pod.get("status") or {}).get("phase") or "")
