@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import math
 import random
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
@@ -61,9 +62,10 @@ _MIN_PAUSE: Final = 0.2
 _MAX_PAUSE: Final = 5.0
 # 400 answers in a row for a container the pod says runs: it is not one the kubelet knows.
 _REFUSALS: Final = 3
-# At the end of a wait, streams of containers that have terminated get this long
-# (and never past the deadline) to deliver their last lines.
+# At the end of a wait, open streams get this long at most (and never past the deadline)
+# to deliver their last lines; one quiet for _QUIET seconds is taken to have none left.
 _DRAIN: Final = 1.0
+_QUIET: Final = 0.1
 # Pods remembered per wait (with their rings), the oldest deleted ones forgotten first.
 _PODS_KEPT: Final = 64
 _FINISHED: Final = ("Succeeded", "Failed")
@@ -121,6 +123,7 @@ class JobLogs:
         self._ending = False
         self._forbidden = False
         self._streaming: set[tuple[str, str]] = set()
+        self._last_read = -math.inf
         self.issues: tuple[str, ...] = ()
         """Notices given so far, in order (each once)."""
         self.failure: LogCallbackError | None = None
@@ -155,17 +158,18 @@ class JobLogs:
             raise failure
 
     async def _drain(self, until: float) -> None:
-        """Let streams of terminated containers deliver their last lines (bounded)."""
-        with anyio.move_on_after(min(_DRAIN, until - anyio.current_time())):
-            while any(self._draining(key) for key in self._streaming):  # noqa: ASYNC110 - rare, short
-                await anyio.sleep(0.01)
+        """Let open streams deliver their last lines: until they end or fall quiet (bounded).
 
-    def _draining(self, key: tuple[str, str]) -> bool:
-        pod, container = key
-        snapshot = self._pods.get(pod)
-        return pod in self._gone or (
-            snapshot is not None and container_state(snapshot, container)[0] == "terminated"
-        )
+        The Job's last change and its containers' last lines race on two connections:
+        a terminated container's stream ends right after them, a running one's falls quiet.
+        """
+        began = anyio.current_time()
+        with anyio.move_on_after(min(_DRAIN, until - began)):
+            while self._streaming:
+                now = anyio.current_time()
+                if now - max(self._last_read, began) >= _QUIET:
+                    return
+                await anyio.sleep(_QUIET / 10)
 
     def update(self, pods: list[dict[str, Any]]) -> None:
         """The Job's pods as the wait's pod watch shows them now: follow what is new."""
@@ -347,6 +351,7 @@ class JobLogs:
         try:
             splitter = LineSplitter()
             async for chunk in response.content.iter_any():
+                self._last_read = anyio.current_time()
                 for line in splitter.feed(chunk):
                     read += await self._deliver(pod, container, one, line)
             last = splitter.finish()
