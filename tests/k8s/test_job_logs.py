@@ -24,7 +24,7 @@ from waitkit.emulator.k8s import (
     PodPoint,
     PodScenario,
 )
-from waitkit.k8s import JobPhase, JobWaiter, LogLine, WatchOptions
+from waitkit.k8s import JobPhase, JobWaiter, LogLine, WatchOptions, api_client
 
 from .conftest import FAST, Env, Start, meanwhile, settle
 
@@ -345,3 +345,63 @@ async def test_many_jobs_hold_one_stream_per_running_container(start: Start) -> 
     assert peak == count
     assert sorted(seen.texts()) == sorted(f"hello from {i}" for i in range(count))
     await settle(lambda: _streams(env).open == 0, "every stream closed")
+
+
+async def test_streams_take_turns_for_a_small_connection_pool(start: Start) -> None:
+    """A pool of 12 connections: 4 streams at once (8 kept for watches), the rest wait, no loss."""
+    count = 6
+    env = await start(
+        KubernetesScenario(
+            jobs=[
+                JobScenario(name=f"j{i}", timeline=[JobPoint(at=3, phase="complete")])
+                for i in range(count)
+            ],
+            pods=[
+                PodScenario(
+                    name=f"j{i}-1",
+                    job=f"j{i}",
+                    log_lines=_lines(f"hello from {i}"),
+                    timeline=[_RUNNING, _succeeded(2)],
+                )
+                for i in range(count)
+            ],
+        )
+    )
+    seen = Collected()
+
+    async def drive() -> None:
+        await settle(lambda: _streams(env).open == 4 and bool(seen.notices), "the pool full")
+        env.advance(2)  # the lines, then the first four pods end: the others get their turn
+        await settle(lambda: len(seen.texts()) == count, "every line")
+        env.advance()
+
+    async with api_client(kubeconfig=env.emu.kubeconfig_path, max_connections=12) as api:
+        waiters = [JobWaiter(api, f"j{i}", on_log=seen, policy=FAST) for i in range(count)]
+        await meanwhile(wait_all(waiters), drive())
+    assert sorted(seen.texts()) == sorted(f"hello from {i}" for i in range(count))
+    assert len(seen.notices) == 1
+    assert seen.notices[0].startswith("log streams wait for a connection: the client opens 12")
+    assert _streams(env).most_open == 4
+
+
+async def test_pods_that_may_not_be_listed_are_one_notice(start: Start) -> None:
+    """403 on listing pods: no stream can start; one notice says why; the Job decides."""
+    env = await start(
+        KubernetesScenario(
+            jobs=[JobScenario(name="etl", timeline=[JobPoint(at=1, phase="complete")])],
+            pods=[PodScenario(name="etl-1", job="etl", timeline=[_RUNNING])],
+        )
+    )
+    env.emu.faults.add(Fault(kind="error", status=403, operation="list:pods"))
+    seen = Collected()
+    waiter = JobWaiter(env.api, "etl", on_log=seen, watch=QUICK, policy=FAST)
+
+    async def drive() -> None:
+        await settle(lambda: bool(seen.notices), "the notice")
+        env.advance()
+
+    result = await meanwhile(waiter.wait(), drive())
+    assert result.state.phase is JobPhase.COMPLETE
+    assert len(seen.notices) == 1
+    assert seen.notices[0].startswith("logs of Job etl not streamed: its pods cannot be listed")
+    assert _streams(env).opened == 0

@@ -496,6 +496,8 @@ class _JobWait(WaitTarget["JobWaiter", JobState]):
                 refreshed = True
             except Exception as error:  # noqa: BLE001 - see the docstring; cancellation propagates
                 self.pods_denied = KUBERNETES.classify(error).kind is ErrorKind.FATAL
+                if self.pods_denied and self.logs is not None:
+                    self.logs.pods_unlisted(error)
         if not refreshed:
             self.pods_retry_at = now + _PODS_PAUSE
             return None

@@ -22,6 +22,12 @@ whatever the Job prints). When the Job fails and its failed pod was already dele
   (on the state's ``log_issues`` and to ``on_log``), and never fail the wait.
 - An exception raised by ``on_log`` stops the streams and ends the wait (see
   :class:`LogCallbackError`): a broken consumer is never silent.
+- A followed log holds a connection while its container runs (HTTP/1.1 does not
+  multiplex), and kubernetes_asyncio's pool is bounded (``connection_pool_maxsize``,
+  100 by default): with no room left, the Jobs' own watch would wait behind the
+  streams. So the streams of one client take turns for its pool less
+  :data:`_RESERVED` connections; one that waits loses no line (it is read from where
+  it was when its turn comes), and the first wait is a notice.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import contextlib
 import inspect
 import math
 import random
+import weakref
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -69,7 +76,32 @@ _QUIET: Final = 0.1
 # Pods remembered per wait (with their rings), the oldest deleted ones forgotten first.
 _PODS_KEPT: Final = 64
 _FINISHED: Final = ("Succeeded", "Failed")
+# Connections of a client's pool kept for its watches, LISTs and log-tail reads.
+_RESERVED: Final = 8
 _random = random.Random()  # jitter, not cryptography
+
+
+@dataclass(slots=True)
+class _Pool:
+    """The log streams one client may hold at once, and whether waiting for one was said."""
+
+    slots: anyio.Semaphore
+    limit: int
+    told: bool = False
+
+
+_POOLS: weakref.WeakKeyDictionary[object, _Pool] = weakref.WeakKeyDictionary()
+
+
+def _pool(api: ApiClient) -> _Pool | None:
+    """The stream slots of ``api`` (``None``: its pool is unbounded)."""
+    limit = getattr(getattr(api, "configuration", None), "connection_pool_maxsize", None)
+    if not isinstance(limit, int) or limit <= 0:
+        return None
+    pool = _POOLS.get(api)
+    if pool is None:
+        pool = _POOLS[api] = _Pool(anyio.Semaphore(max(1, limit - _RESERVED)), limit)
+    return pool
 
 
 class LogCallbackError(Exception):
@@ -189,6 +221,12 @@ class JobLogs:
                 self._wake(name)
         self._forget_old_pods()
 
+    def pods_unlisted(self, error: Exception) -> None:
+        """The Job's pods may not be listed: no log can be followed (said once)."""
+        why = safe(describe_error(error))
+        text = f"logs of Job {self._job} not streamed: its pods cannot be listed: {why}"
+        self._notice("", "", text, once="unlisted")
+
     def tail(self, lines: int) -> LogTail | None:
         """The failure's log tail from what was streamed (``None``: nothing was)."""
         choice = failed_container(list(self._pods.values()))
@@ -295,7 +333,15 @@ class JobLogs:
     async def _attempt(self, pod: str, container: str, one: _Follower) -> int | None:
         """One stream: the new lines it brought, -1 to try again, ``None`` to stop following."""
         try:
-            read = await self._stream(pod, container, one)
+            pool = _pool(self._api)
+            if pool is None:
+                read = await self._stream(pod, container, one)
+            else:
+                if pool.slots.value == 0 and not pool.told:
+                    pool.told = True
+                    self._notice(pod, container, _pool_full(pool), once="pool")
+                async with pool.slots:
+                    read = await self._stream(pod, container, one)
         except ApiException as error:
             if api_status(error) == _BAD_REQUEST:  # waiting to start, as the kubelet sees it
                 one.refusals += 1
@@ -401,6 +447,15 @@ class JobLogs:
             self._ending = True
             self._wake_all()
             self.on_failure()
+
+
+def _pool_full(pool: _Pool) -> str:
+    return (
+        f"log streams wait for a connection: the client opens {pool.limit} at most"
+        f" (connection_pool_maxsize), {_RESERVED} kept for the Jobs' watches; each followed"
+        " log holds one while its container runs. They take turns and lose no line;"
+        " api_client(max_connections=...) makes room"
+    )
 
 
 def container_state(pod: dict[str, Any], container: str) -> tuple[str, int]:

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from waitkit._cli._command import Context, Say
 
 _MAX_CAUSES_SHOWN: Final = 5
+_DEFAULT_POOL: Final = 100
+_POOL_PER_JOB: Final = 4
+_RESERVED: Final = 16
 # JobWaiter's default (waitkit.k8s._logtail.LOG_TIMEOUT); the k8s extra is imported lazily.
 LOG_TIMEOUT: Final = 2.0
 
@@ -100,7 +103,10 @@ async def _build(args: argparse.Namespace, context: Context) -> Sequence[Watch]:
     if args.log_containers and not args.logs:
         msg = "--log-container applies with --logs"
         raise UsageError(msg)
-    api = await kube_api(context)
+    # Each followed log holds a connection: room for four containers a Job and the watches
+    # (more take turns, losing no line).
+    pool = max(_DEFAULT_POOL, _POOL_PER_JOB * len(names) + _RESERVED) if args.logs else None
+    api = await kube_api(context, max_connections=pool)
     return [
         Watch(
             f"{ns}/{name}",

@@ -62,6 +62,8 @@ class KubernetesBackend:
         self.cluster = Cluster(scenario, clock)
         self.cluster.on_change = self._wake
         clock.add_due_source(self.cluster.next_due)
+        # Log lines are points too (advance_to_next stops at each); the ticker needs not.
+        clock.add_due_source(self.cluster.next_line_due)
         clock.on_advance(self._time_moved)
         self._hub = WatchHub(self.cluster, scenario, counters)
         self.logs = LogStreams(self.cluster, clock)

@@ -208,23 +208,33 @@ class Cluster:
                 self._refresh(key)
 
     def next_due(self, now: float) -> float | None:
-        """The scenario time the next ``at`` point of any object falls due (None: none pending).
+        """The scenario time the next ``at`` point of any object falls due (None: none pending)."""
+        dues = (self.next_due_of(entry, now) for entry in self._entries.values())
+        return min((due for due in dues if due is not None), default=None)
 
-        A pod's log lines count: a followed log writes each when it falls due.
-        """
+    def next_due_of(self, entry: _Entry | Key, now: float) -> float | None:
+        """The scenario time the next ``at`` point of one object falls due (None: none)."""
+        if not isinstance(entry, _Entry):
+            found = self._entries.get(entry)
+            if found is None:
+                return None
+            entry = found
+        following = current_index(entry.points, now - entry.born, entry.observations) + 1
+        if following < len(entry.points):
+            at = entry.points[following].at
+            if at is not None:
+                return entry.born + at
+        return None
+
+    def next_line_due(self, now: float) -> float | None:
+        """The scenario time the next scripted log line of any pod is written (None: none)."""
         soonest: float | None = None
         for entry in self._entries.values():
-            following = current_index(entry.points, now - entry.born, entry.observations) + 1
-            dues = []
-            if following < len(entry.points) and entry.points[following].at is not None:
-                dues.append(entry.points[following].at)
             if isinstance(entry.spec, PodScenario):
-                lines = (p.at for p in entry.spec.log_lines if p.at > now - entry.born)
-                dues.append(min(lines, default=None))
-            for at in dues:
-                if at is not None:
-                    due = entry.born + at
-                    soonest = due if soonest is None else min(soonest, due)
+                for point in entry.spec.log_lines:
+                    due = entry.born + point.at
+                    if due > now and (soonest is None or due < soonest):
+                        soonest = due
         return soonest
 
     def born(self, key: Key) -> float:

@@ -115,9 +115,10 @@ class LogStreams:
         self._changed = asyncio.Event()
         self._closing = False
         self._streams: set[asyncio.Task[Any]] = set()
-        #: Followed streams open now, and opened in all.
+        #: Followed streams open now, opened in all, and the most open at once.
         self.open = 0
         self.opened = 0
+        self.most_open = 0
 
     def notify(self) -> None:
         """Something changed (time moved, an object changed): followers look again."""
@@ -184,6 +185,7 @@ class LogStreams:
         self._streams.add(task)
         self.open += 1
         self.opened += 1
+        self.most_open = max(self.most_open, self.open)
         try:
             await response.prepare(request)
             stream = _Stream(response, query, cut_after)
@@ -225,7 +227,7 @@ class LogStreams:
         now = self._clock.now()
         line = next_line_due(spec, now - born)
         wait = _HANGUP_CHECK
-        for due in (None if line is None else born + line, self._cluster.next_due(now)):
+        for due in (None if line is None else born + line, self._cluster.next_due_of(key, now)):
             real = None if due is None else self._clock.real_seconds(due - now)
             if real is not None:
                 wait = min(wait, max(real, 0.0) + 0.001)
