@@ -58,6 +58,8 @@ async def test_api_client_unknown_context(start: Start) -> None:
         ({"in_cluster": True, "context": "x"}, "excludes"),
         ({"in_cluster": False}, "no kubeconfig"),
         ({"in_cluster": True}, "cannot load"),
+        ({"max_connections": 0}, "max_connections must be an int >= 1"),
+        ({"max_connections": True}, "max_connections must be an int >= 1"),
     ],
 )
 async def test_api_client_bad_configuration(

@@ -182,8 +182,9 @@ class JobWaiter(Waiter[JobState]):
             Job, as it is written, in order per container (a retried pod's lines follow
             the failed one's). A function or a coroutine function (awaited: a slow one
             slows only its container's stream). It also gets *notices* (``notice=True``),
-            once each. An exception it raises ends the wait with a :class:`ProbeError`
-            whose cause is that exception. Implies ``stream_logs``.
+            once each. An exception it raises ends the wait at once with a
+            :class:`~waitkit.ProbeError` that says so (the exception is its
+            ``__cause__.__cause__``). Implies ``stream_logs``.
         stream_logs: follow the pods' logs while the Job runs (``pods/log``,
             ``follow=true``; one stream per running container), keeping the last
             ``log_lines`` lines of each: when the failed pod was deleted before the Job
