@@ -405,3 +405,19 @@ async def test_pods_that_may_not_be_listed_are_one_notice(start: Start) -> None:
     assert len(seen.notices) == 1
     assert seen.notices[0].startswith("logs of Job etl not streamed: its pods cannot be listed")
     assert _streams(env).opened == 0
+
+
+async def test_a_cancelled_wait_closes_its_streams(start: Start) -> None:
+    """Cancelling a wait with streams open closes them (and their tasks) at once."""
+    env = await start(
+        KubernetesScenario(
+            jobs=[JobScenario(name="etl")],
+            pods=[PodScenario(name="etl-1", job="etl", containers=["a", "b"], timeline=[_RUNNING])],
+        )
+    )
+    waiter = JobWaiter(env.api, "etl", on_log=Collected(), watch=QUICK, policy=FAST)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(waiter.wait)
+        await settle(lambda: _streams(env).open == 2, "both containers' streams")
+        tasks.cancel_scope.cancel()
+    await settle(lambda: _streams(env).open == 0, "the server to see them closed")
