@@ -157,7 +157,7 @@ async def test_the_failure_tail_comes_from_the_stream_once_the_pod_is_gone(start
 
 
 async def test_a_cut_stream_resumes_without_losing_or_repeating_lines(start: Start) -> None:
-    """Streams cut after two lines (twice): sinceTime resumes them, the repeats are dropped."""
+    """429, 503 and streams cut after two lines: sinceTime resumes them, repeats are dropped."""
     texts = [f"line {i}" for i in range(6)]
     env = await start(
         KubernetesScenario(
@@ -172,8 +172,9 @@ async def test_a_cut_stream_resumes_without_losing_or_repeating_lines(start: Sta
             ],
         )
     )
+    env.emu.faults.add(Fault(kind="throttle", operation="log", count=1, retry_after=0.05))
     env.emu.faults.add(Fault(kind="cut_watch", operation="log", after_events=2, count=2))
-    env.emu.faults.add(Fault(kind="error", status=503, operation="log", count=1, start=0))
+    env.emu.faults.add(Fault(kind="error", status=503, operation="log", count=1))
     seen = Collected()
     waiter = JobWaiter(env.api, "etl", on_log=seen, watch=QUICK, policy=FAST)
 
@@ -183,7 +184,8 @@ async def test_a_cut_stream_resumes_without_losing_or_repeating_lines(start: Sta
 
     await meanwhile(waiter.wait(), drive())
     assert seen.texts() == texts
-    assert env.emu.counters.of("kubernetes", "log") >= 3  # refused, cut (twice), then whole
+    assert env.emu.counters.of("kubernetes", "log") >= 3  # refused, cut, then whole at least
+    assert env.emu.counters.faults["kubernetes", "log", "throttle"] == 1
 
 
 async def test_forbidden_logs_are_said_once_and_the_job_decides(start: Start) -> None:

@@ -67,6 +67,8 @@ _FORBIDDEN: Final = 403
 # Backoff between attempts to (re)open one container's stream, in seconds.
 _MIN_PAUSE: Final = 0.2
 _MAX_PAUSE: Final = 5.0
+# The longest Retry-After honoured (a server asking for more is asked again then).
+_MAX_RETRY_AFTER: Final = 60.0
 # 400 answers in a row for a container the pod says runs: it is not one the kubelet knows.
 _REFUSALS: Final = 3
 # At the end of a wait, open streams get this long at most (and never past the deadline)
@@ -161,9 +163,6 @@ class JobLogs:
         self.failure: LogCallbackError | None = None
         #: Called (synchronously) when ``on_log`` raised: the wait then ends at once.
         self.on_failure: Callable[[], None] = lambda: None
-        #: Streams open now, and opened in all (for tests and benchmarks).
-        self.open_streams = 0
-        self.opened_streams = 0
 
     # ------------------------------------------------------------------ the wait
     @contextlib.asynccontextmanager
@@ -349,6 +348,9 @@ class JobLogs:
                     return -1
                 self._notice(pod, container, self._unavailable(pod, container, error))
                 return None
+            hint = KUBERNETES.classify(error).retry_after
+            if hint:  # 429 (or 503) with Retry-After: not sooner than the server asks
+                await anyio.sleep(min(hint, _MAX_RETRY_AFTER))
             return -1 if self._recoverable(pod, container, error) else None
         except (aiohttp.ClientError, OSError, TimeoutError):
             return -1  # a broken or silent stream: resumed from the last line read
@@ -390,8 +392,6 @@ class JobLogs:
         response = await open_get(
             self._api, path, query, timeout=self._timeout, accept="text/plain, */*"
         )
-        self.open_streams += 1
-        self.opened_streams += 1
         self._streaming.add((pod, container))
         read = 0
         try:
@@ -405,7 +405,6 @@ class JobLogs:
                 read += await self._deliver(pod, container, one, last)
         finally:
             response.close()
-            self.open_streams -= 1
             self._streaming.discard((pod, container))
         return read
 
