@@ -423,3 +423,43 @@ async def test_a_cancelled_wait_closes_its_streams(start: Start) -> None:
         await settle(lambda: _streams(env).open == 2, "both containers' streams")
         tasks.cancel_scope.cancel()
     await settle(lambda: _streams(env).open == 0, "the server to see them closed")
+
+
+async def test_a_waiting_container_is_not_asked_and_a_deleted_pod_ends_its_stream(
+    start: Start,
+) -> None:
+    """No pods/log call while the container waits; its deletion ends the stream and follower."""
+    env = await start(
+        KubernetesScenario(
+            jobs=[JobScenario(name="etl")],
+            pods=[
+                PodScenario(
+                    name="etl-1",
+                    job="etl",
+                    log_lines=_lines("hello", start=2),
+                    timeline=[
+                        PodPoint(at=0, containers=[ContainerState(waiting="ContainerCreating")]),
+                        PodPoint(at=1, phase="Running"),
+                    ],
+                )
+            ],
+        )
+    )
+    seen = Collected()
+    waiter = JobWaiter(env.api, "etl", on_log=seen, watch=QUICK, policy=FAST)
+    asked_while_waiting: list[int] = []
+
+    async def drive() -> None:
+        await settle(lambda: env.kube.requests["watch", "pods"] >= 1, "the pods watched")
+        await anyio.sleep(0.2)  # several looks at the waiting pod
+        asked_while_waiting.append(env.emu.counters.of("kubernetes", "log"))
+        await _step_when(env, lambda: True)  # t=1: the container starts
+        await _step_when(env, lambda: _streams(env).open == 1)  # t=2: it writes
+        await settle(lambda: seen.texts() == ["hello"])
+        env.kube.delete_pod("etl-1")
+        await settle(lambda: _streams(env).open == 0, "the deleted pod's stream to end")
+        env.kube.set_job_phase("etl", "complete")
+
+    await meanwhile(waiter.wait(), drive())
+    assert seen.texts() == ["hello"]
+    assert asked_while_waiting == [0]

@@ -169,24 +169,35 @@ class JobLogs:
     async def running(self, drain_until: Callable[[], float]) -> AsyncIterator[None]:
         """Followers run for the block; at its end they stop (cancelled, after a short drain).
 
-        ``drain_until()`` is the loop time past which no drain may run (the deadline).
+        ``drain_until()`` is the loop time past which no drain may run (the deadline). A
+        cancelled wait is not drained. The block's own exception comes out as it went in
+        (the task group would wrap it in a group); cancellation is never caught here.
         """
-        failure: BaseException | None = None
-        async with anyio.create_task_group() as tasks:
-            self._tasks = tasks
-            try:
-                yield
-            except BaseException as error:  # noqa: BLE001 - re-raised below, outside the group
-                failure = error
-            finally:
-                self._tasks = None
-                self._ending = True
-                self._wake_all()
-                if failure is None or isinstance(failure, Exception):  # not a cancellation
+        try:
+            async with anyio.create_task_group() as tasks:
+                self._tasks = tasks
+                try:
+                    try:
+                        yield
+                    except Exception:
+                        await self._drain(drain_until())
+                        raise
                     await self._drain(drain_until())
-                tasks.cancel_scope.cancel()
-        if failure is not None:
-            raise failure
+                finally:
+                    self._stop()
+                    tasks.cancel_scope.cancel()
+        except BaseExceptionGroup as group:
+            if len(group.exceptions) != 1:
+                raise
+            error = group.exceptions[0]
+            error.__suppress_context__ = True  # the group was only the task group's wrapping
+            raise error  # noqa: B904 - its own cause, if any, stays
+
+    def _stop(self) -> None:
+        """No stream starts from now on; followers that wait for their pod return."""
+        self._tasks = None
+        self._ending = True
+        self._wake_all()
 
     async def _drain(self, until: float) -> None:
         """Let open streams deliver their last lines: until they end or fall quiet (bounded).
@@ -194,6 +205,7 @@ class JobLogs:
         The Job's last change and its containers' last lines race on two connections:
         a terminated container's stream ends right after them, a running one's falls quiet.
         """
+        self._stop()
         began = anyio.current_time()
         with anyio.move_on_after(min(_DRAIN, until - began)):
             while self._streaming:
