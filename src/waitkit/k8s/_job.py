@@ -217,6 +217,7 @@ class JobWaiter(Waiter[JobState]):
         :meth:`states`: the lines need no second consumer loop and no buffer that fills
         when nobody reads, and ``wait_all`` of many Jobs streams them all the same):
 
+        >>> from waitkit.k8s import LogLine
         >>> def show(line: LogLine) -> None:
         ...     print(f"{line.pod}/{line.container}: {line.text}")
         >>> async def follow() -> None:
