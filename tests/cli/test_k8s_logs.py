@@ -115,3 +115,13 @@ def test_log_container_needs_logs(cli):
     run = cli("k8s-job", "etl", "--log-container", "main", "--kubeconfig", "/nonexistent")
     assert run.code == ExitCode.USAGE
     assert "--log-container applies with --logs" in run.err
+
+
+def test_on_a_terminal_the_lines_print_above_the_live_view(terminal):
+    """The live view keeps its table; the log lines are printed above it, escapes made safe."""
+    with running(_scenario()) as emulator, advance_once(emulator, _streaming, 10):
+        run = terminal("k8s-job", "etl", "--logs", "--kubeconfig", str(emulator.kubeconfig_path))
+    assert run.code == 0, run.out
+    assert "etl-1/main: step 1" in run.out
+    assert "etl-1/main: step 2 \\x1b[31mred\\x1b[0m" in run.out
+    assert "\x1b[31mred" not in run.out  # the container's escape is not the terminal's
