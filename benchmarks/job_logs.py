@@ -317,6 +317,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "one_stream_per_running_container": all(
                 r["streams_open_peak"] == expected_open for r in rounds
             ),
+            "one_request_per_container": all(
+                r["streams_opened_by_waitkit"] == args.jobs for r in rounds
+            ),
             "no_stream_left": all(r["streams_open_after"] == 0 for r in rounds),
             "no_task_left": all(r["waitkit_tasks_left"] == 0 for r in rounds),
             "no_errors": not any(r["waitkit_errors"] or r["kubectl_failures"] for r in rounds),

@@ -10,11 +10,12 @@ Each follower keeps the last lines of its container in a ring (memory is bounded
 whatever the Job prints). When the Job fails and its failed pod was already deleted
 (an aggressive clean-up controller), the failure's log tail comes from that ring.
 
-- A stream that ends while its container still runs (a cut, a proxy's timeout, the
-  API server's) is resumed with ``sinceTime``; :class:`LineCursor` drops the lines
-  the resumed stream repeats. Server errors (5xx), throttling (429, ``Retry-After``
-  honoured) and broken connections are retried with jittered backoff; the wait's
-  end cancels everything.
+- A stream cut while its container still runs (a dropped connection, a proxy's
+  timeout) is resumed with ``sinceTime``, as is one that ended cleanly when the pod
+  watch does not show its container terminated within :data:`_SHOWN_ENDED` seconds;
+  :class:`LineCursor` drops the lines the resumed stream repeats. Server errors
+  (5xx), throttling (429, ``Retry-After`` honoured) and broken connections are
+  retried with jittered backoff; the wait's end cancels everything.
 - A stream that ends because its container terminated ends its follower, unless
   the pod is still running (the container restarts: its next run is followed).
 - Logs the credentials may not read (403) and containers named in
@@ -67,6 +68,10 @@ _FORBIDDEN: Final = 403
 # Backoff between attempts to (re)open one container's stream, in seconds.
 _MIN_PAUSE: Final = 0.2
 _MAX_PAUSE: Final = 5.0
+# After a stream's clean end, how long the pod watch gets to show its container
+# terminated before the stream is resumed (a clean end while it runs is rare: proxies
+# and timeouts cut a stream, they do not end it).
+_SHOWN_ENDED: Final = 5.0
 # The longest Retry-After honoured (a server asking for more is asked again then).
 _MAX_RETRY_AFTER: Final = 60.0
 # 400 answers in a row for a container the pod says runs: it is not one the kubelet knows.
@@ -119,6 +124,8 @@ class _Follower:
     pause: float = _MIN_PAUSE
     finished_run: int | None = None
     """The restart count of the run whose end was read (it is not followed again)."""
+    ended_run: int | None = None
+    """The restart count the pod showed when the last stream ended cleanly."""
     refusals: int = 0
 
 
@@ -324,21 +331,27 @@ class JobLogs:
             if snapshot is None:
                 return
             state, restarts = container_state(snapshot, container)
+            if state == "terminated" and one.ended_run == restarts:
+                one.finished_run = restarts  # its stream ended cleanly: the pod now says why
             idle = state == "waiting" or (state == "terminated" and one.finished_run == restarts)
             if idle and phase(snapshot) in _FINISHED:
                 return  # read to its end, or never started: the pod will not run it again
             if idle:
                 await self._pod_changed(pod)
                 continue
+            one.ended_run = None
             read = await self._attempt(pod, container, one)
             if read is None:
                 return
-            if read >= 0:
+            pause = one.pause * (0.5 + _random.random())
+            if read >= 0:  # a clean end: the kubelet ends a followed log when its container does
                 state, restarts = container_state(self._pods.get(pod) or {}, container)
                 if state == "terminated":
                     one.finished_run = restarts
                     continue
-            await self._pod_changed(pod, timeout=one.pause * (0.5 + _random.random()))
+                # The pod watch has not shown the end yet: wait for it rather than ask again.
+                one.ended_run, pause = restarts, _SHOWN_ENDED
+            await self._pod_changed(pod, timeout=pause)
             one.pause = min(one.pause * 2, _MAX_PAUSE)
 
     async def _attempt(self, pod: str, container: str, one: _Follower) -> int | None:
