@@ -23,12 +23,10 @@ whatever the Job prints). When the Job fails and its failed pod was already dele
   (on the state's ``log_issues`` and to ``on_log``), and never fail the wait.
 - An exception raised by ``on_log`` stops the streams and ends the wait (see
   :class:`LogCallbackError`): a broken consumer is never silent.
-- A followed log holds a connection while its container runs (HTTP/1.1 does not
-  multiplex), and kubernetes_asyncio's pool is bounded (``connection_pool_maxsize``,
-  100 by default): with no room left, the Jobs' own watch would wait behind the
-  streams. So the streams of one client take turns for its pool less
-  :data:`_RESERVED` connections; one that waits loses no line (it is read from where
-  it was when its turn comes), and the first wait is a notice.
+- A followed log holds a connection while its container runs, and the client's pool
+  is bounded: the streams of one client take turns for it, less a few connections
+  kept for the watches (:mod:`._logpool`). One that waits loses no line (it is read
+  from where it was when its turn comes), and the first wait is a notice.
 """
 
 from __future__ import annotations
@@ -37,7 +35,6 @@ import contextlib
 import inspect
 import math
 import random
-import weakref
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -50,9 +47,10 @@ from waitkit._core._classify import ErrorKind
 from waitkit._core._text import clip, safe
 from waitkit.k8s._client import open_get
 from waitkit.k8s._errors import KUBERNETES, api_status, describe_error
+from waitkit.k8s._logpool import stream_pool
 from waitkit.k8s._logstream import LineCursor, LineSplitter, LogLine, split_timestamp
 from waitkit.k8s._logtail import LOG_LINE_WIDTH, LogTail
-from waitkit.k8s._pods import failed_container
+from waitkit.k8s._pods import container_state, failed_container, phase
 from waitkit.k8s._resource import PODS
 
 if TYPE_CHECKING:
@@ -83,32 +81,7 @@ _QUIET: Final = 0.1
 # Pods remembered per wait (with their rings), the oldest deleted ones forgotten first.
 _PODS_KEPT: Final = 64
 _FINISHED: Final = ("Succeeded", "Failed")
-# Connections of a client's pool kept for its watches, LISTs and log-tail reads.
-_RESERVED: Final = 8
 _random = random.Random()  # jitter, not cryptography
-
-
-@dataclass(slots=True)
-class _Pool:
-    """The log streams one client may hold at once, and whether waiting for one was said."""
-
-    slots: anyio.Semaphore
-    limit: int
-    told: bool = False
-
-
-_POOLS: weakref.WeakKeyDictionary[object, _Pool] = weakref.WeakKeyDictionary()
-
-
-def _pool(api: ApiClient) -> _Pool | None:
-    """The stream slots of ``api`` (``None``: its pool is unbounded)."""
-    limit = getattr(getattr(api, "configuration", None), "connection_pool_maxsize", None)
-    if not isinstance(limit, int) or limit <= 0:
-        return None
-    pool = _POOLS.get(api)
-    if pool is None:
-        pool = _POOLS[api] = _Pool(anyio.Semaphore(max(1, limit - _RESERVED)), limit)
-    return pool
 
 
 class LogCallbackError(Exception):
@@ -357,13 +330,13 @@ class JobLogs:
     async def _attempt(self, pod: str, container: str, one: _Follower) -> int | None:
         """One stream: the new lines it brought, -1 to try again, ``None`` to stop following."""
         try:
-            pool = _pool(self._api)
+            pool = stream_pool(self._api)
             if pool is None:
                 read = await self._stream(pod, container, one)
             else:
-                if pool.slots.value == 0 and not pool.told:
+                if pool.full() and not pool.told:
                     pool.told = True
-                    self._notice(pod, container, _pool_full(pool), once="pool")
+                    self._notice(pod, container, pool.full_text(), once="pool")
                 async with pool.slots:
                     read = await self._stream(pod, container, one)
         except ApiException as error:
@@ -471,34 +444,3 @@ class JobLogs:
             self._ending = True
             self._wake_all()
             self.on_failure()
-
-
-def _pool_full(pool: _Pool) -> str:
-    return (
-        f"log streams wait for a connection: the client opens {pool.limit} at most"
-        f" (connection_pool_maxsize), {_RESERVED} kept for the Jobs' watches; each followed"
-        " log holds one while its container runs. They take turns and lose no line;"
-        " api_client(max_connections=...) makes room"
-    )
-
-
-def container_state(pod: dict[str, Any], container: str) -> tuple[str, int]:
-    """``(waiting|running|terminated, restart count)`` of a container as the pod shows it."""
-    status = pod.get("status") or {}
-    for statuses in ("initContainerStatuses", "containerStatuses"):
-        for entry in status.get(statuses) or []:
-            if isinstance(entry, dict) and entry.get("name") == container:
-                state = entry.get("state") or {}
-                restarts = entry.get("restartCount")
-                count = restarts if isinstance(restarts, int) else 0
-                if "running" in state:
-                    return "running", count
-                if "terminated" in state:
-                    return "terminated", count
-                return "waiting", count
-    return "waiting", 0
-
-
-def phase(pod: dict[str, Any]) -> str:
-    """The pod's ``status.phase``."""
-    return str((pod.get("status") or {}).get("phase") or "")
