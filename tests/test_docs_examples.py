@@ -595,6 +595,18 @@ async def test_job(monkeypatch, tmp_path, capsys):
 
 
 @pytest.mark.anyio
+async def test_job_logs(capsys):
+    """on_log prints the pod's lines as they are written, then the Job completes."""
+    await load("k8s_job_logs.py").main()
+    assert printed(capsys).splitlines() == [
+        "etl-x7k2p/main: loading 10000 rows",
+        "etl-x7k2p/main: step 1 of 2",
+        "etl-x7k2p/main: step 2 of 2",
+        "complete",
+    ]
+
+
+@pytest.mark.anyio
 async def test_condition(monkeypatch, tmp_path, capsys):
     """A condition, a jsonpath, a deletion, and an OR that matches Failed."""
     # after=1: each wait's first LIST shows the object pending; its watch sees the change.
@@ -694,6 +706,7 @@ EXAMPLES_RUN = (
     "aws_botocore_ec2.py",
     "aws_aioboto3.py",
     "k8s_job.py",
+    "k8s_job_logs.py",
     "k8s_condition.py",
     "emulator_worked_example.py",
     "emulator_counters.py",

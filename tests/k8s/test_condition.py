@@ -251,3 +251,13 @@ async def test_shared_condition_waiters_use_one_stream(start: Start) -> None:
     ]
     await meanwhile(wait_all(waiters), when(env.watch_opened(), env.advance))
     assert env.emu.counters.watches_opened == 1
+
+
+async def test_each_wait_of_one_waiter_has_its_own_target(start: Start) -> None:
+    """One ConditionWaiter awaited twice at once: two targets; observe() alone is one look."""
+    env = await start(_jobs(JobScenario(name="etl", timeline=[JobPoint(at=0.3, phase="complete")])))
+    waiter = ConditionWaiter(env.api, "job", "etl", for_="condition=Complete", policy=FAST)
+    assert waiter.for_wait(None) is not waiter.for_wait(None)
+    assert (await waiter.observe()).matched == ()
+    results = await meanwhile(wait_all([waiter, waiter]), when(env.watch_opened(), env.advance))
+    assert [result.state.matched for result in results] == [("condition=Complete",)] * 2

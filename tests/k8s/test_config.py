@@ -58,6 +58,8 @@ async def test_api_client_unknown_context(start: Start) -> None:
         ({"in_cluster": True, "context": "x"}, "excludes"),
         ({"in_cluster": False}, "no kubeconfig"),
         ({"in_cluster": True}, "cannot load"),
+        ({"max_connections": 0}, "max_connections must be an int >= 1"),
+        ({"max_connections": True}, "max_connections must be an int >= 1"),
     ],
 )
 async def test_api_client_bad_configuration(
@@ -84,6 +86,10 @@ async def test_api_client_bad_configuration(
         ({"label_selector": ""}, "label_selector"),
         ({"label_selector": "a=b", "shared": False}, "shared stream only"),
         ({"watch": {"watch": False}}, "WatchOptions"),
+        ({"on_log": "print"}, "on_log must be a function of a LogLine"),
+        ({"on_log": print, "log_containers": "main"}, "log_containers must be a non-empty"),
+        ({"on_log": print, "log_containers": []}, "log_containers must be a non-empty"),
+        ({"log_containers": ["main"]}, "log_containers applies to log streams"),
     ],
 )
 async def test_job_waiter_validates_arguments(kwargs: dict[str, object], needle: str) -> None:

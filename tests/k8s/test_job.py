@@ -8,6 +8,7 @@ import pytest
 from waitkit import ResourceNotFoundError, WaitFailedError, WaitTimeoutError, wait_all
 from waitkit.emulator.k8s import JobPoint, JobScenario, KubernetesScenario
 from waitkit.k8s import JobPhase, JobWaiter, WatchOptions
+from waitkit.k8s._watch import open_streams
 
 from .conftest import FAST, Start, meanwhile, step_through, when
 
@@ -198,3 +199,14 @@ async def test_deadline_is_kept_despite_long_polls(start: Start) -> None:
         await waiter.wait(timeout=1)  # a first look fits on a loaded machine; 60 s polls do not
     assert caught.value.state.phase is JobPhase.RUNNING
     assert caught.value.attempts >= 1
+
+
+async def test_each_wait_of_one_waiter_has_its_own_target(start: Start) -> None:
+    """One JobWaiter awaited twice at once: two targets; observe() alone is one look."""
+    env = await start(KubernetesScenario(jobs=[_job("etl", JobPoint(at=0.3, phase="complete"))]))
+    waiter = JobWaiter(env.api, "etl", policy=FAST)
+    assert waiter.for_wait(None) is not waiter.for_wait(None)
+    assert (await waiter.observe()).phase is JobPhase.RUNNING
+    assert open_streams(env.api) == 0  # the look's subscription closed with it
+    results = await meanwhile(wait_all([waiter, waiter]), when(env.watch_opened(), env.advance))
+    assert [result.state.phase for result in results] == [JobPhase.COMPLETE] * 2

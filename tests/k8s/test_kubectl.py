@@ -9,8 +9,16 @@ import anyio
 import pytest
 
 from waitkit import ResourceNotFoundError, WaitFailedError, WaitTimeoutError
-from waitkit.emulator.k8s import JobPoint, JobScenario, KubernetesScenario, PodPoint, PodScenario
-from waitkit.k8s import ConditionWaiter, JobWaiter
+from waitkit.emulator.k8s import (
+    ContainerState,
+    JobPoint,
+    JobScenario,
+    KubernetesScenario,
+    LogPoint,
+    PodPoint,
+    PodScenario,
+)
+from waitkit.k8s import ConditionWaiter, JobWaiter, LogLine
 
 from .conftest import FAST, Env, Start, meanwhile, settle, when
 
@@ -196,3 +204,52 @@ async def test_job_waiter_failure_matches_kubectl_failed(start: Start, tmp_path:
         "waitkit-etl": "failed",
         "waitkit-ok": "met",
     }
+
+
+async def test_kubectl_logs_follow_agrees_with_the_stream(start: Start, tmp_path: Path) -> None:
+    """``kubectl logs -f --timestamps`` and JobWaiter's on_log see the same lines, same times."""
+    env = await start(
+        KubernetesScenario(
+            jobs=[_job("etl")],
+            pods=[
+                PodScenario(
+                    name="etl-1",
+                    job="etl",
+                    logs="starting\n",
+                    log_lines=[LogPoint(at=1, text="step 1\nstep 2"), LogPoint(at=2, text="done")],
+                    timeline=[
+                        PodPoint(at=0, phase="Running"),
+                        PodPoint(
+                            at=3,
+                            phase="Succeeded",
+                            containers=[ContainerState(terminated="Completed", exit_code=0)],
+                        ),
+                    ],
+                )
+            ],
+        )
+    )
+    streamed: list[LogLine] = []
+    waiter = JobWaiter(env.api, "etl", on_log=streamed.append, policy=FAST)
+    command = ["kubectl", "--kubeconfig", str(env.emu.kubeconfig_path), "--cache-dir"]
+    command += [str(tmp_path), "logs", "-f", "--timestamps", "pod/etl-1"]
+    printed: list[bytes] = []
+
+    async def follow_with_kubectl() -> None:
+        async with await anyio.open_process(command) as process:
+            assert process.stdout is not None
+            printed.extend([chunk async for chunk in process.stdout])
+            assert await process.wait() == 0
+
+    async def drive() -> None:
+        await settle(lambda: env.kube.logs.open == 2, "both streams to open")
+        env.advance()  # every line, then the container ends: both streams end
+        await settle(lambda: env.kube.logs.open == 0 and len(streamed) == 4)
+        env.kube.set_job_phase("etl", "complete")
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(follow_with_kubectl)
+        await meanwhile(waiter.wait(timeout=20), drive())
+    by_kubectl = b"".join(printed).decode().splitlines()
+    assert by_kubectl == [f"{ln.timestamp} {ln.text}" for ln in streamed]
+    assert [ln.text for ln in streamed] == ["starting", "step 1", "step 2", "done"]

@@ -17,13 +17,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from waitkit._cli._run import WaitCommand
-from waitkit._cli._types import Context, Example, Watch
+from waitkit._cli._types import Context, Example, Say, Watch
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
 
-__all__ = ("Command", "Context", "Example", "WaitCommand", "Watch")
+__all__ = ("Command", "Context", "Example", "Say", "WaitCommand", "Watch")
 
 
 class Command(Protocol):

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from waitkit._cli._report import Reporter
 from waitkit._cli._track import PHRASES, Ending
+from waitkit._core._text import safe
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -89,6 +90,10 @@ class LiveReporter(Reporter):
     def ended(self, track: Track) -> None:  # noqa: ARG002
         """Mark the view for the next redraw."""
         self._dirty = True
+
+    def say(self, label: str, text: str, fields: dict[str, object]) -> None:  # noqa: ARG002
+        """Printed above the table (as a plain line, never markup)."""
+        self._console.print(Text(safe(text)), soft_wrap=True)
 
     def refresh(self) -> None:
         """Redraw the view (elapsed times move on even when nothing changed)."""

@@ -59,7 +59,11 @@ ends with one `"event": "result"` object, as soon as it ends. Both carry `time` 
 `elapsed` (seconds) and the typed `state`; results add `outcome` (`succeeded`, `failed`,
 `not_found`, `unexpected_state`, `timed_out`, `configuration_error`, `error`,
 `cancelled`), `exit_code`, `message` and `changes`. An error that is no one resource's
-(no region, an unknown profile) is an `"event": "error"` object.
+(no region, an unknown profile) is an `"event": "error"` object. With `k8s-job --logs`,
+each log line is an `"event": "log"` object (`time`, `resource`, `pod`, `container`,
+`timestamp` as the kubelet wrote it, `text`), and a word about the logs (a container a pod
+does not have, logs that may not be read) an `"event": "log_notice"` object with a
+`message`; without `--json` they are plain `pod/container: text` lines among the changes.
 
 ```text
 {"event":"state","resource":"web","waiter":"instance_refresh","id":"web/newest","status":"InProgress","progress":50.0,"elapsed":12.3,"summary":"InProgress 50% (2 to update)","state":{...}}

@@ -62,6 +62,9 @@ class Reporter:
         if track.exit_code:
             write_line(self.err, track.result_line())
 
+    def say(self, label: str, text: str, fields: dict[str, Any]) -> None:
+        """A line about resource ``label`` as it happens (a log line); quiet: nothing."""
+
     def refresh(self) -> None:
         """Redraw (live views only)."""
 
@@ -85,6 +88,10 @@ class PlainReporter(Reporter):
         write_line(self.out, track.result_line())
         for line in track.extra_lines():
             write_line(self.out, f"  {line}")
+
+    def say(self, label: str, text: str, fields: dict[str, Any]) -> None:  # noqa: ARG002
+        """``etl-x7k2p/main: step 3 of 5``: the line as it is, made safe."""
+        write_line(self.out, safe(text))
 
 
 class JsonReporter(Reporter):
@@ -125,6 +132,11 @@ class JsonReporter(Reporter):
                 "state": _dump(track.state),
             }
         )
+
+    def say(self, label: str, text: str, fields: dict[str, Any]) -> None:  # noqa: ARG002
+        """One object: its ``event`` and fields, with the time and the resource."""
+        if self._states:
+            self._emit({"time": _now(), "resource": label, **_safe_strings(fields)})
 
     def error(self, message: str) -> None:
         """An ``error`` object on stdout as well as the line on stderr."""

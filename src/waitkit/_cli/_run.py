@@ -127,6 +127,7 @@ async def _run(
             kubeconfig=args.kubeconfig,
             kube_context=args.kube_context,
             stack=stack,
+            say=reporter.say,
         )
         watches = await command.build(args, context)
         if not watches:

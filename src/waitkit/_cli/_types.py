@@ -28,6 +28,10 @@ class Example(NamedTuple):
     command: str
 
 
+#: Prints a line about a resource as it happens: ``(label, text, JSON fields)``.
+Say = Callable[[str, str, dict[str, Any]], None]
+
+
 class Watch(NamedTuple):
     """One resource to await: how it is named in the output, and its waiter."""
 
@@ -46,6 +50,9 @@ class Context:
         kubeconfig: ``--kubeconfig`` (for the Kubernetes subcommands).
         kube_context: ``--context`` (for the Kubernetes subcommands).
         stack: closed when the command ends: enter whatever else must be cleaned up.
+        say: prints a line about a resource as it happens, interleaved with the state
+            changes (a Job's log line): ``say(label, text, fields)``; ``text`` for plain
+            output, ``fields`` (with its ``event``) for ``--json``.
     """
 
     policy: Policy
@@ -53,6 +60,7 @@ class Context:
     kubeconfig: str | None
     kube_context: str | None
     stack: AsyncExitStack
+    say: Say
 
 
 #: Extra lines printed under a resource's final line (not in ``--json``), e.g. a result.

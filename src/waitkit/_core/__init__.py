@@ -23,7 +23,7 @@ from waitkit._core._per_client import PerClient
 from waitkit._core._per_wait import PerWait, one_look
 from waitkit._core._policy import Policy, ensure_policy
 from waitkit._core._shared import HubRegistry, HubWait, ObservationHub
-from waitkit._core._text import FIELD_LIMIT, bounded, error_in_words, safe
+from waitkit._core._text import FIELD_LIMIT, bounded, clip, error_in_words, safe
 from waitkit._core._throttle import ThrottleBudget, budget_for
 from waitkit._core._validate import require_int
 from waitkit._core._verdict import Verdict
@@ -54,6 +54,7 @@ __all__ = (
     "Waiter",
     "bounded",
     "budget_for",
+    "clip",
     "ensure_policy",
     "error_in_words",
     "explain",

@@ -13,7 +13,8 @@ Kinds:
 - ``error``: answer with HTTP ``status`` (default 503) in the service's error shape.
 - ``drop``: close the connection without an answer.
 - ``latency``: wait ``delay`` seconds before answering.
-- ``cut_watch``: a Kubernetes watch stream ends after ``after_events`` events.
+- ``cut_watch``: a Kubernetes watch stream (or a followed pod log) is cut after
+  ``after_events`` events (log lines).
 - ``gone``: a Kubernetes watch answers an ``ERROR`` event with a 410 Status.
 - ``truncate``: send only part of the body (a malformed response).
 - ``body``: answer HTTP 200 with ``body`` as ``content_type`` instead of the service's

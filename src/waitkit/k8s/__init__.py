@@ -19,6 +19,7 @@ from waitkit.k8s._condition import ConditionMatch, ConditionState, ConditionWait
 from waitkit.k8s._config import api_client
 from waitkit.k8s._errors import KubernetesClassifier
 from waitkit.k8s._job import JobCondition, JobPhase, JobState, JobWaiter
+from waitkit.k8s._logstream import LogLine
 from waitkit.k8s._options import WATCH_POLICY, WatchOptions
 from waitkit.k8s._pods import PERMANENT_CAUSES, PodCause
 
@@ -33,6 +34,7 @@ __all__ = (
     "JobState",
     "JobWaiter",
     "KubernetesClassifier",
+    "LogLine",
     "PodCause",
     "WatchOptions",
     "api_client",

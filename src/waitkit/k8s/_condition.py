@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, final
 
-from waitkit._core._errors import ConfigurationError
-from waitkit._core._verdict import Verdict
-from waitkit._core._waiter import State, Waiter
+from waitkit._core import ConfigurationError, State, Verdict, Waiter, one_look
 from waitkit.k8s._errors import KUBERNETES, ObjectMissingError
 from waitkit.k8s._options import WATCH_POLICY
-from waitkit.k8s._perwait import PerWait, WaitScope, long_poll
 from waitkit.k8s._resource import Resource, resolve
 from waitkit.k8s._spec import Spec, SpecError, parse_spec
+from waitkit.k8s._target import WaitTarget
 from waitkit.k8s._validate import (
     check_api,
     check_name,
@@ -22,12 +20,9 @@ from waitkit.k8s._validate import (
 from waitkit.k8s._watch import SharedWatch, StreamKey, subscribe
 
 if TYPE_CHECKING:
-    from contextlib import AbstractAsyncContextManager
-
     from kubernetes_asyncio.client import ApiClient
 
-    from waitkit._core._engine import Target
-    from waitkit._core._policy import Policy
+    from waitkit._core import Policy, Target
     from waitkit.k8s._options import WatchOptions
 
 
@@ -85,15 +80,6 @@ class ConditionState(State):
         return text
 
 
-class _ConditionWait(WaitScope):
-    def __init__(self) -> None:
-        super().__init__()
-        self.resource: Resource | None = None
-        self.watch: SharedWatch | None = None
-        self.cursor = -1
-        self.uid: str | None = None
-
-
 @final
 class ConditionWaiter(Waiter[ConditionState]):
     """``kubectl wait`` for any resource kind: conditions, jsonpath values, create, delete.
@@ -135,7 +121,6 @@ class ConditionWaiter(Waiter[ConditionState]):
     # observe() long-polls the shared watch: after a poll that found nothing, look again at once.
     long_polls: ClassVar[bool] = True
     classifier = KUBERNETES
-    _waits: ClassVar[PerWait[_ConditionWait]] = PerWait("waitkit_k8s_condition", _ConditionWait)
 
     def __init__(
         self,
@@ -186,44 +171,63 @@ class ConditionWaiter(Waiter[ConditionState]):
         return f"{self.resource_kind} {self.namespace}/{self.name} ({wanted})"
 
     def for_wait(self, deadline: float | None) -> Target[ConditionState]:
-        """Remember the wait's deadline: it bounds each long-poll (the waiter stays shared)."""
-        self._waits.note_deadline(self, deadline)
-        return self
+        """A fresh target per wait: its subscription, cursor and the object's first uid."""
+        return _ConditionWait(self, deadline)
 
-    def session(self) -> AbstractAsyncContextManager[object]:
-        """Per-wait state; closes the wait's stream subscription on exit."""
-        return self._waits.enter(self)
+    async def observe(self) -> ConditionState:
+        """One look outside a wait (``wait()`` and ``states()`` look through ``for_wait``)."""
+        return await one_look(self.for_wait(None))
+
+    def verdict(self, state: ConditionState) -> Verdict:
+        """Success when every expression holds (``for_``) or one does (``any_of``)."""
+        if state.error is not None:
+            return Verdict.failure(state.error)
+        if self.any and state.matched:
+            return Verdict.SUCCESS
+        if not self.any and len(state.matched) == len(self.specs):
+            return Verdict.SUCCESS
+        return Verdict.PENDING
+
+
+class _ConditionWait(WaitTarget[ConditionWaiter, ConditionState]):
+    """One wait on an object: its subscription, its cursor, the uid it first saw."""
+
+    def __init__(self, waiter: ConditionWaiter, deadline: float | None) -> None:
+        super().__init__(waiter, deadline)
+        self.resource: Resource | None = None
+        self.watch: SharedWatch | None = None
+        self.cursor = -1
+        self.uid: str | None = None
 
     async def observe(self) -> ConditionState:
         """Resolve the kind (once), then wait briefly for news of the object on its watch."""
-        scope = self._waits.get(self)
-        if scope.resource is None:
-            scope.resource = await resolve(self.api, self.resource_kind)
-        resource = scope.resource
-        namespace = self.namespace if resource.namespaced else None
-        if scope.watch is None:
+        if self.resource is None:
+            self.resource = await resolve(self.waiter.api, self.waiter.resource_kind)
+        resource = self.resource
+        namespace = self.waiter.namespace if resource.namespaced else None
+        if self.watch is None:
             key = StreamKey(
                 resource,
                 namespace,
-                field_selector=None if self.shared else f"metadata.name={self.name}",
-                watch=self.options.watch,
+                field_selector=None if self.waiter.shared else f"metadata.name={self.waiter.name}",
+                watch=self.waiter.options.watch,
             )
-            scope.watch = await scope.stack.enter_async_context(
-                subscribe(self.api, key, self.options)
+            self.watch = await self.stack.enter_async_context(
+                subscribe(self.waiter.api, key, self.waiter.options)
             )
-        scope.cursor, obj = await scope.watch.observe(
-            (namespace or "", self.name),
-            scope.cursor,
-            wait=long_poll(self.options.long_poll, scope.deadline),
+        self.cursor, obj = await self.watch.observe(
+            (namespace or "", self.waiter.name),
+            self.cursor,
+            wait=self.long_poll(self.waiter.options.long_poll),
         )
         if obj is not None:
             uid = (obj.get("metadata") or {}).get("uid")
-            if scope.uid is None:
-                scope.uid = uid
-            elif uid != scope.uid and any(spec.kind == "delete" for spec in self.specs):
+            if self.uid is None:
+                self.uid = uid
+            elif uid != self.uid and any(spec.kind == "delete" for spec in self.waiter.specs):
                 obj = None  # recreated under the same name: the one awaited is gone (kubectl too)
-        if obj is None and not any(spec.kind in ("delete", "create") for spec in self.specs):
-            msg = f'{resource.display} "{self.name}" not found'
+        if obj is None and not any(spec.kind in ("delete", "create") for spec in self.waiter.specs):
+            msg = f'{resource.display} "{self.waiter.name}" not found'
             raise ObjectMissingError(msg)
         return self._state(resource, namespace, obj)
 
@@ -233,7 +237,7 @@ class ConditionWaiter(Waiter[ConditionState]):
         matched: list[str] = []
         values: list[tuple[str, str | None]] = []
         error = None
-        for spec in self.specs:
+        for spec in self.waiter.specs:
             try:
                 if spec.kind == "jsonpath" and obj is not None:
                     values.append((spec.text, spec.value_of(obj)))
@@ -245,7 +249,7 @@ class ConditionWaiter(Waiter[ConditionState]):
         generation = metadata.get("generation")
         return ConditionState(
             resource=resource.display,
-            name=self.name,
+            name=self.waiter.name,
             namespace=namespace,
             exists=obj is not None,
             generation=generation if isinstance(generation, int) else None,
@@ -254,16 +258,6 @@ class ConditionWaiter(Waiter[ConditionState]):
             matched=tuple(matched),
             error=error,
         )
-
-    def verdict(self, state: ConditionState) -> Verdict:
-        """Success when every expression holds (``for_``) or one does (``any_of``)."""
-        if state.error is not None:
-            return Verdict.failure(state.error)
-        if self.any and state.matched:
-            return Verdict.SUCCESS
-        if not self.any and len(state.matched) == len(self.specs):
-            return Verdict.SUCCESS
-        return Verdict.PENDING
 
 
 def _conditions(obj: dict[str, Any] | None) -> tuple[ConditionMatch, ...]:

@@ -51,16 +51,28 @@ def _kubeconfig_path(
 
 
 async def _build(
-    kubeconfig: str | os.PathLike[str] | None, context: str | None, *, in_cluster: bool | None
+    kubeconfig: str | os.PathLike[str] | None,
+    context: str | None,
+    *,
+    in_cluster: bool | None,
+    max_connections: int | None,
 ) -> ApiClient:
     path = _kubeconfig_path(kubeconfig, context, in_cluster=in_cluster)
     try:
+        # As new_client_from_config() does (a fresh Configuration, not the global default),
+        # so that the pool size can be set before the client builds its connection pool.
+        configuration = type.__call__(Configuration)
         if path is not None:
-            return await k8s_config.new_client_from_config(
-                config_file=str(path), context=context, persist_config=False
+            await k8s_config.load_kube_config(
+                config_file=str(path),
+                context=context,
+                client_configuration=configuration,
+                persist_config=False,
             )
-        configuration = Configuration()
-        k8s_config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
+        else:
+            k8s_config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
+        if max_connections is not None:
+            configuration.connection_pool_maxsize = max_connections
         return ApiClient(configuration)
     except ConfigException as error:
         msg = f"api_client(): cannot load the Kubernetes configuration: {error}"
@@ -73,6 +85,7 @@ async def api_client(
     kubeconfig: str | os.PathLike[str] | None = None,
     context: str | None = None,
     in_cluster: bool | None = None,
+    max_connections: int | None = None,
 ) -> AsyncIterator[ApiClient]:
     """An ``ApiClient`` for the duration of the block, closed on exit (even on cancellation).
 
@@ -82,6 +95,10 @@ async def api_client(
         context: a context of the kubeconfig (default: its current context).
         in_cluster: ``True`` to use only the service account, ``False`` to use only a
             kubeconfig, ``None`` (default) to try the kubeconfig first, like kubectl.
+        max_connections: the most connections the client opens at once (default:
+            kubernetes_asyncio's, 100). A followed log (``JobWaiter(on_log=...)``) holds
+            one while its container runs (HTTP/1.1 does not multiplex): streaming the
+            logs of N containers at once needs N and a few more.
 
     Raises:
         ConfigurationError: no usable configuration.
@@ -92,7 +109,13 @@ async def api_client(
         ...     async with api_client(context="kind-dev") as api:
         ...         await JobWaiter(api, "etl").wait(timeout=600)
     """
-    client = await _build(kubeconfig, context, in_cluster=in_cluster)
+    limit: object = max_connections  # checked as what a caller may really pass
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        msg = f"api_client(): max_connections must be an int >= 1, got {max_connections!r}"
+        raise ConfigurationError(msg)
+    client = await _build(
+        kubeconfig, context, in_cluster=in_cluster, max_connections=max_connections
+    )
     try:
         yield client
     finally:

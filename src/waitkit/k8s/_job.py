@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, final
 
 import anyio
 
-from waitkit._core._classify import ErrorKind
-from waitkit._core._errors import ConfigurationError
-from waitkit._core._explain import explain_budget
-from waitkit._core._text import bounded, safe
-from waitkit._core._verdict import Verdict
-from waitkit._core._waiter import State, Waiter
+from waitkit._core import (
+    ConfigurationError,
+    ErrorKind,
+    State,
+    Verdict,
+    Waiter,
+    bounded,
+    explain_budget,
+    one_look,
+    safe,
+)
 from waitkit.k8s._client import get_json
 from waitkit.k8s._errors import KUBERNETES, ObjectMissingError
+from waitkit.k8s._joblogs import JobLogs
 from waitkit.k8s._logtail import (
     LOG_TIMEOUT,
     REASON_CHARS,
@@ -25,9 +32,9 @@ from waitkit.k8s._logtail import (
     render_tail,
 )
 from waitkit.k8s._options import WATCH_POLICY
-from waitkit.k8s._perwait import PerWait, WaitScope, long_poll
 from waitkit.k8s._pods import PERMANENT_CAUSES, PodCause, belongs_to, pod_causes
 from waitkit.k8s._resource import JOBS, PODS
+from waitkit.k8s._target import WaitTarget
 from waitkit.k8s._validate import (
     check_api,
     check_choice,
@@ -41,12 +48,12 @@ from waitkit.k8s._validate import (
 from waitkit.k8s._watch import SharedWatch, StreamKey, subscribe
 
 if TYPE_CHECKING:
-    from contextlib import AbstractAsyncContextManager
+    from collections.abc import AsyncIterator, Awaitable
 
     from kubernetes_asyncio.client import ApiClient
 
-    from waitkit._core._engine import Target
-    from waitkit._core._policy import Policy
+    from waitkit._core import Policy, Target
+    from waitkit.k8s._logstream import LogLine
     from waitkit.k8s._options import WatchOptions
 
 _JOB_NAME_LABEL: Final = "batch.kubernetes.io/job-name"
@@ -131,6 +138,12 @@ class JobState(State):
     """What could not be fetched to explain a failure, in words: ``log of pod etl-x
     unavailable: no answer within 2.0s`` (or ``pod deleted``, ``HTTP 403 Forbidden:
     ...``), ``log unavailable: the Job has no pods left (deleted, or none started)``."""
+    log_streamed: bool = False
+    """``log_tail`` comes from the wait's log streams: the failed pod was gone by the time
+    the Job failed (``stream_logs`` or ``on_log``)."""
+    log_issues: tuple[str, ...] = ()
+    """What kept the wait's log streams from a log, in words, each said once (a container
+    the pod does not have, logs the credentials may not read); they never fail the wait."""
 
     def summary(self) -> str:
         """``running active=1 ready=0 succeeded=0 failed=0; etl-x/main: ImagePullBackOff``."""
@@ -143,19 +156,6 @@ class JobState(State):
         if self.causes:
             text += "; " + ", ".join(cause.summary() for cause in self.causes[:3])
         return safe(text)
-
-
-class _JobWait(WaitScope):
-    def __init__(self) -> None:
-        super().__init__()
-        self.jobs: SharedWatch | None = None
-        self.pods: SharedWatch | None = None
-        self.cursor = -1
-        self.first_seen: dict[tuple[str, str | None, str], float] = {}
-        self.log: LogTail | None = None
-        self.causes: tuple[PodCause, ...] = ()
-        self.pods_denied = False
-        self.pods_retry_at = -math.inf
 
 
 @final
@@ -180,7 +180,21 @@ class JobWaiter(Waiter[JobState]):
         fail_fast: fail when one of these causes lasts ``fail_fast_after`` seconds;
             ``True`` means :data:`PERMANENT_CAUSES` (image pulls, config errors).
         fail_fast_after: the grace period of ``fail_fast``, in seconds.
-        log_lines: lines of the failed pod's log attached to a failure (0: none).
+        log_lines: lines of the failed pod's log attached to a failure (0: none); with
+            log streams, also the lines each container's stream keeps.
+        on_log: called with each :class:`LogLine` of every container of every pod of the
+            Job, as it is written, in order per container (a retried pod's lines follow
+            the failed one's). A function or a coroutine function (awaited: a slow one
+            slows only its container's stream). It also gets *notices* (``notice=True``),
+            once each. An exception it raises ends the wait at once with a
+            :class:`~waitkit.ProbeError` that says so (the exception is its
+            ``__cause__.__cause__``). Implies ``stream_logs``.
+        stream_logs: follow the pods' logs while the Job runs (``pods/log``,
+            ``follow=true``; one stream per running container), keeping the last
+            ``log_lines`` lines of each: when the failed pod was deleted before the Job
+            failed, the failure's log tail comes from them.
+        log_containers: stream only these containers (default: every container, init
+            containers included). One that a pod does not have is a notice, not an error.
         diagnostics_timeout: the longest, in seconds, that explaining a failure may take
             (finding the failed pod and reading its log, together; also at most half the
             time left before the deadline), and that one look at a running Job's pods may
@@ -202,13 +216,23 @@ class JobWaiter(Waiter[JobState]):
         ...     async with api_client() as api:
         ...         result = await JobWaiter(api, "etl", namespace="batch").wait(timeout=900)
         ...         print(result.state.completion_time)
+
+        The pods' log lines while the Job runs (a callback rather than an iterator beside
+        :meth:`states`: the lines need no second consumer loop and no buffer that fills
+        when nobody reads, and ``wait_all`` of many Jobs streams them all the same):
+
+        >>> from waitkit.k8s import LogLine
+        >>> def show(line: LogLine) -> None:
+        ...     print(f"{line.pod}/{line.container}: {line.text}")
+        >>> async def follow() -> None:
+        ...     async with api_client() as api:
+        ...         await JobWaiter(api, "etl", on_log=show).wait(timeout=900)
     """
 
     kind: ClassVar[str] = "k8s_job"
     # observe() long-polls the shared watch: after a poll that found nothing, look again at once.
     long_polls: ClassVar[bool] = True
     classifier = KUBERNETES
-    _waits: ClassVar[PerWait[_JobWait]] = PerWait("waitkit_k8s_job", _JobWait)
 
     def __init__(
         self,
@@ -221,6 +245,9 @@ class JobWaiter(Waiter[JobState]):
         fail_fast: bool | Collection[str] = False,
         fail_fast_after: float = 60.0,
         log_lines: int = 20,
+        on_log: Callable[[LogLine], Awaitable[object] | object] | None = None,
+        stream_logs: bool = False,
+        log_containers: Collection[str] | None = None,
         diagnostics_timeout: float = LOG_TIMEOUT,
         on_suspended: Literal["wait", "fail"] = "wait",
         shared: bool = True,
@@ -243,6 +270,16 @@ class JobWaiter(Waiter[JobState]):
             raise ConfigurationError(msg)
         self.fail_fast_after = check_seconds(owner, "fail_fast_after", fail_fast_after)
         self.log_lines = check_int(owner, "log_lines", log_lines, 0, _MAX_LOG_LINES)
+        callback: object = on_log  # checked as what a caller may really pass
+        if callback is not None and not callable(callback):
+            msg = f"{owner}: on_log must be a function of a LogLine (or None), got {on_log!r}"
+            raise ConfigurationError(msg)
+        self.on_log = on_log
+        self.stream_logs = bool(stream_logs) or on_log is not None
+        self.log_containers = _container_names(owner, log_containers)
+        if self.log_containers is not None and not self.stream_logs:
+            msg = f"{owner}: log_containers applies to log streams (give on_log or stream_logs)"
+            raise ConfigurationError(msg)
         given: object = diagnostics_timeout  # checked as what a caller may really pass
         if (
             isinstance(given, bool)
@@ -261,16 +298,15 @@ class JobWaiter(Waiter[JobState]):
             raise ConfigurationError(msg)
         self.options = check_options(owner, watch)
         mode = self.options.watch
+        # The streams each wait subscribes to (shared with every waiter on the same key).
         if shared:
-            self._jobs_key = StreamKey(JOBS, namespace, label_selector=label_selector, watch=mode)
-            self._pods_key = StreamKey(PODS, namespace, label_selector=_JOB_NAME_LABEL, watch=mode)
+            jobs = StreamKey(JOBS, namespace, label_selector=label_selector, watch=mode)
+            pods = StreamKey(PODS, namespace, label_selector=_JOB_NAME_LABEL, watch=mode)
         else:
-            self._jobs_key = StreamKey(
-                JOBS, namespace, field_selector=f"metadata.name={name}", watch=mode
-            )
-            self._pods_key = StreamKey(
-                PODS, namespace, label_selector=f"{_JOB_NAME_LABEL}={name}", watch=mode
-            )
+            jobs = StreamKey(JOBS, namespace, field_selector=f"metadata.name={name}", watch=mode)
+            own_pods = f"{_JOB_NAME_LABEL}={name}"
+            pods = StreamKey(PODS, namespace, label_selector=own_pods, watch=mode)
+        self.jobs_stream, self.pods_stream = jobs, pods
 
     @property
     def resource_id(self) -> str:
@@ -282,59 +318,12 @@ class JobWaiter(Waiter[JobState]):
         return f"Job {self.resource_id}"
 
     def for_wait(self, deadline: float | None) -> Target[JobState]:
-        """Remember the wait's deadline: it bounds each long-poll (the waiter stays shared)."""
-        self._waits.note_deadline(self, deadline)
-        return self
-
-    def session(self) -> AbstractAsyncContextManager[object]:
-        """Per-wait state; closes the wait's stream subscriptions on exit."""
-        return self._waits.enter(self)
+        """A fresh target per wait: its subscriptions, cursor, pod causes and log tail."""
+        return _JobWait(self, deadline)
 
     async def observe(self) -> JobState:
-        """Wait (briefly) for news of the Job on the shared watch, then read its pods if needed."""
-        scope = self._waits.get(self)
-        if scope.jobs is None:
-            scope.jobs = await scope.stack.enter_async_context(
-                subscribe(self.api, self._jobs_key, self.options)
-            )
-        scope.cursor, job = await scope.jobs.observe(
-            (self.namespace, self.name),
-            scope.cursor,
-            wait=long_poll(self._long_poll(scope), scope.deadline),
-        )
-        if job is None:
-            msg = f'jobs.batch "{self.name}" not found in namespace "{self.namespace}"'
-            raise ObjectMissingError(msg)
-        state = _job_state(job)
-        uid = (job.get("metadata") or {}).get("uid")
-        updates: dict[str, Any] = {}
-        if self.pod_causes and state.phase not in (
-            JobPhase.COMPLETE,
-            JobPhase.FAILED,
-            JobPhase.SUSPENDED,
-        ):
-            pods = await self._pods(scope, uid)
-            if pods is not None:
-                causes = [cause for pod in pods for cause in pod_causes(pod)]
-                scope.causes = tuple(
-                    sorted(causes, key=lambda c: (c.pod, c.container or "", c.reason))
-                )
-            updates["causes"] = scope.causes
-            updates["stuck"] = self._stuck(scope, list(scope.causes))
-        elif scope.causes and state.phase is JobPhase.FAILED:
-            # The pods are not read again once the Job failed (they may be gone), but
-            # what they were stuck on while it ran is what explains the failure.
-            updates["causes"] = scope.causes
-        failing = (
-            state.phase in (JobPhase.FAILING, JobPhase.FAILED) or updates.get("stuck") is not None
-        )
-        if failing and self.log_lines:
-            if scope.log is None:
-                scope.log = await self._log_tail(scope, uid)
-            updates["failed_pod"] = scope.log.pod
-            updates["log_tail"] = scope.log.lines
-            updates["details_missing"] = (scope.log.missing,) if scope.log.missing else ()
-        return state.model_copy(update=updates) if updates else state
+        """One look outside a wait (``wait()`` and ``states()`` look through ``for_wait``)."""
+        return await one_look(self.for_wait(None))
 
     def verdict(self, state: JobState) -> Verdict:
         """Complete (or SuccessCriteriaMet) succeeds; Failed (or FailureTarget) fails."""
@@ -359,25 +348,133 @@ class JobWaiter(Waiter[JobState]):
             return Verdict.failure(f"suspended ({bounded(state.reason or 'JobSuspended')})")
         return Verdict.PENDING
 
+
+class _JobWait(WaitTarget["JobWaiter", JobState]):
+    """One wait on a Job: its subscriptions, its cursor on the Job stream, what its pods showed."""
+
+    def __init__(self, waiter: JobWaiter, deadline: float | None) -> None:
+        super().__init__(waiter, deadline)
+        self.jobs: SharedWatch | None = None
+        self.pods: SharedWatch | None = None
+        self.cursor = -1
+        self.first_seen: dict[tuple[str, str | None, str], float] = {}
+        self.log: LogTail | None = None
+        self.causes: tuple[PodCause, ...] = ()
+        self.pods_denied = False
+        self.pods_retry_at = -math.inf
+        self.logs: JobLogs | None = None
+        if waiter.stream_logs:
+            self.logs = JobLogs(
+                waiter.api,
+                waiter.namespace,
+                waiter.name,
+                on_log=waiter.on_log,
+                containers=waiter.log_containers,
+                ring_lines=waiter.log_lines,
+                options=waiter.options,
+            )
+            self.logs.on_failure = self._end_poll
+        self._poll: anyio.CancelScope | None = None
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[object]:
+        """The wait's subscriptions, and its log streams (closed at its end)."""
+        async with super().session():
+            if self.logs is None:
+                yield self
+                return
+            async with self.logs.running(self._drain_until):
+                yield self
+
+    def _drain_until(self) -> float:
+        return math.inf if self.deadline is None else self.deadline
+
+    def _end_poll(self) -> None:
+        """``on_log`` raised: the long-poll in progress ends, so the wait ends now."""
+        if self._poll is not None:
+            self._poll.cancel()
+
+    def _raise_log_failure(self) -> None:
+        if self.logs is not None and self.logs.failure is not None:
+            raise self.logs.failure
+
+    async def observe(self) -> JobState:
+        """Wait (briefly) for news of the Job on the shared watch, then read its pods if needed."""
+        if self.jobs is None:
+            self.jobs = await self.stack.enter_async_context(
+                subscribe(self.waiter.api, self.waiter.jobs_stream, self.waiter.options)
+            )
+        self._raise_log_failure()
+        with anyio.CancelScope() as self._poll:
+            self.cursor, job = await self.jobs.observe(
+                (self.waiter.namespace, self.waiter.name),
+                self.cursor,
+                wait=self.long_poll(self._poll_limit()),
+            )
+        self._poll = None
+        self._raise_log_failure()
+        if job is None:
+            msg = (
+                f'jobs.batch "{self.waiter.name}" not found in namespace "{self.waiter.namespace}"'
+            )
+            raise ObjectMissingError(msg)
+        state = _job_state(job)
+        uid = (job.get("metadata") or {}).get("uid")
+        updates: dict[str, Any] = {}
+        running = state.phase not in (JobPhase.COMPLETE, JobPhase.FAILED, JobPhase.SUSPENDED)
+        if running and (self.waiter.pod_causes or self.logs is not None):
+            await self._look_at_pods(uid, updates)
+        elif self.causes and state.phase is JobPhase.FAILED:
+            # The pods are not read again once the Job failed (they may be gone), but
+            # what they were stuck on while it ran is what explains the failure.
+            updates["causes"] = self.causes
+        failing = (
+            state.phase in (JobPhase.FAILING, JobPhase.FAILED) or updates.get("stuck") is not None
+        )
+        if failing and self.waiter.log_lines:
+            if self.log is None:
+                self.log = await self._log_tail(uid)
+            updates["failed_pod"] = self.log.pod
+            updates["log_tail"] = self.log.lines
+            updates["details_missing"] = (self.log.missing,) if self.log.missing else ()
+            updates["log_streamed"] = self.log.streamed
+        if self.logs is not None and self.logs.issues:
+            updates["log_issues"] = self.logs.issues
+        return state.model_copy(update=updates) if updates else state
+
     # ------------------------------------------------------------------ pods
-    def _long_poll(self, scope: _JobWait) -> float:
+    async def _look_at_pods(self, uid: str | None, updates: dict[str, Any]) -> None:
+        """While the Job runs: its pods' causes, and new pods for the log streams."""
+        pods = await self._pods(uid)
+        if pods is not None and self.logs is not None:
+            self.logs.update(pods)
+        if self.waiter.pod_causes:
+            if pods is not None:
+                causes = [cause for pod in pods for cause in pod_causes(pod)]
+                self.causes = tuple(
+                    sorted(causes, key=lambda c: (c.pod, c.container or "", c.reason))
+                )
+            updates["causes"] = self.causes
+            updates["stuck"] = self._stuck(list(self.causes))
+
+    def _poll_limit(self) -> float:
         """The long-poll on the Job, cut short when a fail_fast grace period ends sooner.
 
         Pods are read after the Job's long-poll, so this bounds how late a cause is judged.
         """
-        limit = self.options.long_poll
-        if self.fail_fast and scope.first_seen:
+        limit = self.waiter.options.long_poll
+        if self.waiter.fail_fast and self.first_seen:
             now = anyio.current_time()
             ends = [
-                first + self.fail_fast_after
-                for (_, _, reason), first in scope.first_seen.items()
-                if reason in self.fail_fast
+                first + self.waiter.fail_fast_after
+                for (_, _, reason), first in self.first_seen.items()
+                if reason in self.waiter.fail_fast
             ]
             if ends:
                 limit = min(limit, max(0.0, min(ends) - now))
         return limit
 
-    async def _pods(self, scope: _JobWait, uid: str | None) -> list[dict[str, Any]] | None:
+    async def _pods(self, uid: str | None) -> list[dict[str, Any]] | None:
         """The Job's pods, best effort: ``None`` when they cannot be read now.
 
         Pods only explain a wait; an error reading them (no RBAC for pods, a throttled
@@ -386,66 +483,93 @@ class JobWaiter(Waiter[JobState]):
         pause the pods for a second.
         """
         now = anyio.current_time()
-        if scope.pods_denied or now < scope.pods_retry_at:
+        if self.pods_denied or now < self.pods_retry_at:
             return None
-        if scope.pods is None:
-            scope.pods = await scope.stack.enter_async_context(
-                subscribe(self.api, self._pods_key, self.options)
+        if self.pods is None:
+            self.pods = await self.stack.enter_async_context(
+                subscribe(self.waiter.api, self.waiter.pods_stream, self.waiter.options)
             )
         refreshed = False
         # No verdict hangs on this look (the Job is pending), so it may use most of what is left.
         pods_budget = explain_budget(
-            self.diagnostics_timeout, deadline=scope.deadline, share=_PODS_SHARE
+            self.waiter.diagnostics_timeout, deadline=self.deadline, share=_PODS_SHARE
         )
         with anyio.move_on_after(pods_budget):
             try:
-                await scope.pods.refresh()
+                await self.pods.refresh()
                 refreshed = True
             except Exception as error:  # noqa: BLE001 - see the docstring; cancellation propagates
-                scope.pods_denied = KUBERNETES.classify(error).kind is ErrorKind.FATAL
+                self.pods_denied = KUBERNETES.classify(error).kind is ErrorKind.FATAL
+                if self.pods_denied and self.logs is not None:
+                    self.logs.pods_unlisted(error)
         if not refreshed:
-            scope.pods_retry_at = now + _PODS_PAUSE
+            self.pods_retry_at = now + _PODS_PAUSE
             return None
-        return [pod for pod in scope.pods.objects() if belongs_to(pod, self.name, uid)]
+        return [pod for pod in self.pods.objects() if belongs_to(pod, self.waiter.name, uid)]
 
-    def _stuck(self, scope: _JobWait, causes: list[PodCause]) -> PodCause | None:
+    def _stuck(self, causes: list[PodCause]) -> PodCause | None:
         now = anyio.current_time()
         seen = {(cause.pod, cause.container, cause.reason) for cause in causes}
-        for key in [key for key in scope.first_seen if key not in seen]:
-            del scope.first_seen[key]  # the cause went away: its grace starts again
+        for key in [key for key in self.first_seen if key not in seen]:
+            del self.first_seen[key]  # the cause went away: its grace starts again
         stuck = None
         for cause in causes:
-            first = scope.first_seen.setdefault((cause.pod, cause.container, cause.reason), now)
+            first = self.first_seen.setdefault((cause.pod, cause.container, cause.reason), now)
             if (
                 stuck is None
-                and cause.reason in self.fail_fast
-                and now - first >= self.fail_fast_after
+                and cause.reason in self.waiter.fail_fast
+                and now - first >= self.waiter.fail_fast_after
             ):
                 stuck = cause
         return stuck
 
-    async def _log_tail(self, scope: _JobWait, uid: str | None) -> LogTail:
+    async def _log_tail(self, uid: str | None) -> LogTail:
         """The tail of the failed pod's log, or why it could not be had (never raises)."""
 
         async def list_pods() -> list[dict[str, Any]]:
-            if scope.pods is not None:
-                await scope.pods.refresh()
-                return [pod for pod in scope.pods.objects() if belongs_to(pod, self.name, uid)]
+            if self.pods is not None:
+                await self.pods.refresh()
+                return [
+                    pod for pod in self.pods.objects() if belongs_to(pod, self.waiter.name, uid)
+                ]
             listed = await get_json(
-                self.api,
-                PODS.path(self.namespace),
-                [("labelSelector", f"{_JOB_NAME_LABEL}={self.name}")],
+                self.waiter.api,
+                PODS.path(self.waiter.namespace),
+                [("labelSelector", f"{_JOB_NAME_LABEL}={self.waiter.name}")],
             )
-            return [pod for pod in listed.get("items") or [] if belongs_to(pod, self.name, uid)]
+            return [
+                pod for pod in listed.get("items") or [] if belongs_to(pod, self.waiter.name, uid)
+            ]
 
-        return await fetch_log_tail(
-            self.api,
-            self.namespace,
+        read = await fetch_log_tail(
+            self.waiter.api,
+            self.waiter.namespace,
             list_pods,
-            lines=self.log_lines,
-            timeout=self.diagnostics_timeout,
-            deadline=scope.deadline,
+            lines=self.waiter.log_lines,
+            timeout=self.waiter.diagnostics_timeout,
+            deadline=self.deadline,
         )
+        if read.lines or self.logs is None:
+            return read
+        # The failed pod is gone (deleted as soon as it ended): what was streamed of it.
+        streamed = self.logs.tail(self.waiter.log_lines)
+        return read if streamed is None else streamed
+
+
+def _container_names(owner: str, names: object) -> tuple[str, ...] | None:
+    if names is None:
+        return None
+    if (
+        isinstance(names, Collection)
+        and not isinstance(names, str)
+        and names
+        and all(isinstance(name, str) and name for name in names)
+    ):
+        return tuple(dict.fromkeys(names))
+    msg = (
+        f"{owner}: log_containers must be a non-empty collection of container names, got {names!r}"
+    )
+    raise ConfigurationError(msg)
 
 
 def _fail_fast_reasons(owner: str, fail_fast: object) -> frozenset[str]:
@@ -465,7 +589,13 @@ def _fail_fast_reasons(owner: str, fail_fast: object) -> frozenset[str]:
 
 def _with_log(reason: str, state: JobState) -> str:
     room = REASON_CHARS - len(reason)
-    return reason + render_tail(state.failed_pod, state.log_tail, state.details_missing, room)
+    return reason + render_tail(
+        state.failed_pod,
+        state.log_tail,
+        state.details_missing,
+        room,
+        streamed=state.log_streamed,
+    )
 
 
 _CONDITION_PHASES: Final = (

@@ -54,6 +54,8 @@ class LogTail:
     lines: tuple[str, ...] = ()
     missing: str | None = None
     """``log of pod P unavailable: <why>`` or ``log unavailable: <why>``."""
+    streamed: bool = False
+    """The lines come from the wait's log streams (the pod was gone when the Job failed)."""
 
 
 async def fetch_log_tail(
@@ -198,11 +200,18 @@ class TailBuffer:
 
 
 def render_tail(
-    pod: str | None, lines: tuple[str, ...], missing: tuple[str, ...], room: int
+    pod: str | None,
+    lines: tuple[str, ...],
+    missing: tuple[str, ...],
+    room: int,
+    *,
+    streamed: bool = False,
 ) -> str:
     """The log part of a failure's message, in ``room`` characters.
 
     The last lines that fit (at least the last one), then what could not be fetched.
+    ``streamed``: the lines were streamed while the pod ran (it is gone now), and the
+    header says so.
     """
     notes = "".join(f"\n  ({note})" for note in missing)
     if not lines:
@@ -215,10 +224,9 @@ def render_tail(
             break
         shown.append(line)
     shown.reverse()
-    header = f"last log lines of pod {pod}:"
+    source = f"pod {pod} (streamed before the pod was deleted)" if streamed else f"pod {pod}"
+    header = f"last log lines of {source}:"
     if len(shown) < len(lines):
-        header = (
-            f"last {len(shown)} of {len(lines)} log lines of pod {pod} (all in state.log_tail):"
-        )
+        header = f"last {len(shown)} of {len(lines)} log lines of {source} (all in state.log_tail):"
     body = "\n".join(f"    {line}" for line in shown)
     return f"\n  {header}\n{body}{notes}"

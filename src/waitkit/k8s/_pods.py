@@ -177,3 +177,25 @@ def _bad_container(pod: dict[str, Any], field: str) -> str | None:
         if isinstance(exit_code, int) and exit_code != 0:
             return str(container.get("name"))
     return None
+
+
+def container_state(pod: dict[str, Any], container: str) -> tuple[str, int]:
+    """``(waiting|running|terminated, restart count)`` of a container as the pod shows it."""
+    status = pod.get("status") or {}
+    for statuses in ("initContainerStatuses", "containerStatuses"):
+        for entry in status.get(statuses) or []:
+            if isinstance(entry, dict) and entry.get("name") == container:
+                state = entry.get("state") or {}
+                restarts = entry.get("restartCount")
+                count = restarts if isinstance(restarts, int) else 0
+                if "running" in state:
+                    return "running", count
+                if "terminated" in state:
+                    return "terminated", count
+                return "waiting", count
+    return "waiting", 0
+
+
+def phase(pod: dict[str, Any]) -> str:
+    """The pod's ``status.phase``."""
+    return str((pod.get("status") or {}).get("phase") or "")

@@ -31,14 +31,22 @@ def add_namespace(parser: argparse.ArgumentParser) -> None:
     )
 
 
-async def kube_api(context: Context) -> ApiClient:
-    """One ``ApiClient`` for the command (``--kubeconfig``, ``--context``), closed at its end."""
+async def kube_api(context: Context, *, max_connections: int | None = None) -> ApiClient:
+    """One ``ApiClient`` for the command (``--kubeconfig``, ``--context``), closed at its end.
+
+    ``max_connections``: its pool (default kubernetes_asyncio's, 100); followed logs hold one
+    each.
+    """
     try:
         from waitkit.k8s import api_client  # noqa: PLC0415 - extra 'k8s'
     except ImportError as exc:
         raise MissingExtraError("k8s", "waiting on Kubernetes") from exc
     return await context.stack.enter_async_context(
-        api_client(kubeconfig=context.kubeconfig, context=context.kube_context)
+        api_client(
+            kubeconfig=context.kubeconfig,
+            context=context.kube_context,
+            max_connections=max_connections,
+        )
     )
 
 

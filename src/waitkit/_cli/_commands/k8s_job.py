@@ -7,15 +7,19 @@ from typing import TYPE_CHECKING, Any, Final
 from waitkit._cli._command import Example, WaitCommand, Watch
 from waitkit._cli._commands._kube import add_namespace, kube_api, namespace, watch_policy
 from waitkit._cli._durations import parse_duration, positive_duration
+from waitkit._cli._errors import UsageError
 from waitkit._core._text import bounded
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
-    from waitkit._cli._command import Context
+    from waitkit._cli._command import Context, Say
 
 _MAX_CAUSES_SHOWN: Final = 5
+_DEFAULT_POOL: Final = 100
+_POOL_PER_JOB: Final = 4
+_RESERVED: Final = 16
 # JobWaiter's default (waitkit.k8s._logtail.LOG_TIMEOUT); the k8s extra is imported lazily.
 LOG_TIMEOUT: Final = 2.0
 
@@ -56,6 +60,22 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         help="lines of the failed pod's log to show on failure, 0-10000 (default: 20)",
     )
     parser.add_argument(
+        "--logs",
+        action="store_true",
+        help=(
+            "print the lines of every container of every pod of the Jobs as they are "
+            "written, prefixed with pod/container, among the state changes (--json: one "
+            "'log' object per line); a deleted failed pod's log tail comes from them"
+        ),
+    )
+    parser.add_argument(
+        "--log-container",
+        action="append",
+        metavar="NAME",
+        dest="log_containers",
+        help="with --logs: only this container (repeat for several; default: all)",
+    )
+    parser.add_argument(
         "--diagnostics-timeout",
         type=positive_duration,
         default=LOG_TIMEOUT,
@@ -80,7 +100,13 @@ async def _build(args: argparse.Namespace, context: Context) -> Sequence[Watch]:
     ns = namespace(args, context)
     policy = watch_policy(context.policy)
     names: list[str] = list(dict.fromkeys(args.names))  # a Job named twice is awaited once
-    api = await kube_api(context)
+    if args.log_containers and not args.logs:
+        msg = "--log-container applies with --logs"
+        raise UsageError(msg)
+    # Each followed log holds a connection: room for four containers a Job and the watches
+    # (more take turns, losing no line).
+    pool = max(_DEFAULT_POOL, _POOL_PER_JOB * len(names) + _RESERVED) if args.logs else None
+    api = await kube_api(context, max_connections=pool)
     return [
         Watch(
             f"{ns}/{name}",
@@ -92,6 +118,8 @@ async def _build(args: argparse.Namespace, context: Context) -> Sequence[Watch]:
                 fail_fast=args.fail_fast,
                 fail_fast_after=args.fail_fast_after,
                 log_lines=args.log_lines,
+                on_log=_printer(f"{ns}/{name}", context.say) if args.logs else None,
+                log_containers=args.log_containers,
                 diagnostics_timeout=args.diagnostics_timeout,
                 on_suspended=args.on_suspended,
                 policy=policy,
@@ -99,6 +127,25 @@ async def _build(args: argparse.Namespace, context: Context) -> Sequence[Watch]:
         )
         for name in names
     ]
+
+
+def _printer(label: str, say: Say) -> Callable[[Any], None]:
+    """``on_log`` for a Job: each line as ``pod/container: text``, a notice as ``waitkit: ...``."""
+
+    def show(line: Any) -> None:  # noqa: ANN401 - a LogLine (the k8s extra is imported lazily)
+        if line.notice:
+            say(label, f"waitkit: {line.text}", {"event": "log_notice", "message": line.text})
+            return
+        fields = {
+            "event": "log",
+            "pod": line.pod,
+            "container": line.container,
+            "timestamp": line.timestamp,
+            "text": line.text,
+        }
+        say(label, f"{line.pod}/{line.container}: {line.text}", fields)
+
+    return show
 
 
 def _render(state: Any) -> Sequence[str]:  # noqa: ANN401 - a JobState
@@ -115,7 +162,10 @@ def _render(state: Any) -> Sequence[str]:  # noqa: ANN401 - a JobState
         lines.append(f"... and {len(state.causes) - _MAX_CAUSES_SHOWN} more pod causes")
     if state.log_tail:
         count = len(state.log_tail)
-        lines.append(f"last {count} log line{'' if count == 1 else 's'} of pod {state.failed_pod}:")
+        source = f"pod {state.failed_pod}"
+        if state.log_streamed:
+            source += " (streamed before the pod was deleted)"
+        lines.append(f"last {count} log line{'' if count == 1 else 's'} of {source}:")
         lines += [f"  {line}" for line in state.log_tail]
     lines += list(state.details_missing)  # "log of pod P unavailable: no answer within 2.0s"
     return lines
@@ -128,7 +178,8 @@ COMMAND = WaitCommand(
         "Await Kubernetes Jobs until they are Complete. Failed is a failure, shown with its "
         "reason and the last lines of the failed pod's log. While a Job runs, what its pods "
         "are stuck on (ImagePullBackOff, CrashLoopBackOff, OOMKilled, Unschedulable...) is "
-        "in its state, and shown when the wait times out or --fail-fast ends it. Jobs of one "
+        "in its state, and shown when the wait times out or --fail-fast ends it. --logs "
+        "prints the pods' log lines as they are written. Jobs of one "
         "namespace share one watch. A Job that does not exist is 'not found' (exit 1). "
         "Unless --min-delay/--max-delay are given, the pauses between looks are short "
         "(0.01s to 0.05s): each look reads the watch, not the API."
@@ -141,6 +192,10 @@ COMMAND = WaitCommand(
         Example(
             "Fail at once on image pull errors, and show 50 log lines of a failure:",
             "waitkit k8s-job etl --fail-fast --fail-fast-after 30s --log-lines 50 --timeout 1h",
+        ),
+        Example(
+            "Print the pods' log lines as the Job runs, one JSON object per line:",
+            "waitkit k8s-job etl --logs --json",
         ),
         Example(
             "Return as soon as success or failure is decided, in another cluster:",

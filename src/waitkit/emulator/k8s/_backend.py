@@ -15,6 +15,7 @@ from waitkit.emulator._counters import RequestCounters
 from waitkit.emulator._faults import FaultInjector
 from waitkit.emulator.k8s._cluster import Cluster
 from waitkit.emulator.k8s._kubeconfig import kubeconfig
+from waitkit.emulator.k8s._logs import LogStreams
 from waitkit.emulator.k8s._routes import Routes
 from waitkit.emulator.k8s._scenario import (
     JobPhase,
@@ -61,8 +62,12 @@ class KubernetesBackend:
         self.cluster = Cluster(scenario, clock)
         self.cluster.on_change = self._wake
         clock.add_due_source(self.cluster.next_due)
+        # Log lines are points too (advance_to_next stops at each); the ticker needs not.
+        clock.add_due_source(self.cluster.next_line_due)
         clock.on_advance(self._time_moved)
         self._hub = WatchHub(self.cluster, scenario, counters)
+        self.logs = LogStreams(self.cluster, clock)
+        """The ``pods/log`` streams (``open``/``opened`` count the followed ones)."""
         middleware = FaultMiddleware(
             clock=clock,
             faults=faults,
@@ -71,15 +76,16 @@ class KubernetesBackend:
             on_request=self._ensure_ticker,
         )
         self.app = web.Application(middlewares=[middleware.middleware])
-        Routes(self.cluster, self._hub).add_to(self.app)
+        Routes(self.cluster, self._hub, self.logs).add_to(self.app)
         self._ticker: asyncio.Task[None] | None = None
         self._wakeup: asyncio.Event | None = None
 
     # ------------------------------------------------------------ lifecycle
 
     async def aclose(self) -> None:
-        """End every open watch stream (cleanly) and stop the timeline ticker."""
+        """End every open watch and log stream (cleanly) and stop the timeline ticker."""
         await self._hub.close()
+        await self.logs.close()
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -99,6 +105,7 @@ class KubernetesBackend:
     def _wake(self) -> None:
         if self._wakeup is not None:
             self._wakeup.set()
+        self.logs.notify()  # followed logs look again (a pod may have ended or gone)
 
     def _time_moved(self) -> None:
         # Re-render at once, so watch events are queued by the time advance() returns.

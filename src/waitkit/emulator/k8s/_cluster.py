@@ -9,6 +9,7 @@ refreshes everything when the next ``at`` point falls due (so watchers see it).
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ class Cluster:
     def __init__(self, scenario: KubernetesScenario, clock: ScenarioClock) -> None:
         self.store = Store(scenario.history)
         self._clock = clock
+        #: Nanoseconds since the epoch at scenario time 0: log lines are timestamped from it.
+        self.epoch = time.time_ns()
         self._entries: dict[Key, _Entry] = {}
         # Called after every change so the ticker can recompute when to wake up.
         self.on_change: Callable[[], None] = lambda: None
@@ -206,15 +209,40 @@ class Cluster:
 
     def next_due(self, now: float) -> float | None:
         """The scenario time the next ``at`` point of any object falls due (None: none pending)."""
+        dues = (self.next_due_of(entry, now) for entry in self._entries.values())
+        return min((due for due in dues if due is not None), default=None)
+
+    def next_due_of(self, entry: _Entry | Key, now: float) -> float | None:
+        """The scenario time the next ``at`` point of one object falls due (None: none)."""
+        if not isinstance(entry, _Entry):
+            found = self._entries.get(entry)
+            if found is None:
+                return None
+            entry = found
+        following = current_index(entry.points, now - entry.born, entry.observations) + 1
+        if following < len(entry.points):
+            at = entry.points[following].at
+            if at is not None:
+                return entry.born + at
+        return None
+
+    def next_line_due(self, now: float) -> float | None:
+        """The scenario time the next scripted log line of any pod is written (None: none)."""
         soonest: float | None = None
         for entry in self._entries.values():
-            following = current_index(entry.points, now - entry.born, entry.observations) + 1
-            if following < len(entry.points):
-                point = entry.points[following]
-                if point.at is not None:
+            if isinstance(entry.spec, PodScenario):
+                for point in entry.spec.log_lines:
                     due = entry.born + point.at
-                    soonest = due if soonest is None else min(soonest, due)
+                    if due > now and (soonest is None or due < soonest):
+                        soonest = due
         return soonest
+
+    def born(self, key: Key) -> float:
+        """The scenario time an object was created (its timeline counts from it)."""
+        entry = self._entries.get(key)
+        if entry is None:
+            raise MissingError(f'{_qualified(key[0])} "{key[2]}" not found')
+        return entry.born
 
     def spec(self, resource: Resource, namespace: str, name: str) -> JobScenario | PodScenario:
         """The scenario entry behind an object."""

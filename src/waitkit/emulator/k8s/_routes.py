@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 from waitkit.emulator.k8s import _discovery
 from waitkit.emulator.k8s._cluster import AlreadyExistsError, Cluster, MissingError
 from waitkit.emulator.k8s._kinds import KINDS, Kind
+from waitkit.emulator.k8s._logs import LogStreams
 from waitkit.emulator.k8s._scenario import JobPoint, JobScenario, PodPoint, PodScenario
 from waitkit.emulator.k8s._selectors import Predicate, SelectorError, selector_predicate
 from waitkit.emulator.k8s._status import error_response, json_response, not_found
@@ -32,9 +33,10 @@ _POD_POINTS = TypeAdapter(list[PodPoint])
 class Routes:
     """The request handlers, bound to one cluster."""
 
-    def __init__(self, cluster: Cluster, hub: WatchHub) -> None:
+    def __init__(self, cluster: Cluster, hub: WatchHub, logs: LogStreams) -> None:
         self.cluster = cluster
         self.hub = hub
+        self.logs = logs
 
     def add_to(self, app: web.Application) -> None:
         """Register every route (names say the verb family, used to classify requests)."""
@@ -202,71 +204,9 @@ class Routes:
 
     # ------------------------------------------------------------ logs
 
-    async def log(self, request: web.Request) -> web.Response:
-        """``GET .../pods/NAME/log``: ``container``, ``tailLines``, ``limitBytes``, ``previous``."""
-        namespace = request.match_info["namespace"]
-        name = request.match_info["name"]
-        key: Key = ("pods", namespace, name)
-        pod = self.cluster.read(key)
-        if pod is None:
-            return not_found("pods", name)
-        spec = self.cluster.spec("pods", namespace, name)
-        assert isinstance(spec, PodScenario)  # noqa: S101 - pods are PodScenarios
-        container = request.query.get("container")
-        if container is None:
-            if len(spec.containers) > 1:
-                choices = " ".join(spec.containers)
-                return error_response(
-                    400,
-                    f"a container name must be specified for pod {name},"
-                    f" choose one of: [{choices}]",
-                )
-            container = spec.containers[0]
-        if container not in spec.containers:
-            return error_response(400, f"container {container} is not valid for pod {name}")
-        refusal = _log_refusal(pod, container, previous=truthy(request.query.get("previous")))
-        if refusal is not None:
-            return error_response(400, refusal)
-        text = spec.logs.get(
-            container, spec.logs.get("", "") if container == spec.containers[0] else ""
-        )
-        # As the kubelet does: the last tailLines lines first, then the first limitBytes
-        # bytes of those (so with long lines a limit keeps the start of the tail).
-        tail = request.query.get("tailLines")
-        if tail is not None:
-            text = _last_lines(text, int(tail))
-        limit = request.query.get("limitBytes")
-        if limit is not None:
-            text = text.encode()[: int(limit)].decode(errors="ignore")
-        self.cluster.observed([key])
-        return web.Response(text=text, content_type="text/plain")
-
-
-def _last_lines(text: str, count: int) -> str:
-    """The last ``count`` lines of ``text``; only a newline ends a line (a carriage return not)."""
-    if count <= 0:
-        return ""
-    ended = text.endswith("\n")
-    lines = (text[:-1] if ended else text).split("\n")
-    return "\n".join(lines[-count:]) + ("\n" if ended and text else "")
-
-
-def _log_refusal(pod: dict[str, Any], container: str, *, previous: bool) -> str | None:
-    """Why the kubelet would refuse this container's log (None: it would serve it)."""
-    name = pod["metadata"]["name"]
-    statuses = {c["name"]: c for c in pod["status"].get("containerStatuses", [])}
-    status = statuses.get(container)
-    if previous:
-        if status is None or "terminated" not in status.get("lastState", {}):
-            return f'previous terminated container "{container}" in pod "{name}" not found'
-        return None
-    waiting = status.get("state", {}).get("waiting") if status else {"reason": "PodInitializing"}
-    if waiting is None:
-        return None
-    reason = waiting.get("reason", "ContainerCreating")
-    if reason in ("ImagePullBackOff", "ErrImagePull"):
-        reason = "trying and failing to pull image"
-    return f'container "{container}" in pod "{name}" is waiting to start: {reason}'
+    async def log(self, request: web.Request) -> web.StreamResponse:
+        """``GET .../pods/NAME/log``, read once or followed (see :mod:`._logs`)."""
+        return await self.logs.serve(request)
 
 
 def _spec_from_manifest(

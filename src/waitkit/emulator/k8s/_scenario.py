@@ -10,9 +10,9 @@ waiting/terminated reasons of its containers.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from waitkit.emulator._timeline import TimelinePoint
 
@@ -94,6 +94,17 @@ class PodPoint(TimelinePoint):
     terminating: bool = Field(default=False, description="deletionTimestamp set")
 
 
+class LogPoint(_Model):
+    """Lines a container writes at a point of its pod's life (the kubelet timestamps each).
+
+    A followed log (``follow=true``) streams them as scenario time reaches them.
+    """
+
+    at: float = Field(ge=0, description="scenario seconds after the pod's creation")
+    text: str = Field(description="one line, or several separated by newlines")
+    container: str | None = Field(default=None, description="the container (default: the first)")
+
+
 class JobScenario(_Model):
     """A Job present when the emulator starts (or created at run time)."""
 
@@ -125,6 +136,18 @@ class PodScenario(_Model):
         description="log text per container; a plain string is the first container's log",
     )
     timeline: list[PodPoint] = Field(default_factory=list)
+    log_lines: list[LogPoint] = Field(
+        default_factory=list,
+        description="lines written as the pod runs (after ``logs``, which it starts with)",
+    )
+
+    @model_validator(mode="after")
+    def _known_containers(self) -> Self:
+        for point in self.log_lines:
+            if point.container is not None and point.container not in self.containers:
+                msg = f"log line for container {point.container!r}, not one of {self.containers}"
+                raise ValueError(msg)
+        return self
 
     @field_validator("logs", mode="before")
     @classmethod
