@@ -432,7 +432,7 @@ async def test_logs_insights_late_rows(aws_env, capsys: pytest.CaptureFixture[st
             emu.clock.advance_to_next()  # the row is ingested
         starts = emu.counters.of("logs", "StartQuery")
     out = printed(capsys).splitlines()
-    assert int(out[0]) == starts >= 3  # two runs found nothing, a later one the row
+    assert int(out[0]) == starts >= 3  # two queries found nothing, a later one the row
     assert "ERROR late" in out[1]
 
 
@@ -458,8 +458,8 @@ async def test_logs_insights_with_other_waiters(aws_env, capsys: pytest.CaptureF
 async def test_logs_insights_emulator(capsys: pytest.CaptureFixture[str]):
     """The page's Logs scenario: the late row makes the query run until both rows are back."""
     await load("aws_logs_insights_emulator.py").main()
-    runs, rows = printed(capsys).splitlines()[0].split(" ", 1)
-    assert int(runs) >= 3  # two runs began before the late row was ingested
+    queries, rows = printed(capsys).splitlines()[0].split(" ", 1)
+    assert int(queries) >= 3  # two queries began before the late row was ingested
     assert rows == "['ERROR first', 'ERROR late']"
 
 

@@ -11,6 +11,7 @@ from structlog.testing import capture_logs
 import waitkit
 import waitkit.aws
 import waitkit.emulator
+import waitkit.emulator.aws
 import waitkit.extend
 import waitkit.k8s
 import waitkit.pytest_plugin
@@ -76,6 +77,33 @@ def test_the_old_name_of_execution_error_details_warns():
     assert ExecutionError is waitkit.aws.ExecutionErrorDetails
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         _ = waitkit.aws.Nope
+
+
+@pytest.mark.parametrize(
+    "module", [waitkit.emulator, waitkit.emulator.aws], ids=lambda m: m.__name__
+)
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("ExecutionError", "ScriptedExecutionError"),
+        ("QueryStatistics", "ScriptedQueryStatistics"),
+    ],
+)
+def test_the_old_names_of_the_emulators_scripted_models_warn(module, old, new):
+    """The emulator's models renamed apart from the library's classes still import, and warn."""
+    with pytest.warns(DeprecationWarning, match=f"{module.__name__}.{old} was renamed .*{new}"):
+        value = getattr(module, old)
+    assert value is getattr(module, new)
+    assert old not in module.__all__
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = module.Nope
+
+
+def test_the_old_emulator_name_warns_where_it_is_imported():
+    """The warning points at the importing line, so -W error and filters find the user's code."""
+    with pytest.warns(DeprecationWarning, match="ScriptedExecutionError") as caught:
+        from waitkit.emulator import ExecutionError  # noqa: F401
+    assert caught[0].filename == __file__
 
 
 def test_an_unknown_root_name_is_still_an_attribute_error():

@@ -14,8 +14,8 @@ from waitkit.emulator import Emulator, Scenario
 scenario = Scenario.model_validate(
     {
         # A manual clock stands still until the test moves it, so the late row arrives
-        # exactly when the test says: after a run came back short, however slow or busy
-        # the machine. On a running clock, "1.5 s in" could come before the first run.
+        # exactly when the test says: after a query came back short, however slow or busy
+        # the machine. On a running clock, "1.5 s in" could come before the first query.
         "clock": "manual",
         "logs": {
             "max_concurrent_queries": 2,
@@ -58,11 +58,11 @@ async def main() -> None:
         async def started() -> int:
             return emu.counters.of("logs", "StartQuery")
 
-        # A run completed with one row and the query started again: now ingest the late row.
+        # A query completed with one row and the query started again: now ingest the late row.
         await until(started, lambda n: n >= 2, policy=quick, timeout=10)
         emu.clock.advance(1.5)
         results = await running
-    print(results.runs, [row["@message"] for row in results.rows])
+    print(results.query_count, [row["@message"] for row in results.rows])
     print(emu.counters.of("logs", "StartQuery"), emu.counters.of("logs", "StopQuery"))
     # docs-end emulator
 

@@ -39,9 +39,9 @@ async def main(propagation_delay: float = 30) -> None:
         results = await query.results(
             propagation_delay=propagation_delay,  # sleep this long before the first StartQuery
             min_rows=1,  # run the query again until at least one row comes back
-            timeout=300,  # covers the delay, the slot, every run
+            timeout=300,  # covers the delay, the slot, every query
         )
-        print(results.runs)  # how many times the query ran
+        print(results.query_count)  # how many queries were started
         # docs-end late-rows
         print(results.rows)
 

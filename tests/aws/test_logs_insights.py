@@ -121,7 +121,7 @@ async def test_complete_returns_rows_statistics_and_query_id(logs) -> None:
     assert results.statistics.log_groups_scanned == 1.0
     # resultCount is absent on older botocore (aioboto3 15.5): the answer drops it.
     assert results.statistics.result_count == (3.0 if RESULT_COUNT else None)
-    assert results.runs == 1
+    assert results.query_count == 1
     assert emu.logs.status(results.query_id) == "Complete"
     assert counts(emu) == (1, 3, 0)
 
@@ -490,7 +490,7 @@ async def test_a_slot_handed_to_a_cancelled_waiter_is_passed_on() -> None:
 
 
 async def test_min_rows_reruns_until_rows_arrive(logs) -> None:
-    """min_rows re-runs the query until enough rows are ingested; runs and calls are counted."""
+    """min_rows starts the query again until enough rows are ingested; queries and calls count."""
     timeline = [{"at": 0, "status": "Running"}, {"after": 1, "status": "Complete"}]
     rows = [
         {"fields": {"@message": "early"}, "ingested_at": 0},
@@ -506,20 +506,20 @@ async def test_min_rows_reruns_until_rows_arrive(logs) -> None:
 
         async with anyio.create_task_group() as group:
             group.start_soon(run)
-            # A run completed with the early row only, and the query started again...
+            # A query completed with the early row only, and the query started again...
             await until_true(lambda: counts(emu)[0] >= 2)
             emu.clock.advance_to_next()  # ...then the late rows are ingested.
     (results,) = done
     assert [row["@message"] for row in results.rows] == ["early", "late 1", "late 2"]
-    assert results.runs >= 3  # two runs (at least) began before the late rows
+    assert results.query_count >= 3  # two queries (at least) began before the late rows
     start, looks, stop = counts(emu)
-    assert start == results.runs
-    assert looks == 2 * results.runs
+    assert start == results.query_count
+    assert looks == 2 * results.query_count
     assert stop == 0
 
 
 async def test_min_rows_reruns_search_the_same_window(logs) -> None:
-    """Every re-run sends the first run's startTime, endTime and query string."""
+    """Every query started again sends the first one's startTime, endTime and query string."""
     timeline = [{"at": 0, "status": "Complete"}]
     sent: list[tuple[Any, Any, Any]] = []
 
@@ -537,7 +537,7 @@ async def test_min_rows_reruns_search_the_same_window(logs) -> None:
 async def test_every_event_names_its_resource(logs) -> None:
     """No event has an empty resource: the log groups before the first query, then its id.
 
-    Between min_rows runs the events name the run that just ended, until the next starts.
+    Between min_rows queries the events name the query that just ended, until the next starts.
     """
     timeline = [{"at": 0, "status": "Complete"}]
     rows = [{"fields": {"@message": "early"}, "ingested_at": 0}]
@@ -551,28 +551,28 @@ async def test_every_event_names_its_resource(logs) -> None:
     assert resources[0] == ("wait.started", "/app")
     assert all(resource for _, resource in resources)
     changed = [r for event, r in resources if event == "wait.state_changed"]
-    assert len(changed) >= 2  # two runs at least, each Complete with one row
+    assert len(changed) >= 2  # two queries at least, each Complete with one row
     assert all(r != "/app" for r in changed)
-    assert len(set(changed)) == len(changed)  # each run of the query under its own id
+    assert len(set(changed)) == len(changed)  # each query under its own id
 
 
 async def test_min_rows_not_reached_times_out_with_the_rows_seen(logs) -> None:
-    """When rows never suffice, WaitTimeoutError carries the last complete run's rows."""
+    """When rows never suffice, WaitTimeoutError carries the last complete query's rows."""
     timeline = [{"at": 0, "status": "Complete"}]
     async with logs({"queries": [script(timeline, rows=1)]}) as (emu, client):
         with pytest.raises(WaitTimeoutError) as caught:
-            # Long enough for a first complete run on a loaded machine (the wait can only
+            # Long enough for a first complete query on a loaded machine (the wait can only
             # end at its deadline here: the rows never suffice).
             await query(client).results(min_rows=2, timeout=1.5)
     state = caught.value.state
     assert (state.status, state.row_count, state.rows[0]["@message"]) == ("Complete", 1, "line 0")
     assert "Complete, 1 row of 2 wanted" in str(caught.value)
     started, _, stopped = counts(emu)
-    # The last run answered before the deadline (re-running is pinned above). A run started
+    # The last query answered before the deadline (starting again is pinned above). A query started
     # just before the deadline may have been cut there; it is then stopped, as every query
     # the wait started and did not see end.
-    assert state.run in (started, started - 1)
-    assert stopped == started - state.run
+    assert state.query_number in (started, started - 1)
+    assert stopped == started - state.query_number
 
 
 async def test_propagation_delay_comes_before_the_first_query(logs) -> None:
@@ -594,7 +594,7 @@ async def test_propagation_delay_comes_before_the_first_query(logs) -> None:
             emu.clock.advance_to_next()  # the row is ingested while the query waits
     (results,) = done
     assert [row["@message"] for row in results.rows] == ["fresh"]
-    assert results.runs == 1  # the first run already found it
+    assert results.query_count == 1  # the first query already found it
     assert counts(emu) == (1, 1, 0)
 
 
@@ -855,8 +855,28 @@ async def test_from_state_refuses_an_unfinished_state() -> None:
     with pytest.raises(ConfigurationError, match="Complete query state"):
         QueryResults.from_state(QueryState(query_id="q", status="Running"))
     assert QueryState(status="Queued").summary() == "Queued, 0 rows"
-    assert QueryState(status="Complete", row_count=1, run=2).summary() == "Complete, 1 row, run 2"
+    second = QueryState(status="Complete", row_count=1, query_number=2)
+    assert second.summary() == "Complete, 1 row, query 2"
     assert QueryStatistics().result_count is None
+
+
+def test_the_old_names_of_the_query_counts_warn() -> None:
+    """QueryState.run and QueryResults.runs (renamed: "run" is a wait's) read and build, warning."""
+    with pytest.warns(DeprecationWarning, match=r"QueryState\(run=...\) was renamed"):
+        state = QueryState(query_id="q", status="Complete", run=2)
+    assert state.query_number == 2
+    with pytest.warns(DeprecationWarning, match=r"QueryState.run was renamed .*query_number"):
+        assert state.run == 2
+    with pytest.warns(DeprecationWarning, match=r"QueryResults\(runs=...\) was renamed"):
+        results = QueryResults(query_id="q", rows=[], runs=3)
+    assert results.query_count == 3
+    with pytest.warns(
+        DeprecationWarning, match=r"QueryResults.runs was renamed .*query_count"
+    ) as w:
+        assert results.runs == 3
+    assert w[0].filename == __file__  # the warning points at the line that used the old name
+    assert QueryResults.from_state(state).query_count == 2
+    assert "run" not in state.model_dump()
 
 
 # ---------------------------------------------------------------------------- moto
@@ -883,7 +903,7 @@ async def test_same_rows_as_moto_returns(aws_client: ClientFactory, moto_endpoin
     assert [row["@message"] for row in results.rows] == [f"event {i}" for i in range(4)]
     assert results.rows == expected
     assert results.statistics == QueryStatistics()  # moto sends no statistics
-    assert results.runs == 1
+    assert results.query_count == 1
 
 
 async def test_moto_missing_log_group_is_not_found(

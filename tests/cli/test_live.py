@@ -3,8 +3,8 @@ import io
 import anyio
 
 from waitkit import Policy
+from waitkit._cli._drive import drive
 from waitkit._cli._live import LiveReporter
-from waitkit._cli._run import drive
 from waitkit._cli._track import Ending, Track
 from waitkit._cli._types import no_lines, percentage_complete
 from waitkit.testing import ScriptedWaiter

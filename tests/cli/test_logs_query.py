@@ -133,20 +133,20 @@ def test_quiet_prints_only_the_rows(cli, aws_env):
 
 
 def test_min_rows_runs_the_query_again_until_rows_arrive(cli, aws_env):
-    """--min-rows 2: the first runs find nothing yet; the query is run again until they do."""
+    """--min-rows 2: the first queries find nothing yet; the query is run again until they do."""
 
     def first_run_read(emu: Emulator) -> bool:
         return emu.counters.of("logs", "GetQueryResults") >= 1
 
     with running(scenario()) as emulator_:
-        # The rows are ingested (time moves on) only once the first run has been read.
+        # The rows are ingested (time moves on) only once the first query has been read.
         with advance_once(emulator_, first_run_read, 1.0):
             late = "fields @message | filter late"
             run = cli(*query(emulator_.aws_endpoint, "--query", late, "--min-rows", "2"))
         starts = emulator_.counters.of("logs", "StartQuery")
     assert run.code == 0, run.err
     assert starts >= 2
-    assert re.search(rf"  the query ran {starts} times \(--min-rows\)", run.out)
+    assert re.search(rf"  {starts} queries started \(--min-rows\)", run.out)
     assert run.out.splitlines()[-3:] == ["@message", "late 0", "late 1"]
 
 

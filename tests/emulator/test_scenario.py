@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import doctest
 import json
 import textwrap
 
 import pytest
 
 from waitkit.emulator import Emulator, Scenario, ScenarioError
+from waitkit.emulator.aws import _scenario as aws_scenario
 
 pytestmark = pytest.mark.anyio
 
@@ -135,3 +137,10 @@ async def test_loaded_scenario_drives_the_emulator(tmp_path, aws_client) -> None
         answer = await client.describe_instance_refreshes(AutoScalingGroupName="web")
     assert answer["InstanceRefreshes"][0]["InstanceRefreshId"] == "r-1"
     assert answer["InstanceRefreshes"][0]["PercentageComplete"] == 10
+
+
+def test_the_aws_scenario_models_docstring_examples_run():
+    """The examples in the AWS scenario models' docstrings run and show what they claim."""
+    result = doctest.testmod(aws_scenario)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -1,7 +1,7 @@
 """The ``waitkit`` command line (extra ``waitkit[cli]`` for the live view).
 
 Each subcommand is a small module in :mod:`waitkit._cli._commands`; the shared
-machinery (options, clients, the runner, the reporters, exit codes) lives beside it.
+machinery (options, clients, the driver of the waits, the reporters, exit codes) lives beside it.
 """
 
 from __future__ import annotations

@@ -4,19 +4,19 @@ There are two kinds of subcommand:
 
 - a :class:`WaitCommand` (``asg-refresh``, ``durable``, ...) declares its own arguments
   and turns the parsed arguments and a :class:`Context` into ``(label, waiter)``
-  pairs. The shared machinery (``_run``) adds the common options, builds the policy
+  pairs. The shared machinery (``_drive``) adds the common options, builds the policy
   and the clients, drives every waiter, reports progress and picks the exit code.
 - any other :class:`Command` (``emulator``) configures its parser and runs itself.
 
 The types a subcommand module needs are imported from here; they are defined lower down
-(``_types``, ``_run``), so the runner never imports this module.
+(``_types``, ``_drive``), so the driver never imports this module.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from waitkit._cli._run import WaitCommand
+from waitkit._cli._drive import WaitCommand
 from waitkit._cli._types import Context, Example, Say, Watch
 
 if TYPE_CHECKING:

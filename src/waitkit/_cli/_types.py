@@ -1,7 +1,7 @@
 """The data a wait subcommand hands the CLI's machinery, and the machinery hands back.
 
-The bottom of the CLI's own layers: the command interface (``_command``), the runner
-(``_run``), the reporters (``_report``, ``_live``) and the record of one resource
+The bottom of the CLI's own layers: the command interface (``_command``), the driver
+(``_drive``), the reporters (``_report``, ``_live``) and the record of one resource
 (``_track``) all use these types, so this module imports none of them.
 """
 

@@ -25,7 +25,7 @@ from waitkit._core._policy import Policy, ensure_policy
 from waitkit._core._shared import HubRegistry, HubWait, ObservationHub
 from waitkit._core._text import FIELD_LIMIT, bounded, clip, error_in_words, safe
 from waitkit._core._throttle import ThrottleBudget, budget_for
-from waitkit._core._validate import require_int
+from waitkit._core._validate import require_int, require_text
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
 
@@ -63,6 +63,7 @@ __all__ = (
     "logger",
     "one_look",
     "require_int",
+    "require_text",
     "safe",
     "seconds",
 )

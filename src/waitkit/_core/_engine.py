@@ -37,7 +37,7 @@ from waitkit._core._errors import (
     WaitTimeoutError,
 )
 from waitkit._core._hooks import (
-    Outcome,
+    FinishKind,
     Retrying,
     StateChanged,
     WaitFinished,
@@ -601,7 +601,7 @@ class ActiveWait(Generic[T]):
         except Exception as error:  # noqa: BLE001 - a broken hook never breaks a wait
             self._hook_failed(method, error)
 
-    def _finished(self, outcome: Outcome, reason: str | None = None) -> None:
+    def _finished(self, outcome: FinishKind, reason: str | None = None) -> None:
         finish = WaitFinished(
             outcome=outcome,
             summary=self.target.summarize(self._state) if self._has_state else None,  # type: ignore[arg-type]

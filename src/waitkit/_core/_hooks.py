@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
     from waitkit._core._classify import ErrorKind
 
-#: How a wait ended.
-Outcome = Literal["succeeded", "failed", "timed_out", "cancelled"]
+#: How a wait finished (not :class:`waitkit.Outcome`, a finished wait of ``as_completed``).
+FinishKind = Literal["succeeded", "failed", "timed_out", "cancelled"]
 
 
 @final
@@ -84,10 +84,14 @@ class Retrying:
 @final
 @dataclass(frozen=True, slots=True)
 class WaitFinished:
-    """The end of a wait, whatever ended it. Created by waitkit."""
+    """The end of a wait, whatever ended it. Created by waitkit.
+
+    Its ``outcome`` (a ``FinishKind``) is ``"succeeded"``, ``"failed"``, ``"timed_out"``
+    or ``"cancelled"``.
+    """
 
     #: ``"succeeded"``, ``"failed"``, ``"timed_out"`` or ``"cancelled"``.
-    outcome: Outcome
+    outcome: FinishKind
     #: The last state's summary (``None`` if no state was seen).
     summary: str | None
     #: The resource's id at the end.

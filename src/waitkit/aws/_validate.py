@@ -21,18 +21,6 @@ def require_name(argument: str, value: object, *, max_length: int = 1024) -> str
     return value
 
 
-def require_text(argument: str, value: object, *, max_length: int) -> str:
-    """``value`` if it is a string with something besides spaces, up to ``max_length``.
-
-    For free text (a query, a query id), where newlines and tabs are fine.
-    """
-    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
-        got = f"{len(value)} characters" if isinstance(value, str) else repr(value)
-        msg = f"{argument} must be a non-blank string of at most {max_length} characters, got {got}"
-        raise ConfigurationError(msg)
-    return value
-
-
 def require_client(client: object, service: str, waiter: str) -> None:
     """``client`` must be an aiobotocore client of ``service`` (checked before any call).
 

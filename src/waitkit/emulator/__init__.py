@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+from waitkit.emulator import _renamed
 from waitkit.emulator._clock import ScenarioClock
 from waitkit.emulator._counters import RequestCounters
 from waitkit.emulator._faults import Fault, FaultInjector
@@ -23,7 +24,6 @@ from waitkit.emulator.aws import (
     AutoScalingService,
     DurableScenario,
     DurableService,
-    ExecutionError,
     ExecutionPoint,
     ExecutionScenario,
     FunctionScenario,
@@ -34,8 +34,9 @@ from waitkit.emulator.aws import (
     LogsService,
     QueryPoint,
     QueryScript,
-    QueryStatistics,
     RefreshPoint,
+    ScriptedExecutionError,
+    ScriptedQueryStatistics,
 )
 from waitkit.emulator.k8s import KubernetesBackend, KubernetesScenario
 
@@ -46,7 +47,6 @@ __all__ = (
     "DurableScenario",
     "DurableService",
     "Emulator",
-    "ExecutionError",
     "ExecutionPoint",
     "ExecutionScenario",
     "Fault",
@@ -61,12 +61,18 @@ __all__ = (
     "LogsService",
     "QueryPoint",
     "QueryScript",
-    "QueryStatistics",
     "RefreshPoint",
     "RequestCounters",
     "Scenario",
     "ScenarioClock",
     "ScenarioError",
+    "ScriptedExecutionError",
+    "ScriptedQueryStatistics",
     "TimelinePoint",
     "serve",
 )
+
+
+def __getattr__(name: str) -> object:
+    """The old spellings ``ExecutionError`` and ``QueryStatistics`` (deprecated)."""
+    return _renamed.attribute(__name__, name, _renamed.AWS_MODELS, globals())

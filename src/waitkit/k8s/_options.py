@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Final, final
 
-from waitkit._core import ConfigurationError, Policy
+from waitkit._core import ConfigurationError, Policy, require_int
 
 
 @final
@@ -77,9 +77,7 @@ class WatchOptions:
                 f"{self.reconnect_max_delay!r} < {self.reconnect_min_delay!r}"
             )
             raise ConfigurationError(msg)
-        if not _is_int(self.page_size) or self.page_size < 1:
-            msg = f"WatchOptions.page_size must be an int >= 1, got {self.page_size!r}"
-            raise ConfigurationError(msg)
+        require_int("WatchOptions.page_size", self.page_size, 1)
 
     @property
     def read_timeout_seconds(self) -> float:
@@ -87,10 +85,6 @@ class WatchOptions:
         if self.read_timeout is not None:
             return self.read_timeout
         return self.server_timeout * 1.25 + 10.0
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _positive(name: str, value: object) -> None:

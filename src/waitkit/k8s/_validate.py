@@ -6,7 +6,7 @@ import math
 import re
 from typing import Final, TypeVar
 
-from waitkit._core import ConfigurationError
+from waitkit._core import ConfigurationError, require_int, require_text
 from waitkit.k8s._options import DEFAULT_OPTIONS, WatchOptions
 
 # RFC 1123 subdomain (names) and label (namespaces), as the API server validates them.
@@ -69,19 +69,15 @@ def check_seconds(owner: str, argument: str, value: object) -> float:
 
 
 def check_int(owner: str, argument: str, value: object, low: int, high: int) -> int:
-    """``value`` if it is an int in ``[low, high]``, else :class:`ConfigurationError`."""
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        msg = f"{owner}: {argument} must be an int in [{low}, {high}], got {value!r}"
-        raise ConfigurationError(msg)
-    return value
+    """``value`` if it is an int from ``low`` to ``high``, else :class:`ConfigurationError`."""
+    return require_int(f"{owner}: {argument}", value, low, high)
 
 
 def check_selector(owner: str, argument: str, value: object) -> str | None:
-    """``value`` if it is ``None`` or a non-empty string, else :class:`ConfigurationError`."""
-    if value is not None and (not isinstance(value, str) or not value.strip()):
-        msg = f"{owner}: {argument} must be a non-empty string or None, got {value!r}"
-        raise ConfigurationError(msg)
-    return value
+    """``value`` if it is ``None`` or a non-blank string, else :class:`ConfigurationError`."""
+    if value is None:
+        return None
+    return require_text(f"{owner}: {argument}", value, or_none=True)
 
 
 def check_options(owner: str, watch: object) -> WatchOptions:

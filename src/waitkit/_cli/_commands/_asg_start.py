@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from waitkit._cli._durations import parse_duration
 from waitkit._cli._errors import UsageError
+from waitkit._core import require_int
 
 _STRATEGIES: Final = ("Rolling", "ReplaceRootVolume")
 _PROTECTED: Final = ("Refresh", "Ignore", "Wait")
@@ -97,7 +98,8 @@ def start_request(args: argparse.Namespace) -> dict[str, Any] | None:
     """The StartInstanceRefresh arguments (without the group), or None without ``--start``.
 
     Raises:
-        UsageError: a preference flag without ``--start``, or a value out of range.
+        UsageError: a preference flag without ``--start``, or a bad value.
+        ConfigurationError: an integer preference out of range (exit 3 too).
     """
     given = [f for f, _ in PREFERENCE_FLAGS if getattr(args, f) is not None]
     given += [f for f in ("strategy", "preferences") if getattr(args, f) is not None]
@@ -160,11 +162,8 @@ def _check(preferences: dict[str, Any]) -> None:
 
 def _integer(preferences: dict[str, Any], key: str, low: int, high: int, flag: str) -> None:
     value = preferences.get(key)
-    if value is None:
-        return
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        msg = f"{flag} (Preferences.{key}) must be an integer from {low} to {high}, got {value!r}"
-        raise UsageError(msg)
+    if value is not None:
+        require_int(f"{flag} (Preferences.{key})", value, low, high)
 
 
 def _seconds(preferences: dict[str, Any], key: str, high: int | None, flag: str) -> None:

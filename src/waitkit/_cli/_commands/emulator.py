@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 import anyio
 
 from waitkit._cli._command import Example
+from waitkit._cli._drive import show_traceback
 from waitkit._cli._errors import MissingExtraError, describe
 from waitkit._cli._exit import ExitCode
 from waitkit._cli._report import write_line
-from waitkit._cli._run import show_traceback
 from waitkit._cli._signals import Terminated, terminable
 
 if TYPE_CHECKING:

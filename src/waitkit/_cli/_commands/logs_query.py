@@ -212,7 +212,7 @@ def _size(value: float) -> str:
 
 
 def _render(state: Any) -> Sequence[str]:  # noqa: ANN401 - a QueryState
-    """The statistics line (and how many runs ``--min-rows`` took)."""
+    """The statistics line (and how many queries ``--min-rows`` started)."""
     stats = state.statistics
     lines = []
     if stats is not None:
@@ -222,8 +222,8 @@ def _render(state: Any) -> Sequence[str]:  # noqa: ANN401 - a QueryState
             f"statistics: {stats.records_matched:g} records matched, "
             f"{stats.records_scanned:g} scanned ({_size(stats.bytes_scanned)}){groups}"
         )
-    if state.run > 1:
-        lines.append(f"the query ran {state.run} times (--min-rows)")
+    if state.query_number > 1:
+        lines.append(f"{state.query_number} queries started (--min-rows)")
     return lines
 
 

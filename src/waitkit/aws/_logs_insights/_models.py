@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Final, final
+import warnings
+from typing import Any, Final, final
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from waitkit._core import ConfigurationError, State, Verdict
 
@@ -19,6 +20,28 @@ QUEUED: Final = "Queued"
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _renamed(model: str, old: str, new: str) -> None:
+    warnings.warn(
+        f"{model}.{old} was renamed {model}.{new}; the old name goes in the next release",
+        DeprecationWarning,
+        stacklevel=3,  # the line that used the old name
+    )
+
+
+def _accept_old_keyword(data: Any, model: str, old: str, new: str) -> Any:  # noqa: ANN401
+    """Constructor input with the old keyword ``old`` read as ``new`` (with a warning)."""
+    if isinstance(data, dict) and old in data and new not in data:
+        warnings.warn(
+            f"{model}({old}=...) was renamed {model}({new}=...); the old keyword goes in "
+            "the next release",
+            DeprecationWarning,
+            stacklevel=4,  # past the validator and pydantic's __init__: the constructing line
+        )
+        data = {**data, new: data[old]}
+        del data[old]
+    return data
 
 
 @final
@@ -60,15 +83,29 @@ class QueryState(State):
     #: Every row once ``Complete``: field name -> value, including ``@ptr``.
     rows: list[dict[str, str]] = Field(default_factory=list)
     statistics: QueryStatistics | None = None
-    #: Which run of the query this is (``min_rows`` runs it again while rows arrive).
-    run: int = 1
+    #: Which query of this wait this is: 1, then 2, 3, ... when ``min_rows`` starts the
+    #: query again while rows arrive.
+    query_number: int = 1
     #: The rows the wait wants (its ``min_rows``; 0: a complete query is enough).
     rows_wanted: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_keywords(cls, data: Any) -> Any:  # noqa: ANN401 - pydantic's raw input
+        return _accept_old_keyword(data, "QueryState", "run", "query_number")
+
+    @property
+    def run(self) -> int:
+        """Deprecated: the old name of :attr:`query_number` (goes in the next release)."""
+        _renamed("QueryState", "run", "query_number")
+        return self.query_number
 
     def summary(self) -> str:
         """Status, rows and records scanned, e.g. ``Running, 3 rows, 1200 records scanned``.
 
-        A complete run with fewer rows than wanted says so: ``Complete, 1 row of 3 wanted``.
+        A complete query with fewer rows than wanted says so: ``Complete, 1 row of 3
+        wanted``; from the second query of a ``min_rows`` wait on, its number follows:
+        ``Complete, 1 row of 3 wanted, query 2``.
         """
         rows = f"{self.row_count} row{'' if self.row_count == 1 else 's'}"
         if self.status == "Complete" and self.row_count < self.rows_wanted:
@@ -76,8 +113,8 @@ class QueryState(State):
         parts = [self.status or "(empty status)", rows]
         if self.statistics is not None and self.statistics.records_scanned:
             parts.append(f"{self.statistics.records_scanned:g} records scanned")
-        if self.run > 1:
-            parts.append(f"run {self.run}")
+        if self.query_number > 1:
+            parts.append(f"query {self.query_number}")
         return ", ".join(parts)
 
 
@@ -95,8 +132,19 @@ class QueryResults(_Frozen):
     #: Field name -> value for each row, in the order AWS returned them (with ``@ptr``).
     rows: list[dict[str, str]]
     statistics: QueryStatistics = QueryStatistics()
-    #: How many times the query ran (more than 1 when ``min_rows`` re-ran it).
-    runs: int = 1
+    #: How many queries the wait started (more than 1 when ``min_rows`` started it again).
+    query_count: int = 1
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_keywords(cls, data: Any) -> Any:  # noqa: ANN401 - pydantic's raw input
+        return _accept_old_keyword(data, "QueryResults", "runs", "query_count")
+
+    @property
+    def runs(self) -> int:
+        """Deprecated: the old name of :attr:`query_count` (goes in the next release)."""
+        _renamed("QueryResults", "runs", "query_count")
+        return self.query_count
 
     @classmethod
     def from_state(cls, state: QueryState) -> QueryResults:
@@ -112,7 +160,7 @@ class QueryResults(_Frozen):
             query_id=state.query_id,
             rows=state.rows,
             statistics=state.statistics or QueryStatistics(),
-            runs=state.run,
+            query_count=state.query_number,
         )
 
 

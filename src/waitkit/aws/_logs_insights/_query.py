@@ -5,7 +5,15 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, final
 
-from waitkit._core import UNSET, ConfigurationError, Unset, ensure_policy, require_int, seconds
+from waitkit._core import (
+    UNSET,
+    ConfigurationError,
+    Unset,
+    ensure_policy,
+    require_int,
+    require_text,
+    seconds,
+)
 from waitkit.aws._logs_insights._arguments import (
     MAX_LIMIT,
     MAX_PAGE,
@@ -19,7 +27,7 @@ from waitkit.aws._logs_insights._arguments import (
 from waitkit.aws._logs_insights._models import QueryResults
 from waitkit.aws._logs_insights._slots import DEFAULT_QUERY_SLOTS, QuerySlots
 from waitkit.aws._logs_insights._waiters import StartingQueryWaiter
-from waitkit.aws._validate import require_client, require_text
+from waitkit.aws._validate import require_client
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -61,7 +61,7 @@ class QueryWait(PerWait["BaseQueryWaiter", QueryState]):
         self._page_size = page_size
         # Names the wait in events before its first query has an id: the log groups.
         self._label = label
-        # The query whose answer was seen last: between min_rows runs it still names the wait.
+        # The query whose answer was seen last: between min_rows queries it still names the wait.
         self._last_query_id = query_id
         self._description = description
         self._client = client
@@ -74,7 +74,7 @@ class QueryWait(PerWait["BaseQueryWaiter", QueryState]):
         self._stop_on_exit = stop_on_exit
         self._deadline = deadline
         self._admitted = slots is None
-        self._run = 0 if query_id is None else 1
+        self._query_number = 0 if query_id is None else 1
         # Whether the current query may still be running (so StopQuery is worth sending).
         self._active = query_id is not None
         self._unknown_since: float | None = None
@@ -96,14 +96,14 @@ class QueryWait(PerWait["BaseQueryWaiter", QueryState]):
         if not self._admitted or (starts_one and self._remaining() <= _NO_TIME_LEFT):
             # The deadline passed while waiting for a slot, or during the propagation
             # delay: no query is started that could no longer be awaited.
-            return QueryState(status=QUEUED, run=max(self._run, 1))
+            return QueryState(status=QUEUED, query_number=max(self._query_number, 1))
         if self._query_id is None:
             await self._start()
         assert self._query_id is not None  # noqa: S101 - set by _start
         state = await read_results(
             self._client,
             self._query_id,
-            run=self._run,
+            query_number=self._query_number,
             page_size=self._page_size,
             rows_wanted=self._min_rows,
         )
@@ -183,7 +183,7 @@ class QueryWait(PerWait["BaseQueryWaiter", QueryState]):
         if not answer.keys() - {"ResponseMetadata"}:
             raise not_documented("StartQuery")  # botocore's reading of a non-JSON body
         self._query_id = self._last_query_id = field(answer, "queryId", "StartQuery")
-        self._run += 1
+        self._query_number += 1
         self._active = True
         self._unknown_since = None
 

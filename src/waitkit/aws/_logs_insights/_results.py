@@ -20,7 +20,7 @@ async def read_results(
     client: CloudWatchLogsClient,
     query_id: str,
     *,
-    run: int,
+    query_number: int,
     page_size: int | None,
     rows_wanted: int,
 ) -> QueryState:
@@ -41,7 +41,7 @@ async def read_results(
             status=status,
             row_count=len(answer.get("results") or []),
             statistics=statistics,
-            run=run,
+            query_number=query_number,
             rows_wanted=rows_wanted,
         )
     rows = _rows(answer)
@@ -57,7 +57,7 @@ async def read_results(
         row_count=len(rows),
         rows=rows,
         statistics=statistics,
-        run=run,
+        query_number=query_number,
         rows_wanted=rows_wanted,
     )
 

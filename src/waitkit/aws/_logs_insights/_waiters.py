@@ -5,12 +5,12 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import TYPE_CHECKING, Final, final
 
-from waitkit._core import Waiter, one_look, seconds
+from waitkit._core import Waiter, one_look, require_text, seconds
 from waitkit.aws._errors import AwsClassifier
 from waitkit.aws._logs_insights._arguments import page_size_of
 from waitkit.aws._logs_insights._models import QueryState, judge
 from waitkit.aws._logs_insights._query_wait import QueryWait
-from waitkit.aws._validate import require_client, require_text
+from waitkit.aws._validate import require_client
 
 if TYPE_CHECKING:
     from types_aiobotocore_logs.client import CloudWatchLogsClient

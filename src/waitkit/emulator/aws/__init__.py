@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from waitkit.emulator import _renamed
 from waitkit.emulator.aws._autoscaling import AutoScalingService
 from waitkit.emulator.aws._backend import AwsBackend, AwsScenario
 from waitkit.emulator.aws._durable import DurableService
@@ -10,7 +11,6 @@ from waitkit.emulator.aws._scenario import (
     AutoScalingGroupScenario,
     AutoScalingScenario,
     DurableScenario,
-    ExecutionError,
     ExecutionPoint,
     ExecutionScenario,
     FunctionScenario,
@@ -20,8 +20,9 @@ from waitkit.emulator.aws._scenario import (
     LogsScenario,
     QueryPoint,
     QueryScript,
-    QueryStatistics,
     RefreshPoint,
+    ScriptedExecutionError,
+    ScriptedQueryStatistics,
 )
 
 __all__ = (
@@ -32,7 +33,6 @@ __all__ = (
     "AwsScenario",
     "DurableScenario",
     "DurableService",
-    "ExecutionError",
     "ExecutionPoint",
     "ExecutionScenario",
     "FunctionScenario",
@@ -43,6 +43,12 @@ __all__ = (
     "LogsService",
     "QueryPoint",
     "QueryScript",
-    "QueryStatistics",
     "RefreshPoint",
+    "ScriptedExecutionError",
+    "ScriptedQueryStatistics",
 )
+
+
+def __getattr__(name: str) -> object:
+    """The old spellings ``ExecutionError`` and ``QueryStatistics`` (deprecated)."""
+    return _renamed.attribute(__name__, name, _renamed.AWS_MODELS, globals())

@@ -23,12 +23,12 @@ from waitkit.emulator.aws._paging import decode_token, encode_token
 from waitkit.emulator.aws._protocols import AwsError, Reply, Value
 from waitkit.emulator.aws._scenario import (
     DurableScenario,
-    ExecutionError,
     ExecutionPoint,
     ExecutionScenario,
     ExecutionStatus,
     FunctionScenario,
     HistoryEvent,
+    ScriptedExecutionError,
 )
 from waitkit.emulator.aws._service import ScriptedService
 
@@ -94,7 +94,7 @@ class _ExecutionState(BaseModel):
 
     status: ExecutionStatus = "RUNNING"
     result: str | None = None
-    error: ExecutionError | None = None
+    error: ScriptedExecutionError | None = None
 
 
 @dataclass
@@ -288,7 +288,7 @@ class DurableService(ScriptedService[DurableScenario, Reply]):
                 f"Durable execution {execution.arn} is not running",
             )
         given = params.get("Error")
-        error = ExecutionError(
+        error = ScriptedExecutionError(
             error_message=_str(given, "ErrorMessage") or "Execution stopped by the user",
             error_type=_str(given, "ErrorType"),
             error_data=_str(given, "ErrorData"),
@@ -445,8 +445,8 @@ def _timestamp(params: dict[str, Value], name: str) -> datetime | None:
         ) from exc
 
 
-def _error(error: ExecutionError | None, *, with_data: bool) -> dict[str, Value] | None:
-    if not isinstance(error, ExecutionError):
+def _error(error: ScriptedExecutionError | None, *, with_data: bool) -> dict[str, Value] | None:
+    if not isinstance(error, ScriptedExecutionError):
         return None
     return {
         "ErrorMessage": error.error_message,

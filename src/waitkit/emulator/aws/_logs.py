@@ -23,8 +23,8 @@ from waitkit.emulator.aws._scenario import (
     LogsScenario,
     QueryPoint,
     QueryScript,
-    QueryStatistics,
     QueryStatus,
+    ScriptedQueryStatistics,
 )
 from waitkit.emulator.aws._service import ScriptedService
 
@@ -66,7 +66,7 @@ class _QueryState(BaseModel):
 
     status: QueryStatus = "Scheduled"
     rows: int | None = None
-    statistics: QueryStatistics | None = None
+    statistics: ScriptedQueryStatistics | None = None
 
 
 @dataclass
@@ -305,9 +305,9 @@ def _malformed(start: int, end: int, message: str) -> None:
 
 
 def _statistics(
-    scripted: QueryStatistics | None, rows: list[list[Value]], query: _Query
+    scripted: ScriptedQueryStatistics | None, rows: list[list[Value]], query: _Query
 ) -> dict[str, Value]:
-    given = scripted or QueryStatistics()
+    given = scripted or ScriptedQueryStatistics()
     matched = float(len(rows))
     return {
         "recordsMatched": given.records_matched if given.records_matched is not None else matched,

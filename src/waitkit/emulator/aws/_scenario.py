@@ -158,8 +158,16 @@ class AutoScalingScenario(_Model):
 # ---------------------------------------------------------------- Lambda durable executions
 
 
-class ExecutionError(_Model):
-    """The ``Error`` of a failed, timed-out or stopped execution."""
+class ScriptedExecutionError(_Model):
+    """The scripted ``Error`` of a failed, timed-out or stopped execution.
+
+    Example:
+        >>> point = ExecutionPoint(
+        ...     at=2, status="FAILED", error=ScriptedExecutionError(error_type="CardDeclined")
+        ... )
+        >>> point.error.error_type
+        'CardDeclined'
+    """
 
     error_message: str | None = None
     error_type: str | None = None
@@ -181,7 +189,7 @@ class ExecutionPoint(TimelinePoint):
 
     status: ExecutionStatus | None = None
     result: str | None = Field(default=None, description="the JSON result, shown once SUCCEEDED")
-    error: ExecutionError | None = None
+    error: ScriptedExecutionError | None = None
     events: list[HistoryEvent] = Field(default_factory=list)
 
 
@@ -229,8 +237,16 @@ class DurableScenario(_Model):
 # ---------------------------------------------------------------- CloudWatch Logs Insights
 
 
-class QueryStatistics(_Model):
-    """``statistics`` of GetQueryResults; unset values are derived from the rows shown."""
+class ScriptedQueryStatistics(_Model):
+    """Scripted ``statistics`` of GetQueryResults; unset values are derived from the rows shown.
+
+    Example:
+        >>> point = QueryPoint(
+        ...     at=1, status="Complete", statistics=ScriptedQueryStatistics(bytes_scanned=4096)
+        ... )
+        >>> point.statistics.records_matched is None  # derived from the rows when answered
+        True
+    """
 
     records_matched: float | None = None
     records_scanned: float | None = None
@@ -249,7 +265,7 @@ class QueryPoint(TimelinePoint):
         ge=0,
         description="rows returned at this point (partial results); default: all if Complete",
     )
-    statistics: QueryStatistics | None = None
+    statistics: ScriptedQueryStatistics | None = None
 
 
 class LogRow(_Model):

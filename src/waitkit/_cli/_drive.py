@@ -1,6 +1,6 @@
 """A wait subcommand: what it declares, and how it is driven.
 
-:class:`WaitCommand` is what a subcommand module declares; :func:`run_wait_command`
+:class:`WaitCommand` is what a subcommand module declares; :func:`drive_command`
 builds its waiters, awaits them together, reports and picks the exit code.
 
 Every resource is awaited in a task of one task group (``waiter.states()``, so each
@@ -85,15 +85,15 @@ class WaitCommand:
 
     def run(self, args: argparse.Namespace) -> int:
         """Await every resource; the exit code is the worst outcome."""
-        return run_wait_command(self, args)
+        return drive_command(self, args)
 
 
-def run_wait_command(command: WaitCommand, args: argparse.Namespace) -> int:
-    """Run ``command`` to its end from synchronous code; return the exit code."""
+def drive_command(command: WaitCommand, args: argparse.Namespace) -> int:
+    """Drive ``command``'s waits to their end from synchronous code; return the exit code."""
     reporter = make_reporter(json_lines=args.json, quiet=args.quiet, terminal=sys.stdout.isatty())
     tracks: list[Track] = []
     try:
-        code = anyio.run(_run, command, args, reporter, tracks)
+        code = anyio.run(_drive_in_loop, command, args, reporter, tracks)
     except KeyboardInterrupt:
         write_line(sys.stderr, "waitkit: interrupted")
         return ExitCode.INTERRUPTED
@@ -113,7 +113,7 @@ def run_wait_command(command: WaitCommand, args: argparse.Namespace) -> int:
     return code
 
 
-async def _run(
+async def _drive_in_loop(
     command: WaitCommand, args: argparse.Namespace, reporter: Reporter, tracks: list[Track]
 ) -> ExitCode:
     policy = policy_from(args)
