@@ -12,6 +12,7 @@ import waitkit
 import waitkit.aws
 import waitkit.emulator
 import waitkit.emulator.aws
+import waitkit.emulator.k8s
 import waitkit.extend
 import waitkit.k8s
 import waitkit.pytest_plugin
@@ -97,6 +98,16 @@ def test_the_old_names_of_the_emulators_scripted_models_warn(module, old, new):
     assert old not in module.__all__
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         _ = module.Nope
+
+
+def test_the_old_name_of_the_emulators_job_phase_warns():
+    """waitkit.emulator.k8s.JobPhase (a Literal of scripted phases) is not waitkit.k8s.JobPhase."""
+    with pytest.warns(DeprecationWarning, match="JobPhase was renamed .*ScriptedJobPhase"):
+        value = waitkit.emulator.k8s.JobPhase
+    assert value is waitkit.emulator.k8s.ScriptedJobPhase
+    assert "JobPhase" not in waitkit.emulator.k8s.__all__
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = waitkit.emulator.k8s.Nope
 
 
 def test_the_old_emulator_name_warns_where_it_is_imported():

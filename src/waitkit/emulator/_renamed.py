@@ -17,6 +17,10 @@ AWS_MODELS = {
     "QueryStatistics": "ScriptedQueryStatistics",
 }
 
+#: The Kubernetes scenario's old names (old -> new), exported by ``waitkit.emulator.k8s``:
+#: ``waitkit.k8s.JobPhase`` is the library's enum of a Job's phases.
+K8S_MODELS = {"JobPhase": "ScriptedJobPhase"}
+
 
 def attribute(
     module: str, name: str, renamed: Mapping[str, str], namespace: Mapping[str, object]

@@ -8,10 +8,10 @@ Example:
 
 from __future__ import annotations
 
+from waitkit.emulator._renamed import K8S_MODELS, attribute
 from waitkit.emulator.k8s._backend import KubernetesBackend
 from waitkit.emulator.k8s._scenario import (
     ContainerState,
-    JobPhase,
     JobPoint,
     JobScenario,
     KubernetesScenario,
@@ -19,11 +19,11 @@ from waitkit.emulator.k8s._scenario import (
     PodPhase,
     PodPoint,
     PodScenario,
+    ScriptedJobPhase,
 )
 
 __all__ = (
     "ContainerState",
-    "JobPhase",
     "JobPoint",
     "JobScenario",
     "KubernetesBackend",
@@ -32,4 +32,10 @@ __all__ = (
     "PodPhase",
     "PodPoint",
     "PodScenario",
+    "ScriptedJobPhase",
 )
+
+
+def __getattr__(name: str) -> object:
+    """The old spellings of renamed scenario names (deprecated)."""
+    return attribute(__name__, name, K8S_MODELS, globals())

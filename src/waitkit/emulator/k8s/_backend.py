@@ -18,12 +18,12 @@ from waitkit.emulator.k8s._kubeconfig import kubeconfig
 from waitkit.emulator.k8s._logs import LogStreams
 from waitkit.emulator.k8s._routes import Routes
 from waitkit.emulator.k8s._scenario import (
-    JobPhase,
     JobPoint,
     JobScenario,
     KubernetesScenario,
     PodPoint,
     PodScenario,
+    ScriptedJobPhase,
 )
 from waitkit.emulator.k8s._watch import WatchHub
 from waitkit.emulator.k8s._wire_faults import FaultMiddleware
@@ -177,7 +177,7 @@ class KubernetesBackend:
     def set_job_phase(
         self,
         name: str,
-        phase: JobPhase,
+        phase: ScriptedJobPhase,
         *,
         namespace: str = "default",
         reason: str | None = None,

@@ -15,11 +15,11 @@ from typing import Any
 from waitkit.emulator.k8s._scenario import (
     FAILURE_MESSAGES,
     ContainerState,
-    JobPhase,
     JobPoint,
     JobScenario,
     PodPoint,
     PodScenario,
+    ScriptedJobPhase,
 )
 
 SUCCESS_REASON = "CompletionsReached"
@@ -58,7 +58,7 @@ def _condition(
 
 
 def _job_conditions(
-    phase: JobPhase, point: JobPoint | None, previous: list[dict[str, Any]], now: str
+    phase: ScriptedJobPhase, point: JobPoint | None, previous: list[dict[str, Any]], now: str
 ) -> list[dict[str, Any]]:
     by_type = {c["type"]: c for c in previous}
     wanted: list[tuple[str, str, str, str]] = []
@@ -85,7 +85,7 @@ def _job_conditions(
 
 
 def _job_counts(
-    spec: JobScenario, phase: JobPhase, point: JobPoint | None, completions: int
+    spec: JobScenario, phase: ScriptedJobPhase, point: JobPoint | None, completions: int
 ) -> dict[str, int]:
     defaults = dict.fromkeys(("active", "ready", "succeeded", "failed", "terminating"), 0)
     if phase == "running":
@@ -112,7 +112,7 @@ def render_job(
     now = timestamp()
     old_status: dict[str, Any] = (previous or {}).get("status", {})
     if point is not None:
-        phase: JobPhase = point.phase
+        phase: ScriptedJobPhase = point.phase
     else:
         phase = "suspended" if spec.suspend else "running"
     completions = spec.completions if spec.completions is not None else 1

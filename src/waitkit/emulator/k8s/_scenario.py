@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from waitkit.emulator._timeline import TimelinePoint
 
-JobPhase = Literal["pending", "running", "succeeding", "complete", "failing", "failed", "suspended"]
+ScriptedJobPhase = Literal[
+    "pending", "running", "succeeding", "complete", "failing", "failed", "suspended"
+]
 """Where a Job is in its life.
 
 - ``pending``: created, no pod active yet.
@@ -49,7 +51,7 @@ class _Model(BaseModel):
 class JobPoint(TimelinePoint):
     """One step of a Job's life; counters left as ``None`` are derived from the phase and spec."""
 
-    phase: JobPhase
+    phase: ScriptedJobPhase
     reason: str | None = Field(
         default=None,
         description="condition reason: failures default to BackoffLimitExceeded,"
