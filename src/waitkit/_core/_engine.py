@@ -23,7 +23,6 @@ Rules this module keeps (and the tests pin down):
 from __future__ import annotations
 
 import math
-from collections import deque
 from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar, final
 
 import anyio
@@ -194,7 +193,9 @@ class WaitRun(Generic[T]):
         self.started = self._runtime.current_time() if started is None else started
         self.deadline = deadline
         self.attempts = 0
-        self.history: deque[HistoryEntry[T]] = deque(maxlen=policy.history_limit)
+        # The distinct states, oldest first, at most policy.history_limit: a list (a few
+        # entries, ~90 bytes) where a bounded deque allocated a 760-byte block per wait.
+        self.history: list[HistoryEntry[T]] = []
         self._state: T | None = None
         self._has_state = False
         self._delay: float | None = None
@@ -531,7 +532,10 @@ class WaitRun(Generic[T]):
         had_state = self._has_state
         self._state = state
         self._has_state = True
-        self.history.append(HistoryEntry(at=now, elapsed=now - self.started, state=state))
+        history = self.history
+        history.append(HistoryEntry(at=now, elapsed=now - self.started, state=state))
+        if len(history) > self._policy.history_limit:
+            del history[0]
         if self._observers:
             change = StateChanged(
                 state=state,
