@@ -157,3 +157,33 @@ async def test_a_waiter_without_a_resource_id_is_named_by_its_description():
     with capture_logs() as events:
         await Anonymous().wait(timeout=10)
     assert {e["resource"] for e in events} == {"anonymous"}
+
+
+class CountsSummaries(ScriptedWaiter):
+    """A scripted waiter that counts how often its states are summarised."""
+
+    def __init__(self) -> None:
+        super().__init__(["a", "done"], policy=STEADY, resource_id="r-3")
+        self.summaries = 0
+
+    def summarize(self, state: ScriptedState) -> str:
+        self.summaries += 1
+        return super().summarize(state)
+
+
+async def test_events_a_filtering_logger_drops_are_not_built():
+    """A structlog filtering at WARNING: no INFO event's fields are built, none is emitted."""
+    with capture_logs() as events:
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+        waiter = CountsSummaries()
+        await waiter.wait(timeout=100)
+    assert events == []
+    assert waiter.summaries == 0
+
+
+async def test_a_structlog_logger_without_a_level_gets_every_event():
+    """A configured structlog wrapper that cannot tell its level is sent every event."""
+    with capture_logs() as events:
+        structlog.configure(wrapper_class=structlog.BoundLogger)
+        await ScriptedWaiter(["done"], policy=STEADY, resource_id="r-4").wait(timeout=100)
+    assert [e["event"] for e in events] == ["wait.started", "wait.state_changed", "wait.succeeded"]

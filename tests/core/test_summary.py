@@ -1,7 +1,7 @@
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from waitkit import Policy, WaitFailedError, WaitTimeoutError
+from waitkit import Policy, State, WaitFailedError, WaitTimeoutError
 from waitkit._core._summary import summarize
 from waitkit.extend import UNSET
 from waitkit.testing import ScriptedWaiter
@@ -27,6 +27,38 @@ def test_summaries_of_states_that_are_not_waitkit_states():
     assert summarize([1, 2, 3]) == "[1, 2, 3]"
     assert summarize("x" * 500).endswith("...")
     assert len(summarize("x" * 500)) == 120
+
+
+class StatusProperty(State):
+    """A state whose status is computed."""
+
+    code: int
+
+    @property
+    def status(self) -> str:
+        return "Ready" if self.code == 0 else "Failing"
+
+
+class ExtraStatus(State):
+    """A state that takes whatever fields it is given."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class NoStatus(State):
+    """A state without a status: its fields are its summary."""
+
+    phase: str
+    ready: int | None = None
+
+
+def test_a_status_is_found_wherever_the_state_keeps_it():
+    """A field, a property or an extra field named status is the summary; else the fields."""
+    assert StatusProperty(code=1).summary() == "Failing"
+    assert ExtraStatus(status="Queued", other=1).summary() == "Queued"
+    assert ExtraStatus(other=1).summary() == "other=1"
+    assert NoStatus(phase="Pending").summary() == "phase='Pending'"
+    assert summarize(NoStatus(phase="Pending", ready=2)) == "phase='Pending' ready=2"
 
 
 def test_unset_is_a_falsy_singleton():

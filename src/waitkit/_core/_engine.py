@@ -22,7 +22,6 @@ Rules this module keeps (and the tests pin down):
 
 from __future__ import annotations
 
-from collections import deque
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, final
 
 from waitkit._core._backoff import fit_to_deadline
@@ -45,7 +44,7 @@ from waitkit._core._hooks import (
     WaitStarted,
     active_hooks,
 )
-from waitkit._core._logging import elapsed_seconds, logger
+from waitkit._core._logging import INFO, WARNING, elapsed_seconds, logger
 from waitkit._core._result import HistoryEntry, WaitResult
 from waitkit._core._runtime import current_runtime
 from waitkit._core._summary import render_history
@@ -174,7 +173,9 @@ class ActiveWait(Generic[T]):
         self.started = self._runtime.current_time() if started is None else started
         self.deadline = deadline
         self.attempts = 0
-        self.history: deque[HistoryEntry[T]] = deque(maxlen=policy.history_limit)
+        # The distinct states, oldest first, at most policy.history_limit: a list (a few
+        # entries, ~90 bytes) where a bounded deque allocated a 760-byte block per wait.
+        self.history: list[HistoryEntry[T]] = []
         self._state: T | None = None
         self._has_state = False
         self._delay: float | None = None
@@ -299,14 +300,15 @@ class ActiveWait(Generic[T]):
             self._ended = True
             if self._observers:
                 self._finished("succeeded")
-            logger.info(
-                "wait.succeeded",
-                waiter=self.target.kind,
-                resource=self._resource(),
-                state=self.target.summarize(state),
-                elapsed=elapsed_seconds(elapsed),
-                attempts=self.attempts,
-            )
+            if logger.enabled(INFO):
+                logger.info(
+                    "wait.succeeded",
+                    waiter=self.target.kind,
+                    resource=self._resource(),
+                    state=self.target.summarize(state),
+                    elapsed=elapsed_seconds(elapsed),
+                    attempts=self.attempts,
+                )
             return WaitResult(
                 state=state, history=tuple(self.history), attempts=self.attempts, elapsed=elapsed
             )
@@ -441,15 +443,16 @@ class ActiveWait(Generic[T]):
         key = (kind, type(error))
         if key != self._last_error_key:  # one event per change of error, not per retry
             self._last_error_key = key
-            logger.info(
-                "wait.retrying",
-                waiter=self.target.kind,
-                resource=self._resource(),
-                error_kind=kind.value,
-                error=error_in_words(error),
-                attempts=self.attempts,
-                elapsed=elapsed_seconds(self._elapsed()),
-            )
+            if logger.enabled(INFO):
+                logger.info(
+                    "wait.retrying",
+                    waiter=self.target.kind,
+                    resource=self._resource(),
+                    error_kind=kind.value,
+                    error=error_in_words(error),
+                    attempts=self.attempts,
+                    elapsed=elapsed_seconds(self._elapsed()),
+                )
 
     # ------------------------------------------------------------------ states
     def _record(self, state: T) -> bool:
@@ -462,7 +465,10 @@ class ActiveWait(Generic[T]):
         had_state = self._has_state
         self._state = state
         self._has_state = True
-        self.history.append(HistoryEntry(at=now, elapsed=now - self.started, state=state))
+        history = self.history
+        history.append(HistoryEntry(at=now, elapsed=now - self.started, state=state))
+        if len(history) > self._policy.history_limit:
+            del history[0]
         if self._observers:
             change = StateChanged(
                 state=state,
@@ -474,15 +480,16 @@ class ActiveWait(Generic[T]):
             )
             for hooks in self._observers:
                 self._call(hooks.on_state_change, change)
-        logger.info(
-            "wait.state_changed",
-            waiter=self.target.kind,
-            resource=self._resource(),
-            state=self.target.summarize(state),
-            previous=self.target.summarize(previous) if had_state else None,  # type: ignore[arg-type]
-            elapsed=elapsed_seconds(now - self.started),
-            attempts=self.attempts,
-        )
+        if logger.enabled(INFO):
+            logger.info(
+                "wait.state_changed",
+                waiter=self.target.kind,
+                resource=self._resource(),
+                state=self.target.summarize(state),
+                previous=self.target.summarize(previous) if had_state else None,  # type: ignore[arg-type]
+                elapsed=elapsed_seconds(now - self.started),
+                attempts=self.attempts,
+            )
         return True
 
     def _judge(self, state: T) -> Verdict:
@@ -533,14 +540,15 @@ class ActiveWait(Generic[T]):
         self._ended = True
         if self._observers:
             self._finished("timed_out")
-        logger.warning(
-            "wait.timed_out",
-            waiter=self.target.kind,
-            resource=self._resource(),
-            state=self.target.summarize(self._state) if self._has_state else None,  # type: ignore[arg-type]
-            elapsed=elapsed_seconds(self._elapsed()),
-            attempts=self.attempts,
-        )
+        if logger.enabled(WARNING):
+            logger.warning(
+                "wait.timed_out",
+                waiter=self.target.kind,
+                resource=self._resource(),
+                state=self.target.summarize(self._state) if self._has_state else None,  # type: ignore[arg-type]
+                elapsed=elapsed_seconds(self._elapsed()),
+                attempts=self.attempts,
+            )
         error = WaitTimeoutError(message, **self._context())
         error.__cause__ = self._last_error
         return error
@@ -565,14 +573,15 @@ class ActiveWait(Generic[T]):
         hooks = active_hooks()
         if hooks:
             self._start_hooks(hooks)
-        logger.info(
-            "wait.started",
-            waiter=self.target.kind,
-            resource=self._resource(),
-            timeout=None
-            if self.deadline is None
-            else elapsed_seconds(self.deadline - self.started),
-        )
+        if logger.enabled(INFO):
+            logger.info(
+                "wait.started",
+                waiter=self.target.kind,
+                resource=self._resource(),
+                timeout=None
+                if self.deadline is None
+                else elapsed_seconds(self.deadline - self.started),
+            )
 
     # ------------------------------------------------------------------ instrumentation
     def _start_hooks(self, hooks: tuple[WaitHooks, ...]) -> None:
@@ -614,13 +623,14 @@ class ActiveWait(Generic[T]):
             self._call(hooks.on_finish, finish)
 
     def _hook_failed(self, method: Callable[..., object], error: Exception) -> None:
-        logger.warning(
-            "wait.hook_failed",
-            waiter=self.target.kind,
-            resource=self._resource(),
-            hook=f"{type(getattr(method, '__self__', method)).__name__}.{method.__name__}",
-            error=error_in_words(error),
-        )
+        if logger.enabled(WARNING):
+            logger.warning(
+                "wait.hook_failed",
+                waiter=self.target.kind,
+                resource=self._resource(),
+                hook=f"{type(getattr(method, '__self__', method)).__name__}.{method.__name__}",
+                error=error_in_words(error),
+            )
 
     def _resource(self) -> str:
         # Never empty: a waiter without an id (a one-off, a query not started yet) is
@@ -637,24 +647,26 @@ class ActiveWait(Generic[T]):
         self._ended = True
         if self._observers:
             self._finished("cancelled")
-        logger.info(
-            "wait.cancelled",
-            waiter=self.target.kind,
-            resource=self._resource(),
-            state=self.target.summarize(self._state) if self._has_state else None,  # type: ignore[arg-type]
-            elapsed=elapsed_seconds(self._elapsed()),
-            attempts=self.attempts,
-        )
+        if logger.enabled(INFO):
+            logger.info(
+                "wait.cancelled",
+                waiter=self.target.kind,
+                resource=self._resource(),
+                state=self.target.summarize(self._state) if self._has_state else None,  # type: ignore[arg-type]
+                elapsed=elapsed_seconds(self._elapsed()),
+                attempts=self.attempts,
+            )
 
     def _log_failed(self, reason: str) -> None:
         self._ended = True
         if self._observers:
             self._finished("failed", reason)
-        logger.warning(
-            "wait.failed",
-            waiter=self.target.kind,
-            resource=self._resource(),
-            reason=reason,
-            elapsed=elapsed_seconds(self._elapsed()),
-            attempts=self.attempts,
-        )
+        if logger.enabled(WARNING):
+            logger.warning(
+                "wait.failed",
+                waiter=self.target.kind,
+                resource=self._resource(),
+                reason=reason,
+                elapsed=elapsed_seconds(self._elapsed()),
+                attempts=self.attempts,
+            )

@@ -14,7 +14,7 @@ from waitkit._core._durations import UNSET, _Unset, seconds
 from waitkit._core._engine import ActiveWait, Target
 from waitkit._core._feed import Feed
 from waitkit._core._policy import DEFAULT_POLICY, Policy, ensure_policy
-from waitkit._core._summary import summarize
+from waitkit._core._summary import status_of, summarize
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterator, Callable
@@ -48,7 +48,7 @@ class State(BaseModel):
 
     def summary(self) -> str:
         """One line for messages and logs; by default the ``status`` field, else the fields."""
-        status = getattr(self, "status", None)
+        status = status_of(self)
         if status is not None:
             return str(getattr(status, "value", status))
         return " ".join(f"{k}={v!r}" for k, v in self.model_dump(exclude_none=True).items())
