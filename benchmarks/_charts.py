@@ -284,6 +284,37 @@ def loop_lag(report: dict[str, Any]) -> Figure:
     return _finish(fig, report, f"Event-loop lag: {report['waits']:,} waits")
 
 
+def job_logs(report: dict[str, Any]) -> Figure:
+    """Log line latency percentiles and memory per stream: waitkit's on_log vs kubectl."""
+    fig, (lat_ax, mem_ax) = plt.subplots(1, 2, figsize=(8, 3.2))
+    marks = ("p50", "p90", "p99", "max")
+    for name, key in (
+        ("waitkit on_log", "waitkit_latency"),
+        ("kubectl logs -f", "kubectl_latency"),
+    ):
+        pooled = report[key]["pooled"]
+        lat_ax.plot(
+            marks, [pooled[m] * 1e3 for m in marks], marker="o", color=colour(name), label=name
+        )
+    lat_ax.set_ylabel("line written -> delivered (ms)")
+    lat_ax.set_xlabel("percentile, pooled over repeats")
+    lat_ax.set_ylim(bottom=0)
+    lat_ax.legend(fontsize=7)
+    per_stream = {
+        "waitkit, per stream": report["streaming_rss_cost_mib_per_stream"],
+        "kubectl, per process": report["kubectl_max_rss_mib_per_process"]["median"],
+    }
+    ys = range(len(per_stream))
+    mem_ax.barh(ys, list(per_stream.values()), color=[WAITKIT, PEERS["kubectl"]])
+    for y, value in zip(ys, per_stream.values(), strict=True):
+        mem_ax.annotate(f"{value:.2f} MiB", (value, y), xytext=(4, -3), textcoords="offset points")
+    mem_ax.set_yticks(ys, list(per_stream))
+    mem_ax.invert_yaxis()
+    mem_ax.set_xscale("log")
+    mem_ax.set_xlabel("memory of one followed log (MiB, log)")
+    return _finish(fig, report, f"Job logs: {report['jobs']} Jobs streamed")
+
+
 #: The chart of each report, by the report's file stem.
 CHARTS: dict[str, Callable[[dict[str, Any]], Figure]] = {
     "engine_overhead": engine_overhead,
@@ -293,6 +324,7 @@ CHARTS: dict[str, Callable[[dict[str, Any]], Figure]] = {
     "api_calls_per_round": api_calls_per_round,
     "throttling": throttling,
     "loop_lag": loop_lag,
+    "job_logs": job_logs,
 }
 
 
