@@ -1,4 +1,4 @@
-"""PerClient: what the library keeps for a client (a pace, hubs, streams, a discovery cache).
+"""PerClient: what the library keeps per client (a pace, hubs, watches, log slots, discovery).
 
 Every process-wide registry keyed by client is one of these, so each answers the same
 questions the same way:

@@ -18,7 +18,8 @@ import contextlib
 from waitkit.k8s._condition import ConditionMatch, ConditionState, ConditionWaiter
 from waitkit.k8s._config import api_client
 from waitkit.k8s._errors import KubernetesClassifier
-from waitkit.k8s._job import JobCondition, JobPhase, JobState, JobWaiter
+from waitkit.k8s._job import JobWaiter
+from waitkit.k8s._job_state import JobCondition, JobPhase, JobState
 from waitkit.k8s._logstream import LogLine
 from waitkit.k8s._options import WATCH_POLICY, WatchOptions
 from waitkit.k8s._pods import PERMANENT_CAUSES, PodCause

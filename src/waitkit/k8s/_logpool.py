@@ -9,11 +9,12 @@ wait behind them: so the log streams of one client take turns for its pool less
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 import anyio
+
+from waitkit._core import PerClient
 
 if TYPE_CHECKING:
     from kubernetes_asyncio.client import ApiClient
@@ -44,7 +45,7 @@ class StreamPool:
         )
 
 
-_POOLS: weakref.WeakKeyDictionary[object, StreamPool] = weakref.WeakKeyDictionary()
+_POOLS: PerClient[None, StreamPool] = PerClient()
 
 
 def stream_pool(api: ApiClient) -> StreamPool | None:
@@ -52,7 +53,6 @@ def stream_pool(api: ApiClient) -> StreamPool | None:
     limit = getattr(getattr(api, "configuration", None), "connection_pool_maxsize", None)
     if not isinstance(limit, int) or limit <= 0:
         return None
-    pool = _POOLS.get(api)
-    if pool is None:
-        pool = _POOLS[api] = StreamPool(anyio.Semaphore(max(1, limit - RESERVED)), limit)
-    return pool
+    return _POOLS.get_or_create(
+        api, None, lambda: StreamPool(anyio.Semaphore(max(1, limit - RESERVED)), limit)
+    )
