@@ -18,6 +18,11 @@ Rules this module keeps (and the tests pin down):
   ``Policy.transient_grace`` (or, before any state was seen, has lasted the grace);
   not-found and fatal errors raise at once, from the original error.
 - Cancellation is never caught: the engine catches ``Exception`` only.
+
+Why one module of this length: :class:`ActiveWait` is one state machine, and these
+rules hold across its steps, which share the wait's counters. What can stand apart
+does: the call deadline (``_call_deadline.py``), the schedule (``_backoff.py``), the
+messages (``_summary.py``), the events (``_logging.py``, ``_hooks.py``).
 """
 
 from __future__ import annotations

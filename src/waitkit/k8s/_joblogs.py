@@ -23,6 +23,10 @@ whatever the Job prints). When the Job fails and its failed pod was already dele
   (on the state's ``log_issues`` and to ``on_log``), and never fail the wait.
 - An exception raised by ``on_log`` stops the streams and ends the wait (see
   :class:`LogCallbackError`): a broken consumer is never silent.
+
+Why one module of this length: a follower's life (start, cut, resume, end, notice)
+is one loop over one container's state; the line handling (``_logstream.py``), the
+connection slots (``_logpool.py``) and the container states (``_pods.py``) are apart.
 - A followed log holds a connection while its container runs, and the client's pool
   is bounded: the streams of one client take turns for it, less a few connections
   kept for the watches (:mod:`._logpool`). One that waits loses no line (it is read

@@ -29,6 +29,11 @@ whose readers each keep a cursor and long-poll for *news* of their own object. A
 source it would be polled (losing the push) or block a whole round on one object's
 news, so it stays a mechanism of its own. What it shares with the hub is the registry:
 one watch per (client, key) in a ``PerClient``, dropped with its last subscriber.
+
+Why one module of this length: the cache, the reader's chair and the reconnect loop
+share one stream's state (its version, its buffer, who reads it), and each rule
+above is a decision about that state; split, the rules would be in one file and the
+state they guard in another.
 """
 
 from __future__ import annotations

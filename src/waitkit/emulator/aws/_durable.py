@@ -5,6 +5,10 @@ Operations: ``ListDurableExecutionsByFunction``, ``GetDurableExecution``,
 starts an execution and answers its ARN in ``X-Amz-Durable-Execution-Arn``).
 An execution is *observed* by a GetDurableExecution or GetDurableExecutionHistory
 call for it, and by each ListDurableExecutionsByFunction page that includes it.
+
+Why one module of this length: one service, its five operations and the validation
+each applies as Lambda does; the shared skeleton (``_service.py``) and the timelines
+(``_scenario.py``) are apart.
 """
 
 from __future__ import annotations
