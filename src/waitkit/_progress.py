@@ -12,7 +12,7 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from waitkit._core._hooks import using_hooks
+from waitkit._core import using_hooks
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

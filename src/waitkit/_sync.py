@@ -8,10 +8,15 @@ from typing import Any, TypeVar, overload
 
 import anyio
 
-from waitkit._core._durations import UNSET, _Unset, optional_seconds
-from waitkit._core._errors import ConfigurationError, WaitTimeoutError
-from waitkit._core._result import WaitResult
-from waitkit._core._waiter import Waiter
+from waitkit._core import (
+    UNSET,
+    ConfigurationError,
+    Waiter,
+    WaitResult,
+    WaitTimeoutError,
+    optional_seconds,
+)
+from waitkit._core import Unset as _Unset
 
 T = TypeVar("T")
 

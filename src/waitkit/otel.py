@@ -36,10 +36,10 @@ from typing import TYPE_CHECKING, Final, final
 
 from opentelemetry import trace
 
-from waitkit._core._hooks import WaitHooks
+from waitkit._core import WaitHooks
 
 if TYPE_CHECKING:
-    from waitkit._core._hooks import Retrying, StateChanged, WaitFinished, WaitStarted
+    from waitkit._core import Retrying, StateChanged, WaitFinished, WaitStarted
 
 __all__ = ("OpenTelemetryHooks",)
 

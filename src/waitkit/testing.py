@@ -26,10 +26,15 @@ from typing import Any, final
 
 import anyio
 
-from waitkit._core._classify import Classification, ErrorKind, GenericClassifier
-from waitkit._core._policy import Policy
-from waitkit._core._verdict import Verdict
-from waitkit._core._waiter import State, Waiter
+from waitkit._core import (
+    Classification,
+    ErrorKind,
+    GenericClassifier,
+    Policy,
+    State,
+    Verdict,
+    Waiter,
+)
 
 __all__ = (
     "Hang",

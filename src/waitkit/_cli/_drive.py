@@ -39,7 +39,7 @@ from waitkit._cli._types import (
     percentage_complete,
 )
 from waitkit._cli._views import make_reporter
-from waitkit._core._text import redact, safe
+from waitkit._core import redact, safe
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator

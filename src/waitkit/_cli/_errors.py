@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Final
 
 from waitkit._cli._exit import ExitCode
-from waitkit._core._errors import (
+from waitkit._core import (
     ConfigurationError,
     ProbeError,
     WaitError,
     WaitTimeoutError,
+    safe,
 )
-from waitkit._core._text import safe
 
 
 class MissingExtraError(Exception):

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from waitkit._cli._report import Reporter
 from waitkit._cli._track import PHRASES, Ending
-from waitkit._core._text import safe
+from waitkit._core import safe
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -15,7 +15,7 @@ from typing import Any, final
 
 import structlog
 
-from waitkit._core._text import safe
+from waitkit._core import safe
 
 
 @final

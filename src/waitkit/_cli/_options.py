@@ -6,8 +6,7 @@ import argparse
 from typing import Final
 
 from waitkit._cli._durations import format_duration, parse_duration, timeout_duration
-from waitkit._core._errors import ConfigurationError
-from waitkit._core._policy import DEFAULT_POLICY, Policy
+from waitkit._core import DEFAULT_POLICY, ConfigurationError, Policy
 
 #: Titles of the common option groups (the reference documents them once).
 WAITING: Final = "waiting"

@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self, TextIO
 
-from waitkit._core._text import redact, safe
+from waitkit._core import redact, safe
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -8,10 +8,10 @@ from waitkit._cli._exit import ExitCode
 from waitkit._cli._report import Reporter
 from waitkit._cli._track import Ending, Track
 from waitkit._cli._types import no_lines, percentage_complete
-from waitkit._core._hooks import WaitHooks
+from waitkit._core import WaitHooks
 
 if TYPE_CHECKING:
-    from waitkit._core._hooks import StateChanged, WaitFinished, WaitStarted
+    from waitkit._core import StateChanged, WaitFinished, WaitStarted
 
 
 @final

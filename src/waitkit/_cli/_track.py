@@ -9,19 +9,19 @@ from typing import TYPE_CHECKING, Any
 
 from waitkit._cli._errors import describe, exit_code_for
 from waitkit._cli._exit import ExitCode
-from waitkit._core._errors import (
+from waitkit._core import (
     ConfigurationError,
     ProbeError,
     ResourceNotFoundError,
     UnexpectedStateError,
     WaitFailedError,
     WaitTimeoutError,
+    safe,
 )
-from waitkit._core._text import safe
 
 if TYPE_CHECKING:
     from waitkit._cli._types import Progress, Renderer
-    from waitkit._core._waiter import Waiter
+    from waitkit._core import Waiter
 
 
 class Ending(StrEnum):

@@ -12,11 +12,11 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from waitkit._core._waiter import Waiter
+from waitkit._core import Waiter
 
 if TYPE_CHECKING:
     from waitkit._cli._clients import AwsClients
-    from waitkit._core._policy import Policy
+    from waitkit._core import Policy
 
 
 class Example(NamedTuple):

@@ -10,7 +10,7 @@ import sys
 from typing import TextIO
 
 from waitkit._cli._report import JsonReporter, PlainReporter, Reporter, write_line
-from waitkit._core._errors import ConfigurationError
+from waitkit._core import ConfigurationError
 
 
 def make_reporter(*, json_lines: bool, quiet: bool, terminal: bool) -> Reporter:

@@ -12,24 +12,50 @@ here.
 
 from __future__ import annotations
 
-from waitkit._core._classify import FATAL, NOT_FOUND, TRANSIENT, Classification, ErrorKind
-from waitkit._core._durations import UNSET, Duration, seconds
+from waitkit._core._classify import (
+    FATAL,
+    NOT_FOUND,
+    TRANSIENT,
+    Classification,
+    ErrorKind,
+    GenericClassifier,
+)
+from waitkit._core._durations import UNSET, Duration, optional_seconds, seconds
 from waitkit._core._durations import _Unset as Unset
 from waitkit._core._engine import Target
-from waitkit._core._errors import ConfigurationError, ProbeError
+from waitkit._core._errors import (
+    ConfigurationError,
+    ProbeError,
+    ResourceNotFoundError,
+    UnexpectedStateError,
+    WaitError,
+    WaitFailedError,
+    WaitTimeoutError,
+)
 from waitkit._core._explain import explain, explain_budget, in_seconds
+from waitkit._core._hooks import (
+    Retrying,
+    StateChanged,
+    WaitFinished,
+    WaitHooks,
+    WaitStarted,
+    using_hooks,
+)
 from waitkit._core._logging import logger
 from waitkit._core._per_client import PerClient
 from waitkit._core._per_wait import PerWait, one_look
-from waitkit._core._policy import Policy, ensure_policy
+from waitkit._core._policy import DEFAULT_POLICY, Policy, ensure_policy
+from waitkit._core._result import WaitResult
 from waitkit._core._shared import HubRegistry, HubWait, ObservationHub
-from waitkit._core._text import FIELD_LIMIT, bounded, clip, error_in_words, safe
+from waitkit._core._summary import summarize
+from waitkit._core._text import FIELD_LIMIT, bounded, clip, error_in_words, redact, safe
 from waitkit._core._throttle import ThrottleBudget, budget_for
 from waitkit._core._validate import require_int, require_text
 from waitkit._core._verdict import Verdict
 from waitkit._core._waiter import State, Waiter
 
 __all__ = (
+    "DEFAULT_POLICY",
     "FATAL",
     "FIELD_LIMIT",
     "NOT_FOUND",
@@ -39,6 +65,7 @@ __all__ = (
     "ConfigurationError",
     "Duration",
     "ErrorKind",
+    "GenericClassifier",
     "HubRegistry",
     "HubWait",
     "ObservationHub",
@@ -46,11 +73,22 @@ __all__ = (
     "PerWait",
     "Policy",
     "ProbeError",
+    "ResourceNotFoundError",
+    "Retrying",
     "State",
+    "StateChanged",
     "Target",
     "ThrottleBudget",
+    "UnexpectedStateError",
     "Unset",
     "Verdict",
+    "WaitError",
+    "WaitFailedError",
+    "WaitFinished",
+    "WaitHooks",
+    "WaitResult",
+    "WaitStarted",
+    "WaitTimeoutError",
     "Waiter",
     "bounded",
     "budget_for",
@@ -62,8 +100,12 @@ __all__ = (
     "in_seconds",
     "logger",
     "one_look",
+    "optional_seconds",
+    "redact",
     "require_int",
     "require_text",
     "safe",
     "seconds",
+    "summarize",
+    "using_hooks",
 )

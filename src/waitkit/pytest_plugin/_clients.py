@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import anyio
 import pytest
 
-from waitkit._core._errors import ConfigurationError
+from waitkit._core import ConfigurationError
 from waitkit.pytest_plugin._options import require, setting
 
 if TYPE_CHECKING:

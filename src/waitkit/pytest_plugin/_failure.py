@@ -18,9 +18,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
 import pytest
 
-from waitkit._core._errors import ProbeError, WaitError, WaitFailedError
-from waitkit._core._summary import summarize
-from waitkit._core._text import bounded
+from waitkit._core import ProbeError, WaitError, WaitFailedError, bounded, summarize
 from waitkit.pytest_plugin._options import full_trace
 
 if TYPE_CHECKING:

@@ -6,9 +6,7 @@ from typing import Final
 
 import pytest
 
-from waitkit._core._durations import seconds
-from waitkit._core._errors import ConfigurationError
-from waitkit._core._policy import Policy
+from waitkit._core import ConfigurationError, Policy, seconds
 from waitkit.pytest_plugin._options import setting
 
 _DEFAULT_TIMEOUT: Final = 600.0

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from waitkit._cli._errors import MissingExtraError
-from waitkit._core._policy import DEFAULT_POLICY
+from waitkit._core import DEFAULT_POLICY
 
 if TYPE_CHECKING:
     import argparse
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from kubernetes_asyncio.client import ApiClient
 
     from waitkit._cli._command import Context
-    from waitkit._core._policy import Policy
+    from waitkit._core import Policy
 
 #: What ``-n`` defaults to when the kubeconfig context names no namespace (as kubectl).
 DEFAULT_NAMESPACE = "default"

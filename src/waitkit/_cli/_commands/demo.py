@@ -21,7 +21,7 @@ from waitkit._cli._command import Example, WaitCommand, Watch
 from waitkit._cli._errors import UsageError
 from waitkit._cli._exit import ExitCode
 from waitkit._cli._track import Ending
-from waitkit._core._policy import Policy
+from waitkit._core import Policy
 
 if TYPE_CHECKING:
     import argparse

@@ -8,7 +8,7 @@ from waitkit._cli._command import Example, WaitCommand, Watch
 from waitkit._cli._commands._kube import add_namespace, kube_api, namespace, watch_policy
 from waitkit._cli._durations import parse_duration, positive_duration
 from waitkit._cli._errors import UsageError
-from waitkit._core._text import bounded
+from waitkit._core import bounded
 
 if TYPE_CHECKING:
     import argparse

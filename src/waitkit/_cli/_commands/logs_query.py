@@ -30,7 +30,7 @@ from waitkit._cli._errors import UsageError
 from waitkit._cli._exit import ExitCode, worst
 from waitkit._cli._report import write_line
 from waitkit._cli._track import Ending
-from waitkit._core._text import safe
+from waitkit._core import safe
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
