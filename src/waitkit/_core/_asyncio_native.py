@@ -4,8 +4,9 @@ The engine runs on anyio (so on trio and on virtual-time loops too). Two of anyi
 conveniences cost objects per pending wait that, at 10,000 waits, are most of what the
 garbage collector walks; on asyncio they are replaced here, and only here:
 
-- :data:`sleep`: anyio's asyncio ``sleep`` only awaits ``asyncio.sleep``; called
-  directly, a sleeping wait holds one coroutine fewer.
+- :func:`sleep`: anyio's asyncio ``sleep`` awaits ``asyncio.sleep``, a coroutine that
+  awaits a future its timer resolves; here the wait awaits that future itself, so a
+  sleeping wait holds two coroutines fewer.
 - :class:`NativeGroup`: ``wait_all``'s waits as plain asyncio tasks, with the task
   group's guarantees kept by hand (below).
 
@@ -29,22 +30,42 @@ On trio, :mod:`waitkit._core._group` keeps the task group (its tasks are cheap t
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Final, Generic, TypeVar, final
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Generic, TypeVar, final
 
 import anyio
 
 from waitkit._core._tally import START_BATCH
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Sequence
+    from collections.abc import Callable, Sequence
 
     from waitkit._core._tally import GroupOutcomes
 
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
 
-#: The loop's sleep, without anyio's wrapper coroutine around it.
-sleep: Final = asyncio.sleep
+
+def sleep(delay: float) -> Awaitable[None]:
+    """``asyncio.sleep(delay)`` without its coroutine: a future the loop's timer resolves.
+
+    A sleeping wait then holds one object fewer for the garbage collector. Cancelling
+    the awaiting task cancels the future, as it would ``asyncio.sleep``'s; the timer is
+    left to fall due and finds the future done (cancelling it would cost a callback
+    object per sleep; left alone it holds only that done future, for the rest of the
+    sleep).
+    """
+    if delay <= 0:
+        return asyncio.sleep(0)  # one turn of the loop, as asyncio.sleep(0) gives
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+    loop.call_later(delay, _wake, future)
+    return future
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():  # cancelled meanwhile: its task has moved on
+        future.set_result(None)
 
 
 @final
