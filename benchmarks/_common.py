@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -10,6 +12,8 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -133,3 +137,32 @@ def write_report(path: Path, report: dict[str, Any]) -> None:
 def ms_spread(stat: dict[str, float]) -> str:
     """A :func:`spread` of seconds as ``min/median/max`` milliseconds, for the console."""
     return "/".join(f"{stat[k] * 1e3:.1f}" for k in ("min", "median", "max"))
+
+
+@contextlib.asynccontextmanager
+async def kube_emulator(kubectl: str, warm: str) -> AsyncIterator[tuple[Any, Path]]:
+    """The Kubernetes emulator, and a kubectl cache directory whose discovery is warm.
+
+    ``kubectl get WARM`` runs once first, so no measured round pays for discovery.
+    """
+    from waitkit.emulator import Emulator, Scenario  # noqa: PLC0415 - Kubernetes benchmarks only
+
+    scenario = Scenario.model_validate({"kubernetes": {"history": 100_000}})
+    with tempfile.TemporaryDirectory(prefix="waitkit-bench-kubectl-") as cache_dir:
+        async with Emulator(scenario) as emu:
+            cache = Path(cache_dir)
+            await asyncio.to_thread(
+                subprocess.run,
+                [
+                    kubectl,
+                    "--kubeconfig",
+                    str(emu.kubeconfig_path),
+                    "--cache-dir",
+                    str(cache),
+                    "get",
+                    warm,
+                ],
+                check=True,
+                capture_output=True,
+            )
+            yield emu, cache

@@ -32,14 +32,13 @@ import resource
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from _common import machine_facts, percentiles, quiet_structlog, spread, write_report
-from waitkit.emulator import Emulator, Scenario
+from _common import kube_emulator, machine_facts, percentiles, quiet_structlog, spread, write_report
+from waitkit.emulator import Emulator
 from waitkit.emulator.k8s import JobPoint, JobScenario, LogPoint, PodPoint, PodScenario
 
 RESULTS = Path(__file__).parent / "results" / "job_logs.json"
@@ -242,38 +241,20 @@ async def one_round(
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     rounds: list[dict[str, Any]] = []
-    scenario = Scenario.model_validate({"kubernetes": {"history": 100_000}})
-    with tempfile.TemporaryDirectory(prefix="waitkit-bench-kubectl-") as cache_dir:
-        async with Emulator(scenario) as emu:
-            cache = Path(cache_dir)
-            # Warm kubectl's discovery cache once, so no round pays for discovery.
-            await asyncio.to_thread(
-                subprocess.run,
-                [
-                    KUBECTL,
-                    "--kubeconfig",
-                    str(emu.kubeconfig_path),
-                    "--cache-dir",
-                    str(cache),
-                    "get",
-                    "pods",
-                ],
-                check=True,
-                capture_output=True,
+    async with kube_emulator(KUBECTL, "pods") as (emu, cache):
+        for rep in range(args.repeats):
+            result = await one_round(emu, rep, args, cache)
+            rounds.append(result)
+            mine = percentiles(result["waitkit_latency_s"])
+            theirs = percentiles(result["kubectl_latency_s"])
+            print(
+                f"repeat {rep}: waitkit p50 {mine['p50'] * 1e3:.1f} ms"
+                f" p99 {mine['p99'] * 1e3:.1f} ms ({result['waitkit_lines']} lines),"
+                f" kubectl logs -f p50 {theirs['p50'] * 1e3:.1f} ms"
+                f" p99 {theirs['p99'] * 1e3:.1f} ms; streams peak"
+                f" {result['streams_open_peak']}, left {result['streams_open_after']}",
+                flush=True,
             )
-            for rep in range(args.repeats):
-                result = await one_round(emu, rep, args, cache)
-                rounds.append(result)
-                mine = percentiles(result["waitkit_latency_s"])
-                theirs = percentiles(result["kubectl_latency_s"])
-                print(
-                    f"repeat {rep}: waitkit p50 {mine['p50'] * 1e3:.1f} ms"
-                    f" p99 {mine['p99'] * 1e3:.1f} ms ({result['waitkit_lines']} lines),"
-                    f" kubectl logs -f p50 {theirs['p50'] * 1e3:.1f} ms"
-                    f" p99 {theirs['p99'] * 1e3:.1f} ms; streams peak"
-                    f" {result['streams_open_peak']}, left {result['streams_open_after']}",
-                    flush=True,
-                )
 
     def latency(field: str) -> dict[str, Any]:
         per_repeat = [percentiles(r[field]) for r in rounds]

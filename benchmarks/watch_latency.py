@@ -44,15 +44,14 @@ import resource
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from _common import machine_facts, percentiles, quiet_structlog, spread, write_report
-from waitkit.emulator import Emulator, Scenario
+from _common import kube_emulator, machine_facts, percentiles, quiet_structlog, spread, write_report
+from waitkit.emulator import Emulator
 from waitkit.emulator.k8s import JobScenario
 
 RESULTS = Path(__file__).parent / "results" / "watch_latency.json"
@@ -266,40 +265,22 @@ async def big_round(
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     rounds: list[dict[str, Any]] = []
-    scenario = Scenario.model_validate({"kubernetes": {"history": 100_000}})
-    with tempfile.TemporaryDirectory(prefix="waitkit-bench-kubectl-") as cache_dir:
-        async with Emulator(scenario) as emu:
-            cache = Path(cache_dir)
-            # Warm kubectl's discovery cache once, so no round pays for discovery.
-            await asyncio.to_thread(
-                subprocess.run,
-                [
-                    KUBECTL,
-                    "--kubeconfig",
-                    str(emu.kubeconfig_path),
-                    "--cache-dir",
-                    str(cache),
-                    "get",
-                    "jobs",
-                ],
-                check=True,
-                capture_output=True,
+    async with kube_emulator(KUBECTL, "jobs") as (emu, cache):
+        for rep in range(args.repeats):
+            paired = await paired_round(emu, rep, args, cache, rng)
+            big = await big_round(emu, rep, args, rng)
+            rounds.append({"paired": paired, "waitkit_1000": big})
+            kubectl = percentiles(paired["kubectl_latency_s"])
+            same = percentiles(paired["waitkit_latency_s"])
+            many = percentiles(big["latency_s"])
+            print(
+                f"repeat {rep}: kubectl p50 {kubectl['p50'] * 1e3:.1f} ms,"
+                f" waitkit (same jobs) p50 {same['p50'] * 1e3:.1f} ms,"
+                f" waitkit x{big['waiters']} p50 {many['p50'] * 1e3:.1f} ms"
+                f" p99 {many['p99'] * 1e3:.1f} ms,"
+                f" jobs watches {big['requests'].get('watch:jobs', 0)}",
+                flush=True,
             )
-            for rep in range(args.repeats):
-                paired = await paired_round(emu, rep, args, cache, rng)
-                big = await big_round(emu, rep, args, rng)
-                rounds.append({"paired": paired, "waitkit_1000": big})
-                kubectl = percentiles(paired["kubectl_latency_s"])
-                same = percentiles(paired["waitkit_latency_s"])
-                many = percentiles(big["latency_s"])
-                print(
-                    f"repeat {rep}: kubectl p50 {kubectl['p50'] * 1e3:.1f} ms,"
-                    f" waitkit (same jobs) p50 {same['p50'] * 1e3:.1f} ms,"
-                    f" waitkit x{big['waiters']} p50 {many['p50'] * 1e3:.1f} ms"
-                    f" p99 {many['p99'] * 1e3:.1f} ms,"
-                    f" jobs watches {big['requests'].get('watch:jobs', 0)}",
-                    flush=True,
-                )
 
     def summary(key: str, field: str) -> dict[str, Any]:
         per_repeat = [percentiles(r[key][field]) for r in rounds]
