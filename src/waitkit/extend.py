@@ -6,8 +6,9 @@ to write one's own). This module holds the rest of the engine's contracts: the
 keep state, shared observation (:class:`ObservationHub`, :class:`SharedSource`,
 :class:`HubRegistry`, :class:`HubWait`), the shared throttle pace
 (:class:`ThrottleBudget`, :func:`budget_for`), error classification
-(:class:`ErrorClassifier`, :class:`Classification`, :class:`GenericClassifier`) and the
-``UNSET`` sentinel.
+(:class:`ErrorClassifier`, :class:`Classification`, :class:`GenericClassifier`), the
+deadline the look in flight must end by (:func:`current_call_deadline`, for an
+observation that budgets its own time) and the ``UNSET`` sentinel.
 
 Example:
     >>> from waitkit.extend import ObservationHub, PerWait, budget_for
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 
+from waitkit._core._call_deadline import current_call_deadline
 from waitkit._core._classify import Classification, ErrorClassifier, GenericClassifier
 from waitkit._core._durations import UNSET
 from waitkit._core._engine import Target
@@ -37,6 +39,7 @@ __all__ = (
     "Target",
     "ThrottleBudget",
     "budget_for",
+    "current_call_deadline",
     "one_look",
 )
 

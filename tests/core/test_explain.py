@@ -1,11 +1,20 @@
-"""explain(): an explaining call is bounded by its cap and by the look's own deadline."""
+"""explain() and current_call_deadline(): a call bounded by its cap and its look's deadline.
+
+Inside a wait, the look's deadline is the engine's call deadline.
+"""
 
 from __future__ import annotations
 
+import math
+
 import anyio
 import pytest
+from anyio.lowlevel import checkpoint
 
+from waitkit import Policy
 from waitkit._core._explain import explain
+from waitkit.extend import current_call_deadline
+from waitkit.testing import ScriptedState, ScriptedWaiter
 
 pytestmark = pytest.mark.anyio
 
@@ -69,3 +78,50 @@ async def test_an_error_is_named_in_a_few_words():
 
 async def _raise(error: Exception) -> None:
     raise error
+
+
+class _Budgeting(ScriptedWaiter):
+    """A waiter whose every look reads its call deadline and makes one explaining call."""
+
+    def __init__(self, policy: Policy) -> None:
+        super().__init__(["done"], policy=policy)
+        self.left: list[float] = []
+        self.problems: list[str | None] = []
+
+    async def observe(self) -> ScriptedState:
+        self.left.append(current_call_deadline() - anyio.current_time())
+        _, problem = await explain(anyio.sleep_forever, "history", cap=100.0)
+        self.problems.append(problem)
+        return await super().observe()
+
+
+async def test_inside_a_wait_the_engines_call_deadline_bounds_an_explanation():
+    """The engine's call_timeout is the look's deadline on both backends.
+
+    (asyncio's scope is not anyio's.) The explaining call gets half of it, and the look
+    still answers in time.
+    """
+    waiter = _Budgeting(Policy(call_timeout=8, timeout=None))
+    started = anyio.current_time()
+    result = await waiter.wait()
+    assert result.state.status == "done"
+    assert waiter.left == [pytest.approx(8.0)]
+    assert waiter.problems == ["history unavailable: no answer within 4.0s"]
+    assert anyio.current_time() - started == pytest.approx(4.0)
+
+
+async def test_the_waits_deadline_caps_the_call_deadline():
+    """A wait with 3 s left and a 30 s call_timeout: the look must end in 3 s."""
+    waiter = _Budgeting(Policy(call_timeout=30, timeout=3))
+    await waiter.wait()
+    assert waiter.left == [pytest.approx(3.0)]
+    assert waiter.problems == ["history unavailable: no answer within 1.5s"]
+
+
+async def test_outside_a_wait_only_enclosing_scopes_bound_the_look():
+    """No wait, no scope: no bound; an anyio scope around it is its bound."""
+    assert current_call_deadline() == math.inf
+    with anyio.move_on_after(7):
+        left = current_call_deadline() - anyio.current_time()
+        await checkpoint()
+    assert left == pytest.approx(7.0)

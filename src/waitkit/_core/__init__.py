@@ -12,6 +12,7 @@ here.
 
 from __future__ import annotations
 
+from waitkit._core._call_deadline import current_call_deadline
 from waitkit._core._classify import (
     FATAL,
     NOT_FOUND,
@@ -93,6 +94,7 @@ __all__ = (
     "bounded",
     "budget_for",
     "clip",
+    "current_call_deadline",
     "ensure_policy",
     "error_in_words",
     "explain",

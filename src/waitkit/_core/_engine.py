@@ -220,36 +220,41 @@ class ActiveWait(Generic[T]):
         # for the garbage collector, which at 10,000 waits is what the event loop's tail
         # latency is made of (benchmarks/loop_lag.py).
         sleep, calls = self._runtime.sleep, self._calls
-        while True:
-            # One cancel scope serves many observations: its deadline bounds the calls
-            # (cheaper than a new scope per call). When it fires, a new scope starts.
-            with self._runtime.cancel_scope() as scope:
-                calls.use(scope)
-                while True:
-                    if self._timed_out:
-                        raise self._timeout_error()
-                    if self._delay is not None:
-                        calls.disarm_before(self._delay)
-                        await sleep(self._delay)
-                    if self._budget is not None:
-                        await self._take_slot()
-                    self.attempts += 1
-                    calls.arm()
-                    try:
-                        state = await self.target.observe()
-                    except Exception as error:  # noqa: BLE001 - classified; cancellation is not an Exception
-                        calls.ended()
-                        self._on_error(error)
-                        continue
-                    started = calls.ended()
-                    outcome = self._take(state, started, until_terminal=until_terminal)
-                    if outcome is not None:
-                        calls.use(None)
-                        return outcome
-            calls.use(None)
-            # Only our scope's deadline ends the inner loop without an outcome; any other
-            # cancellation propagates through the `with`.
-            self._after_cut()
+        # What current_call_deadline() reads inside the observation (a long-poll's budget).
+        token = calls.current()
+        try:
+            while True:
+                # One cancel scope serves many observations: its deadline bounds the calls
+                # (cheaper than a new scope per call). When it fires, a new scope starts.
+                with self._runtime.cancel_scope() as scope:
+                    calls.use(scope)
+                    while True:
+                        if self._timed_out:
+                            raise self._timeout_error()
+                        if self._delay is not None:
+                            calls.disarm_before(self._delay)
+                            await sleep(self._delay)
+                        if self._budget is not None:
+                            await self._take_slot()
+                        self.attempts += 1
+                        calls.arm()
+                        try:
+                            state = await self.target.observe()
+                        except Exception as error:  # noqa: BLE001 - classified; cancellation is not an Exception
+                            calls.ended()
+                            self._on_error(error)
+                            continue
+                        started = calls.ended()
+                        outcome = self._take(state, started, until_terminal=until_terminal)
+                        if outcome is not None:
+                            calls.use(None)
+                            return outcome
+                calls.use(None)
+                # Only our scope's deadline ends the inner loop without an outcome; any other
+                # cancellation propagates through the `with`.
+                self._after_cut()
+        finally:
+            calls.release(token)
 
     def _after_cut(self) -> None:
         """Our scope's deadline fired: the wait's deadline, or a call's call_timeout."""

@@ -8,8 +8,8 @@ be fetched.
 
 Each explaining call gets the smaller of its own cap and half of what is left of the
 scope the observation runs in (the engine arms that scope at the call's and the wait's
-deadline, so ``anyio.current_effective_deadline()`` is the time the whole look must end
-by): the other half is kept for the look to deliver its verdict on a slow machine.
+deadline, so :func:`current_call_deadline` is the time the whole look must end by):
+the other half is kept for the look to deliver its verdict on a slow machine.
 The Kubernetes Job waiter's log tail (``k8s/_logtail.py``) takes its budget here too.
 """
 
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 
 import anyio
 
+from waitkit._core._call_deadline import current_call_deadline
 from waitkit._core._text import error_in_words
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def explain_budget(
     is left.
     """
     now = anyio.current_time()
-    left = anyio.current_effective_deadline() - now
+    left = current_call_deadline() - now
     if deadline is not None:
         left = min(left, deadline - now)
     return max(0.0, min(cap, left * share))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import anyio
 
-from waitkit._core import PerWait
+from waitkit._core import PerWait, current_call_deadline
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -72,7 +72,7 @@ def long_poll(limit: float, deadline: float | None) -> float:
     final observation there does not overshoot it).
     """
     now = anyio.current_time()
-    left = (anyio.current_effective_deadline() - now) / 2
+    left = (current_call_deadline() - now) / 2
     if deadline is not None:
         left = min(left, deadline - now)
     return max(0.0, min(limit, left))
