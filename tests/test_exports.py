@@ -131,15 +131,16 @@ def test_version_is_set():
 def test_core_imports_no_provider_and_no_asyncio():
     """The engine depends on anyio only: no asyncio, aiobotocore or kubernetes_asyncio imports.
 
-    One module is the exception: _asyncio_native.py holds what the engine does natively
+    One package is the exception: _asyncio_native/ holds what the engine does natively
     when the running loop is asyncio's (and is used only then).
     """
     import ast
     from pathlib import Path
 
     core = Path(waitkit.__file__).parent / "_core"
-    for path in core.glob("*.py"):
-        if path.name == "_asyncio_native.py":
+    native = core / "_asyncio_native"
+    for path in core.rglob("*.py"):
+        if native in path.parents:
             continue
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):

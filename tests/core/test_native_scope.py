@@ -9,6 +9,7 @@ import anyio
 import pytest
 
 from waitkit._core._asyncio_native import NativeCancelScope
+from waitkit._core._asyncio_native._wheel import wheel_of
 from waitkit.testing import virtual_time_backend
 
 pytestmark = pytest.mark.anyio
@@ -91,3 +92,55 @@ async def test_an_exception_group_of_cancellations_is_swallowed():
             group.start_soon(anyio.sleep, 60)
             await anyio.sleep(60)
     assert anyio.current_time() - start == pytest.approx(2)
+
+
+async def test_a_far_deadline_fires_exactly_on_time_from_the_wheel():
+    """A deadline seconds ahead waits on the wheel, then fires at its exact time."""
+    start = anyio.current_time()
+    with NativeCancelScope() as scope:
+        scope.deadline = start + 30.25
+        await anyio.sleep(60)
+    assert anyio.current_time() - start == pytest.approx(30.25)
+
+
+async def test_deadlines_moved_on_the_wheel_fire_at_the_last_time_set():
+    """Moved later, earlier, into the current grain and back: only the last one counts."""
+    start = anyio.current_time()
+    with NativeCancelScope() as scope:
+        scope.deadline = start + 10.5
+        scope.deadline = start + 40.5
+        await anyio.sleep(20)  # past the first deadline's grain: nothing fired
+        scope.deadline = anyio.current_time() + 0.25  # in the current grain: a timer now
+        scope.deadline = start + 25.75  # and off it again
+        await anyio.sleep(60)
+    assert anyio.current_time() - start == pytest.approx(25.75)
+
+
+async def test_a_thousand_armed_deadlines_add_a_few_loop_timers_and_leave_none():
+    """Deadlines wait on the wheel, not in the loop's timer heap; leaving lifts them all.
+
+    The loop's heap (``_scheduled``) is read to count its timers: that is the promise.
+    """
+    loop = asyncio.get_running_loop()
+    before = len(loop._scheduled)  # type: ignore[attr-defined]
+    cut: list[float] = []
+
+    async def one(index: int, ready: anyio.Event) -> None:
+        start = anyio.current_time()
+        with NativeCancelScope() as scope:
+            scope.deadline = start + 30 + index / 1000  # within two grains
+            ready.set()
+            await anyio.sleep(5 if index % 2 else 60)  # half leave before the deadline
+        cut.append(anyio.current_time() - start)
+
+    async with anyio.create_task_group() as group:
+        events = [anyio.Event() for _ in range(1000)]
+        for index, ready in enumerate(events):
+            group.start_soon(one, index, ready)
+        for ready in events:
+            await ready.wait()
+        armed = len(loop._scheduled) - before  # type: ignore[attr-defined]
+    assert armed <= 1000 + 3  # the tasks' sleeps, and one timer per grain
+    assert sorted(cut)[:500] == [pytest.approx(5)] * 500
+    assert all(30 <= c <= 31 for c in sorted(cut)[500:])
+    assert not any(slot for slot in wheel_of(loop)._grains.values())

@@ -18,17 +18,19 @@ most of the garbage collector's work (benchmarks/loop_lag.py). So:
 
 An observation that budgets its own time (a long-poll, an explaining call) reads the
 deadline it must end by with :func:`current_call_deadline`: on asyncio the engine's
-scope is not anyio's (``_asyncio_native.NativeCancelScope``), so
+scope is not anyio's (``_asyncio_native/_scope.py``), so
 ``anyio.current_effective_deadline()`` alone does not see it.
 """
 
 from __future__ import annotations
 
 import math
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Final, final
 
 import anyio
+
+from waitkit._core._asyncio_native import native_deadline
+from waitkit._core._runtime import current_runtime
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,10 +38,6 @@ if TYPE_CHECKING:
 # Loop clocks are floats; after sleeping "exactly the rest" the clock may read a hair
 # before a deadline. Closer than this counts as "at the deadline".
 DEADLINE_SLACK: Final = 1e-6
-
-
-# The call deadline of the wait the running task is driving (set by the engine's step).
-_CURRENT: ContextVar[CallDeadline | None] = ContextVar("waitkit_call_deadline", default=None)
 
 
 def current_call_deadline() -> float:
@@ -57,9 +55,9 @@ def current_call_deadline() -> float:
         >>> # left = current_call_deadline() - anyio.current_time()
     """
     outer = anyio.current_effective_deadline()
-    calls = _CURRENT.get()
-    armed = math.inf if calls is None else calls.armed
-    return min(outer, armed)
+    if not current_runtime().asyncio:
+        return outer  # the engine's scope is anyio's: the effective deadline includes it
+    return min(outer, native_deadline())
 
 
 @final
@@ -99,20 +97,6 @@ class CallDeadline:
         self._scope: anyio.CancelScope | None = None
         #: When the call in flight began (``None`` between calls).
         self.started: float | None = None
-
-    @property
-    def armed(self) -> float:
-        """The deadline armed on the scope now (``math.inf``: none)."""
-        return math.inf if self._scope is None or self._armed == -math.inf else self._armed
-
-    def current(self) -> object:
-        """Make this what :func:`current_call_deadline` reads; a token for :meth:`release`."""
-        return _CURRENT.set(self)
-
-    @staticmethod
-    def release(token: object) -> None:
-        """Undo :meth:`current` (``token`` is what it returned)."""
-        _CURRENT.reset(token)  # type: ignore[arg-type] # a Token from current()
 
     def use(self, scope: anyio.CancelScope | None) -> None:
         """Keep the call deadline on ``scope`` (a new scope has none armed); ``None``: none."""

@@ -27,7 +27,8 @@ messages (``_summary.py``), the events (``_logging.py``, ``_hooks.py``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, final
+import contextlib
+from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar, final
 
 from waitkit._core._backoff import fit_to_deadline
 from waitkit._core._call_deadline import DEADLINE_SLACK, CallDeadline
@@ -66,6 +67,11 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _Event = TypeVar("_Event", StateChanged, Retrying, WaitFinished)
+
+#: The session of a target that sets nothing up (nullcontext keeps no state: one serves
+#: every wait). The engine does not enter it: an entered ``async with`` holds its exit
+#: method for the whole wait, one more object per pending wait for the collector.
+NO_SESSION: Final[contextlib.nullcontext[None]] = contextlib.nullcontext()
 
 
 class Target(Protocol[T]):
@@ -220,41 +226,36 @@ class ActiveWait(Generic[T]):
         # for the garbage collector, which at 10,000 waits is what the event loop's tail
         # latency is made of (benchmarks/loop_lag.py).
         sleep, calls = self._runtime.sleep, self._calls
-        # What current_call_deadline() reads inside the observation (a long-poll's budget).
-        token = calls.current()
-        try:
-            while True:
-                # One cancel scope serves many observations: its deadline bounds the calls
-                # (cheaper than a new scope per call). When it fires, a new scope starts.
-                with self._runtime.cancel_scope() as scope:
-                    calls.use(scope)
-                    while True:
-                        if self._timed_out:
-                            raise self._timeout_error()
-                        if self._delay is not None:
-                            calls.disarm_before(self._delay)
-                            await sleep(self._delay)
-                        if self._budget is not None:
-                            await self._take_slot()
-                        self.attempts += 1
-                        calls.arm()
-                        try:
-                            state = await self.target.observe()
-                        except Exception as error:  # noqa: BLE001 - classified; cancellation is not an Exception
-                            calls.ended()
-                            self._on_error(error)
-                            continue
-                        started = calls.ended()
-                        outcome = self._take(state, started, until_terminal=until_terminal)
-                        if outcome is not None:
-                            calls.use(None)
-                            return outcome
-                calls.use(None)
-                # Only our scope's deadline ends the inner loop without an outcome; any other
-                # cancellation propagates through the `with`.
-                self._after_cut()
-        finally:
-            calls.release(token)
+        while True:
+            # One cancel scope serves many observations: its deadline bounds the calls
+            # (cheaper than a new scope per call). When it fires, a new scope starts.
+            with self._runtime.cancel_scope() as scope:
+                calls.use(scope)
+                while True:
+                    if self._timed_out:
+                        raise self._timeout_error()
+                    if self._delay is not None:
+                        calls.disarm_before(self._delay)
+                        await sleep(self._delay)
+                    if self._budget is not None:
+                        await self._take_slot()
+                    self.attempts += 1
+                    calls.arm()
+                    try:
+                        state = await self.target.observe()
+                    except Exception as error:  # noqa: BLE001 - classified; cancellation is not an Exception
+                        calls.ended()
+                        self._on_error(error)
+                        continue
+                    started = calls.ended()
+                    outcome = self._take(state, started, until_terminal=until_terminal)
+                    if outcome is not None:
+                        calls.use(None)
+                        return outcome
+            calls.use(None)
+            # Only our scope's deadline ends the inner loop without an outcome; any other
+            # cancellation propagates through the `with`.
+            self._after_cut()
 
     def _after_cut(self) -> None:
         """Our scope's deadline fired: the wait's deadline, or a call's call_timeout."""
@@ -335,7 +336,11 @@ class ActiveWait(Generic[T]):
         """Drive the wait to its end inside the target's session."""
         self._log_started()
         try:
-            async with self.target.session():
+            session = self.target.session()
+            if session is NO_SESSION:
+                state, verdict, _ = await self.step(until_terminal=True)
+                return self.finish(state, verdict)
+            async with session:
                 state, verdict, _ = await self.step(until_terminal=True)
                 return self.finish(state, verdict)
         except BaseException as error:  # re-raised: only noted when it is a cancellation

@@ -14,9 +14,10 @@ session entered around a single observation.
 
 from __future__ import annotations
 
-import contextlib
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from waitkit._core._engine import NO_SESSION
 
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
 
 StateT = TypeVar("StateT")
 WaiterT = TypeVar("WaiterT", bound="Waiter[Any]")
-
-# nullcontext keeps no state: one serves every wait that opens nothing.
-_NO_SESSION: contextlib.nullcontext[None] = contextlib.nullcontext()
 
 
 class PerWait(ABC, Generic[WaiterT, StateT]):
@@ -107,7 +105,7 @@ class PerWait(ABC, Generic[WaiterT, StateT]):
 
     def session(self) -> AbstractAsyncContextManager[object]:
         """Nothing to open by default."""
-        return _NO_SESSION
+        return NO_SESSION
 
     @abstractmethod
     async def observe(self) -> StateT:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from waitkit._core._classify import ErrorClassifier, GenericClassifier
 from waitkit._core._durations import UNSET, _Unset, seconds
-from waitkit._core._engine import ActiveWait, Target
+from waitkit._core._engine import NO_SESSION, ActiveWait, Target
 from waitkit._core._feed import Feed
 from waitkit._core._policy import DEFAULT_POLICY, Policy, ensure_policy
 from waitkit._core._summary import status_of, summarize
@@ -57,8 +57,6 @@ class State(BaseModel):
 StateT = TypeVar("StateT", bound=BaseModel)
 
 _GENERIC_CLASSIFIER = GenericClassifier()
-# nullcontext keeps no state: one serves every wait that needs no session.
-_NO_SESSION: contextlib.nullcontext[None] = contextlib.nullcontext()
 
 
 class Waiter(ABC, Generic[StateT]):
@@ -140,7 +138,7 @@ class Waiter(ABC, Generic[StateT]):
         :meth:`for_wait` returns, which holds what it opened (clean-up shielded and
         time-bounded).
         """
-        return _NO_SESSION
+        return NO_SESSION
 
     def for_wait(self, deadline: float | None) -> Target[StateT]:
         """What one wait observes through: by default the waiter itself.
