@@ -346,6 +346,22 @@ async def test_an_error_that_is_not_a_wait_error_gets_a_note():
     assert info.value.__notes__[0].startswith("in wait_all of 2 waits (timeout 60.0s)")
 
 
+async def test_a_wait_that_fails_to_start_is_one_outcome_among_the_others():
+    """A waiter failing at its start is its slot's exception; the waits after it still run."""
+
+    class Broken(ScriptedWaiter):
+        def start(self, **_kwargs):
+            raise LookupError("no such table")
+
+    results = await wait_all(
+        [waiter("done"), Broken(["x"]), waiter("Pending", "done")],
+        timeout=60,
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], LookupError)
+    assert [r.state.status for r in (results[0], results[2])] == ["done", "done"]  # type: ignore[union-attr]
+
+
 async def test_a_cancelled_wait_all_cleans_up_every_wait_before_it_returns():
     """A scope cancelling wait_all: every session exited, no task left, on time."""
     waiters = [Closing(["Pending"], policy=STEADY) for _ in range(40)]  # over one start batch

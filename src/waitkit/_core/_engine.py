@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 
     from waitkit._core._classify import Classification
     from waitkit._core._policy import Policy
+    from waitkit._core._runtime import Runtime
     from waitkit._core._throttle import ThrottleBudget
 
 T = TypeVar("T")
@@ -145,6 +146,7 @@ class ActiveWait(Generic[T]):
         "_latency",
         "_long_polls",
         "_min_delay",
+        "_now",
         "_observers",
         "_policy",
         "_runtime",
@@ -168,20 +170,23 @@ class ActiveWait(Generic[T]):
         deadline: float | None,
         budget: ThrottleBudget | None = None,
         started: float | None = None,
+        runtime: Runtime | None = None,
     ) -> None:
         self.target = target
         # Shared with the other waits on the same client: throttling slows them all.
         self._budget = budget
-        self._runtime = current_runtime()
+        self._runtime = current_runtime() if runtime is None else runtime
+        # The loop's clock, read several times per observation.
+        self._now = self._runtime.clock()
         self._policy = policy
         self._schedule = policy.schedule()
         self._call_timeout = policy.call_timeout
         # Policy.call_timeout, kept on the loop's cancel scope (see _call_deadline.py).
-        self._calls = CallDeadline(policy.call_timeout, deadline, self._runtime.current_time)
+        self._calls = CallDeadline(policy.call_timeout, deadline, self._now)
         self._min_delay = policy.min_delay
         self._long_polls = target.long_polls
         # When the wait began: when its deadline was set, if the caller says so.
-        self.started = self._runtime.current_time() if started is None else started
+        self.started = self._now() if started is None else started
         self.deadline = deadline
         self.attempts = 0
         # The distinct states, oldest first, at most policy.history_limit: a list (a few
@@ -262,7 +267,7 @@ class ActiveWait(Generic[T]):
         if self._past_deadline():
             started = self._calls.ended()
             if started is not None:
-                self._cut_call = self._runtime.current_time() - started
+                self._cut_call = self._now() - started
             raise self._timeout_error()
         if self._calls.cut_short():
             self._delay = None  # look again at once, within the same call_timeout
@@ -278,17 +283,18 @@ class ActiveWait(Generic[T]):
 
         ``started`` is when the observation began (``None`` if unknown).
         """
+        now = self._now()  # the clock is read once per answer
         if self._budget is not None:
-            self._budget.accepted(self._runtime.current_time())
+            self._budget.accepted(now)
         if started is not None and not self._long_polls:
             # Reserved before the deadline for a final look: the last call's time and a
             # quarter more, so a call as slow as the last one still ends in time.
-            self._latency = 1.25 * (self._runtime.current_time() - started)
+            self._latency = 1.25 * (now - started)
         if self._last_error_key is not None:  # an answer ends a streak of errors
             self._last_error = None
             self._last_error_key = None
             self._transient_streak = 0
-        changed = self._record(state)
+        changed = self._record(state, now)
         verdict = self._judge(state)
         if verdict.is_terminal:
             return state, verdict, changed
@@ -300,13 +306,13 @@ class ActiveWait(Generic[T]):
             # The observation already waited for news (a long-poll): that wait counts toward
             # the delay, so a long-poll that ended without news is followed at once by the
             # next, and an answer that came at once still waits out the delay (no spinning).
-            delay = max(0.0, delay - (self._runtime.current_time() - started))
-        self._plan(delay)
+            delay = max(0.0, delay - (now - started))
+        self._plan(delay, now)
         return (state, verdict, changed) if changed and not until_terminal else None
 
     def finish(self, state: T, verdict: Verdict) -> WaitResult[T]:
         """The result of a terminal verdict: a :class:`WaitResult`, or :class:`WaitFailedError`."""
-        elapsed = self._runtime.current_time() - self.started
+        elapsed = self._now() - self.started
         if verdict.kind is VerdictKind.SUCCESS:
             self._ended = True
             if self._observers:
@@ -366,12 +372,12 @@ class ActiveWait(Generic[T]):
     # ------------------------------------------------------------------ observation
     def _past_deadline(self) -> bool:
         deadline = self.deadline
-        return deadline is not None and self._runtime.current_time() >= deadline - DEADLINE_SLACK
+        return deadline is not None and self._now() >= deadline - DEADLINE_SLACK
 
     async def _take_slot(self) -> None:
         """Wait for this call's slot in the shared throttle budget, never past the deadline."""
         assert self._budget is not None  # noqa: S101 - checked by the caller
-        now = self._runtime.current_time()
+        now = self._now()
         pause = self._budget.pause(now)
         if self.deadline is not None:
             pause = min(pause, max(0.0, self.deadline - now))
@@ -392,14 +398,14 @@ class ActiveWait(Generic[T]):
             else:
                 # The shared budget slows every wait on the client (and holds them all
                 # for a Retry-After); this wait keeps its polling pace.
-                self._budget.throttled(self._runtime.current_time(), retry_after)
+                self._budget.throttled(self._now(), retry_after)
                 self._plan(self._schedule.next() if retry_after is None else retry_after)
             return
         if kind is ErrorKind.TRANSIENT:
             self._on_transient(error)
             return
         if kind is ErrorKind.NOT_FOUND:
-            if self._runtime.current_time() - self.started < self._policy.not_found_grace:
+            if self._now() - self.started < self._policy.not_found_grace:
                 self._note_retry(error, kind)
                 self._plan(self._schedule.next())
                 return
@@ -415,7 +421,7 @@ class ActiveWait(Generic[T]):
         raise ProbeError(message, **self._context()) from error
 
     def _on_transient(self, error: Exception) -> None:
-        now = self._runtime.current_time()
+        now = self._now()
         if self._transient_streak == 0:
             self._transient_since = now
         self._transient_streak += 1
@@ -470,12 +476,11 @@ class ActiveWait(Generic[T]):
                 )
 
     # ------------------------------------------------------------------ states
-    def _record(self, state: T) -> bool:
+    def _record(self, state: T, now: float) -> bool:
         # Identity first: a shared source hands every wait the same object until it
         # changes, and pydantic's __eq__ is a Python-level field comparison.
         if self._has_state and (state is self._state or state == self._state):
             return False
-        now = self._runtime.current_time()
         previous = self._state
         had_state = self._has_state
         self._state = state
@@ -520,11 +525,11 @@ class ActiveWait(Generic[T]):
         return verdict
 
     # ------------------------------------------------------------------ time
-    def _plan(self, delay: float) -> None:
+    def _plan(self, delay: float, now: float | None = None) -> None:
         if self.deadline is None:
             self._delay = delay
             return
-        remaining = self.deadline - self._runtime.current_time()
+        remaining = self.deadline - (self._now() if now is None else now)
         if remaining <= DEADLINE_SLACK or self._final:
             self._timed_out = True
             return
@@ -537,7 +542,7 @@ class ActiveWait(Generic[T]):
         )
 
     def _elapsed(self) -> float:
-        return self._runtime.current_time() - self.started
+        return self._now() - self.started
 
     def _timeout_error(self) -> WaitTimeoutError:
         timeout = (self.deadline or self.started) - self.started

@@ -26,6 +26,9 @@ class Runtime:
     """The running backend's primitives."""
 
     current_time: Callable[[], float]
+    #: The running loop's clock as a callable cheaper than ``current_time`` (on asyncio
+    #: the loop's own ``time``: 100 ns a read, not 250): taken once per wait.
+    clock: Callable[[], Callable[[], float]]
     sleep: Callable[[float], Awaitable[None]]
     cancel_scope: Callable[[], anyio.CancelScope]
     #: Whether the loop is asyncio's (plain asyncio tasks may then stand in for a task group).
@@ -33,7 +36,10 @@ class Runtime:
 
 
 _PUBLIC = Runtime(
-    current_time=anyio.current_time, sleep=anyio.sleep, cancel_scope=anyio.CancelScope
+    current_time=anyio.current_time,
+    clock=lambda: anyio.current_time,
+    sleep=anyio.sleep,
+    cancel_scope=anyio.CancelScope,
 )
 
 
@@ -50,6 +56,7 @@ def current_runtime() -> Runtime:
         on_asyncio = backend.__name__ == "AsyncIOBackend"
         runtime = _BY_BACKEND[backend] = Runtime(
             current_time=backend.current_time,
+            clock=_asyncio_native.loop_clock if on_asyncio else _returning(backend.current_time),
             # anyio's asyncio sleep only awaits asyncio.sleep: called directly, a pending
             # wait holds one coroutine fewer for the garbage collector to walk.
             sleep=_asyncio_native.sleep if on_asyncio else backend.sleep,
@@ -60,3 +67,7 @@ def current_runtime() -> Runtime:
             asyncio=on_asyncio,
         )
     return runtime
+
+
+def _returning(clock: Callable[[], float]) -> Callable[[], Callable[[], float]]:
+    return lambda: clock

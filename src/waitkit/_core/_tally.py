@@ -20,12 +20,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, final
 
-import anyio
-
 from waitkit._core._errors import _WaitContextError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from waitkit._core._waiter import Waiter
 
@@ -43,6 +41,7 @@ class GroupTally:
     """Which waits of a group succeeded, failed or are still pending."""
 
     __slots__ = (
+        "_clock",
         "_ended",
         "_failed",
         "_function",
@@ -54,12 +53,19 @@ class GroupTally:
     )
 
     def __init__(
-        self, function: str, waiters: Sequence[Waiter[Any]], timeout: float | None
+        self,
+        function: str,
+        waiters: Sequence[Waiter[Any]],
+        timeout: float | None,
+        clock: Callable[[], float],
     ) -> None:
         self._function = function
         self._waiters = waiters
         self._timeout = timeout
-        self._started = anyio.current_time()
+        # The loop's clock, read where a wait's outcome is recorded: on asyncio that is a
+        # task's done callback, outside any task, where anyio cannot tell the backend.
+        self._clock = clock
+        self._started = self._clock()
         # One byte a wait (1: ended): a dict of pending indices cost ~60 bytes a wait, the
         # pending are named only in a failure's message, and find() scans bytes in C.
         self._ended = bytearray(len(waiters))
@@ -85,7 +91,7 @@ class GroupTally:
     def _describe(self) -> str:
         total = len(self._waiters)
         bound = "" if self._timeout is None else f" (timeout {self._timeout:.1f}s)"
-        elapsed = anyio.current_time() - self._started
+        elapsed = self._clock() - self._started
         failed = self._failed
         parts = [
             f"{self._succeeded} succeeded",

@@ -14,6 +14,7 @@ from waitkit._core._durations import UNSET, _Unset, seconds
 from waitkit._core._engine import NO_SESSION, ActiveWait, Target
 from waitkit._core._feed import Feed
 from waitkit._core._policy import DEFAULT_POLICY, Policy, ensure_policy
+from waitkit._core._runtime import current_runtime
 from waitkit._core._summary import status_of, summarize
 
 if TYPE_CHECKING:
@@ -221,11 +222,12 @@ class Waiter(ABC, Generic[StateT]):
     ) -> ActiveWait[StateT]:
         """Validate the arguments and create the wait, without observing yet (engine use)."""
         chosen = self.policy if policy is None else ensure_policy(policy)
+        runtime = current_runtime()
         started = None
         if isinstance(deadline, _Unset):
             # The wait starts when its deadline is set: its timeout then reads as given
             # (30 s, not 29.996 s after a slow for_wait on a loaded machine).
-            started = anyio.current_time()
+            started = runtime.current_time()
             deadline = resolve_deadline(timeout, chosen, now=started)
         return ActiveWait(
             self.for_wait(deadline),
@@ -233,6 +235,7 @@ class Waiter(ABC, Generic[StateT]):
             deadline=deadline,
             budget=self.throttle_budget(),
             started=started,
+            runtime=runtime,
         )
 
 

@@ -7,7 +7,8 @@ garbage collector walks, and CPU the engine's own work is measured against
 each:
 
 - ``_sleep``: :func:`sleep`, a wait's sleep as a future its timer resolves (anyio's
-  awaits ``asyncio.sleep``, a coroutine around that future).
+  awaits ``asyncio.sleep``, a coroutine around that future), and :func:`loop_clock`,
+  the loop's ``time`` read with no lookup of the running backend.
 - ``_group``: :class:`NativeGroup`, ``wait_all``'s waits as plain asyncio tasks with the
   task group's guarantees kept by hand.
 - ``_scope``: :class:`NativeCancelScope`, the poll loop's deadline scope, and
@@ -22,6 +23,6 @@ from __future__ import annotations
 
 from waitkit._core._asyncio_native._group import NativeGroup
 from waitkit._core._asyncio_native._scope import NativeCancelScope, native_deadline
-from waitkit._core._asyncio_native._sleep import sleep
+from waitkit._core._asyncio_native._sleep import loop_clock, sleep
 
-__all__ = ("NativeCancelScope", "NativeGroup", "native_deadline", "sleep")
+__all__ = ("NativeCancelScope", "NativeGroup", "loop_clock", "native_deadline", "sleep")

@@ -1,9 +1,9 @@
-"""A wait's sleep on asyncio: the future ``asyncio.sleep`` awaits, without its coroutine."""
+"""A wait's sleep and clock on asyncio: the future ``asyncio.sleep`` awaits, the loop's time."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 from waitkit._core._asyncio_native._context import NO_CONTEXT
 
@@ -28,3 +28,8 @@ def sleep(delay: float) -> Awaitable[None]:
 def _wake(future: asyncio.Future[None]) -> None:
     if not future.done():  # cancelled meanwhile: its task has moved on
         future.set_result(None)
+
+
+def loop_clock() -> Callable[[], float]:
+    """The running loop's ``time``: a wait reads its clock through it, with no lookup."""
+    return asyncio.get_running_loop().time
