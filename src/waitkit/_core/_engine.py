@@ -28,7 +28,7 @@ messages (``_summary.py``), the events (``_logging.py``, ``_hooks.py``).
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar, final
+from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, TypeAlias, TypeVar, final
 
 from waitkit._core._backoff import fit_to_deadline
 from waitkit._core._call_deadline import DEADLINE_SLACK, CallDeadline
@@ -58,7 +58,7 @@ from waitkit._core._text import bounded, error_in_words, multiline
 from waitkit._core._verdict import Verdict, VerdictKind
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator, Callable, Coroutine
     from contextlib import AbstractAsyncContextManager
 
     from waitkit._core._classify import Classification
@@ -68,6 +68,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _Event = TypeVar("_Event", StateChanged, Retrying, WaitFinished)
+#: What one step returns: the state, its verdict, whether it differs from the previous one.
+Observed: TypeAlias = "tuple[T, Verdict, bool]"
 
 #: The session of a target that sets nothing up (nullcontext keeps no state: one serves
 #: every wait). The engine does not enter it: an entered ``async with`` holds its exit
@@ -213,7 +215,7 @@ class ActiveWait(Generic[T]):
         self._last_error_key: tuple[ErrorKind, type[Exception]] | None = None
 
     # ------------------------------------------------------------------ public
-    async def step(self, *, until_terminal: bool = False) -> tuple[T, Verdict, bool]:
+    def step(self, *, until_terminal: bool = False) -> Coroutine[Any, Any, Observed[T]]:
         """Observe, sleeping in between, until a new state appears or the verdict is terminal.
 
         With ``until_terminal``, go on through new states to the terminal one: one call
@@ -226,41 +228,55 @@ class ActiveWait(Generic[T]):
             WaitTimeoutError: the deadline passed.
             ResourceNotFoundError, ProbeError, UnexpectedStateError: see the classifier table.
         """
+        return self._drive(until_terminal=until_terminal, whole=False)  # type: ignore[return-value]
+
+    async def _drive(  # noqa: C901 - one coroutine for the whole loop, by design (below)
+        self, *, until_terminal: bool, whole: bool
+    ) -> Observed[T] | WaitResult[T]:
+        """The poll loop; with ``whole``, the whole wait: its start, its end and its result."""
         # One coroutine holds the whole loop (no helper coroutine per segment or per
-        # observation): each is one more object per pending wait, or per observation,
-        # for the garbage collector, which at 10,000 waits is what the event loop's tail
-        # latency is made of (benchmarks/loop_lag.py).
+        # observation, and none around it for a wait without a session): each is one
+        # more object per pending wait, or per observation, for the garbage collector,
+        # which at 10,000 waits is what the event loop's tail latency is made of
+        # (benchmarks/loop_lag.py).
+        if whole:
+            self._log_started()
         sleep, calls = self._runtime.sleep, self._calls
-        while True:
-            # One cancel scope serves many observations: its deadline bounds the calls
-            # (cheaper than a new scope per call). When it fires, a new scope starts.
-            with self._runtime.cancel_scope() as scope:
-                calls.use(scope)
-                while True:
-                    if self._timed_out:
-                        raise self._timeout_error()
-                    if self._delay is not None:
-                        calls.disarm_before(self._delay)
-                        await sleep(self._delay)
-                    if self._budget is not None:
-                        await self._take_slot()
-                    self.attempts += 1
-                    calls.arm()
-                    try:
-                        state = await self.target.observe()
-                    except Exception as error:  # noqa: BLE001 - classified; cancellation is not an Exception
-                        calls.ended()
-                        self._on_error(error)
-                        continue
-                    started = calls.ended()
-                    outcome = self._take(state, started, until_terminal=until_terminal)
-                    if outcome is not None:
-                        calls.use(None)
-                        return outcome
-            calls.use(None)
-            # Only our scope's deadline ends the inner loop without an outcome; any other
-            # cancellation propagates through the `with`.
-            self._after_cut()
+        try:
+            while True:
+                # One cancel scope serves many observations: its deadline bounds the calls
+                # (cheaper than a new scope per call). When it fires, a new scope starts.
+                with self._runtime.cancel_scope() as scope:
+                    calls.use(scope)
+                    while True:
+                        if self._timed_out:
+                            raise self._timeout_error()  # noqa: TRY301 - the except only notes it
+                        if self._delay is not None:
+                            calls.disarm_before(self._delay)
+                            await sleep(self._delay)
+                        if self._budget is not None:
+                            await self._take_slot()
+                        self.attempts += 1
+                        calls.arm()
+                        try:
+                            state = await self.target.observe()
+                        except Exception as error:  # noqa: BLE001 - classified; cancellation is not an Exception
+                            calls.ended()
+                            self._on_error(error)
+                            continue
+                        started = calls.ended()
+                        outcome = self._take(state, started, until_terminal=until_terminal)
+                        if outcome is not None:
+                            calls.use(None)
+                            return self.finish(outcome[0], outcome[1]) if whole else outcome
+                calls.use(None)
+                # Only our scope's deadline ends the inner loop without an outcome; any
+                # other cancellation propagates through the `with`.
+                self._after_cut()
+        except BaseException as error:  # re-raised: only noted when it is a cancellation
+            if whole:
+                self._note_abandoned(error)
+            raise
 
     def _after_cut(self) -> None:
         """Our scope's deadline fired: the wait's deadline, or a call's call_timeout."""
@@ -338,14 +354,16 @@ class ActiveWait(Generic[T]):
         )
         raise WaitFailedError(message, reason=reason, **self._context())
 
-    async def run(self) -> WaitResult[T]:
+    def run(self) -> Coroutine[Any, Any, WaitResult[T]]:
         """Drive the wait to its end inside the target's session."""
+        session = self.target.session()
+        if session is NO_SESSION:  # nothing to hold open: the poll loop is the whole wait
+            return self._drive(until_terminal=True, whole=True)  # type: ignore[return-value]
+        return self._run_in(session)
+
+    async def _run_in(self, session: AbstractAsyncContextManager[object]) -> WaitResult[T]:
         self._log_started()
         try:
-            session = self.target.session()
-            if session is NO_SESSION:
-                state, verdict, _ = await self.step(until_terminal=True)
-                return self.finish(state, verdict)
             async with session:
                 state, verdict, _ = await self.step(until_terminal=True)
                 return self.finish(state, verdict)

@@ -14,7 +14,7 @@ from waitkit._core._durations import UNSET, _Unset, seconds
 from waitkit._core._engine import NO_SESSION, ActiveWait, Target
 from waitkit._core._feed import Feed
 from waitkit._core._policy import DEFAULT_POLICY, Policy, ensure_policy
-from waitkit._core._runtime import current_runtime
+from waitkit._core._runtime import Runtime, current_runtime
 from waitkit._core._summary import status_of, summarize
 
 if TYPE_CHECKING:
@@ -219,10 +219,15 @@ class Waiter(ABC, Generic[StateT]):
         timeout: Duration | _Unset | None = UNSET,
         policy: Policy | None = None,
         deadline: float | _Unset | None = UNSET,
+        runtime: Runtime | None = None,
     ) -> ActiveWait[StateT]:
-        """Validate the arguments and create the wait, without observing yet (engine use)."""
+        """Validate the arguments and create the wait, without observing yet (engine use).
+
+        ``runtime``: the running backend's, when the caller has it (a group of waits).
+        """
         chosen = self.policy if policy is None else ensure_policy(policy)
-        runtime = current_runtime()
+        if runtime is None:
+            runtime = current_runtime()
         started = None
         if isinstance(deadline, _Unset):
             # The wait starts when its deadline is set: its timeout then reads as given
