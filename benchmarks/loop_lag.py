@@ -19,10 +19,9 @@ Anchors in the same run, interleaved:
 Two diagnoses: ``waitkit_gc_off``, the same waits with Python's cyclic garbage
 collector disabled for the run (``gc.disable()``), which shows how much of the lag is
 collector pauses; and ``waitkit_no_call_timeout``, the same waits with
-``Policy(call_timeout=None)``, which shows how much of the collector's work is the
-per-wait call-timeout timers (re-armed every tenth of ``call_timeout``; asyncio keeps a
-cancelled timer in its heap until it is due). ``gc_collections`` counts collections per
-generation in each run.
+``Policy(call_timeout=None)``, which shows what the per-wait call deadline still costs
+(on asyncio it waits on a per-loop wheel, off the loop's timer heap, until it is near).
+``gc_collections`` counts collections per generation in each run.
 
 structlog is configured as a service runs it (events below WARNING filtered, cached);
 the waits log nothing per poll anyway, one event per change.

@@ -188,7 +188,7 @@ async def wait_all(
     outcomes: GroupOutcomes[WaitResult[StateT]] = GroupOutcomes(len(items), tally)
     runtime = current_runtime()
     if runtime.asyncio:
-        # Plain tasks: 18 tracked objects a pending wait, not 44 (see _asyncio_native).
+        # Plain tasks, a done callback each: no task group's bookkeeping (see _asyncio_native).
         native: NativeGroup[Waiter[StateT], WaitResult[StateT]] = NativeGroup(outcomes)
         await native.run(items, lambda waiter: _wait_one(waiter, deadline, limiter, runtime))
         return outcomes.results  # type: ignore[return-value] # every slot is filled
