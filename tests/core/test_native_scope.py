@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Any
 
 import anyio
 import pytest
 
-from waitkit._core._asyncio_native import NativeCancelScope
+from waitkit._core._asyncio_native import NativeCancelScope, native_deadline
 from waitkit._core._asyncio_native._wheel import wheel_of
 from waitkit.testing import virtual_time_backend
 
@@ -144,3 +145,34 @@ async def test_a_thousand_armed_deadlines_add_a_few_loop_timers_and_leave_none()
     assert sorted(cut)[:500] == [pytest.approx(5)] * 500
     assert all(30 <= c <= 31 for c in sorted(cut)[500:])
     assert not any(slot for slot in wheel_of(loop)._grains.values())
+
+
+async def test_an_answer_already_in_is_taken_before_the_cut():
+    """A future resolved at the deadline's instant: the task takes its value, then is cut."""
+    loop = asyncio.get_running_loop()
+    start = anyio.current_time()
+    answer: asyncio.Future[str] = loop.create_future()
+    got: list[str] = []
+    with NativeCancelScope() as scope:
+        scope.deadline = start + 2
+        loop.call_at(start + 2, answer.set_result, "in")  # due with the deadline's timer
+        got.append(await answer)
+        await anyio.sleep(60)
+    assert got == ["in"]
+    assert anyio.current_time() - start == pytest.approx(2)
+
+
+async def test_native_deadline_is_the_earliest_of_the_tasks_nested_scopes():
+    """Nested scopes in one task: the earliest deadline counts; leaving restores the outer."""
+    start = anyio.current_time()
+    assert native_deadline() == math.inf
+    with NativeCancelScope() as outer:
+        outer.deadline = start + 10
+        with NativeCancelScope() as inner:
+            inner.deadline = start + 30
+            assert native_deadline() == start + 10
+            inner.deadline = start + 5
+            assert native_deadline() == start + 5
+        assert native_deadline() == start + 10
+        await anyio.sleep(1)
+    assert native_deadline() == math.inf
