@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
+import weakref
 from typing import Any
 
 import anyio
@@ -176,3 +178,20 @@ async def test_native_deadline_is_the_earliest_of_the_tasks_nested_scopes():
         assert native_deadline() == start + 10
         await anyio.sleep(1)
     assert native_deadline() == math.inf
+
+
+def test_a_finished_loop_is_not_kept_alive_by_its_deadlines():
+    """Deadlines left on a loop's wheel when it closes do not keep the loop alive."""
+    loops: list[weakref.ref[asyncio.AbstractEventLoop]] = []
+
+    async def one() -> None:
+        loop = asyncio.get_running_loop()
+        loops.append(weakref.ref(loop))
+        with NativeCancelScope() as scope:
+            scope.deadline = loop.time() + 30  # on the wheel when the loop ends
+            await asyncio.sleep(0)
+
+    for _ in range(3):
+        asyncio.run(one())
+    gc.collect()
+    assert [ref() for ref in loops] == [None, None, None]

@@ -135,12 +135,12 @@ class NativeCancelScope:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
-        wheel = self._wheel
-        if wheel is None:
-            if self._deadline == math.inf:
-                return
-            wheel = self._wheel = wheel_of(asyncio.get_running_loop())
-        wheel.place(self)
+        if self._wheel is None and self._deadline == math.inf:
+            return
+        loop = asyncio.get_running_loop()
+        if self._wheel is None:
+            self._wheel = wheel_of(loop)
+        self._wheel.place(self, loop)
 
     def arm_timer(self) -> None:
         """Set the loop timer that fires at the deadline (the wheel calls this near it)."""

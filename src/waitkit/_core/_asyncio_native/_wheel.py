@@ -31,14 +31,15 @@ class DeadlineWheel:
     deadline. Moving or lifting a deadline meanwhile is a set operation.
     """
 
-    __slots__ = ("_grains", "_loop")
+    # No reference to its loop: the loop owns the wheel (``_WHEELS`` is keyed weakly by
+    # the loop, and a value holding its key would keep every loop alive).
+    __slots__ = ("_grains",)
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
+    def __init__(self) -> None:
         self._grains: dict[int, set[NativeCancelScope]] = {}
 
-    def place(self, scope: NativeCancelScope) -> None:
-        """Put ``scope`` where its deadline waits (after it was moved or set)."""
+    def place(self, scope: NativeCancelScope, loop: asyncio.AbstractEventLoop) -> None:
+        """Put ``scope`` where its deadline waits on ``loop`` (after it was moved or set)."""
         slot = scope.wheel_slot
         if slot is not None:
             slot.discard(scope)
@@ -47,13 +48,13 @@ class DeadlineWheel:
         if deadline == math.inf:
             return
         grain = math.floor(deadline / _GRAIN)
-        if grain * _GRAIN <= self._loop.time():  # near already: its own timer now
+        if grain * _GRAIN <= loop.time():  # near already: its own timer now
             scope.arm_timer()
             return
         slot = self._grains.get(grain)
         if slot is None:
             slot = self._grains[grain] = set()
-            self._loop.call_at(grain * _GRAIN, self._open, grain, context=NO_CONTEXT)
+            loop.call_at(grain * _GRAIN, self._open, grain, context=NO_CONTEXT)
         slot.add(scope)
         scope.wheel_slot = slot
 
@@ -72,5 +73,5 @@ def wheel_of(loop: asyncio.AbstractEventLoop) -> DeadlineWheel:
     """The wheel of ``loop`` (one per loop, dropped with it)."""
     wheel = _WHEELS.get(loop)
     if wheel is None:
-        wheel = _WHEELS[loop] = DeadlineWheel(loop)
+        wheel = _WHEELS[loop] = DeadlineWheel()
     return wheel
