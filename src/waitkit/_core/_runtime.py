@@ -35,14 +35,6 @@ class Runtime:
     asyncio: bool = False
 
 
-_PUBLIC = Runtime(
-    current_time=anyio.current_time,
-    clock=lambda: anyio.current_time,
-    sleep=anyio.sleep,
-    cancel_scope=anyio.CancelScope,
-)
-
-
 # One Runtime per backend class, shared by every wait: a Runtime per wait was four more
 # objects (it and three bound methods) for the garbage collector to walk per pending wait.
 _BY_BACKEND: dict[object, Runtime] = {}
