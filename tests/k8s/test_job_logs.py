@@ -45,6 +45,36 @@ def _succeeded(at: float) -> PodPoint:
     return PodPoint(at=at, phase="Succeeded")
 
 
+def _etl(*pods: PodScenario, complete_at: float | None = None) -> KubernetesScenario:
+    """Job ``etl`` with ``pods``; complete at ``complete_at`` (``None``: running until told)."""
+    timeline = [] if complete_at is None else [JobPoint(at=complete_at, phase="complete")]
+    return KubernetesScenario(jobs=[JobScenario(name="etl", timeline=timeline)], pods=list(pods))
+
+
+def _pod(name: str = "etl-1", **fields: Any) -> PodScenario:
+    """A pod of Job ``etl``."""
+    return PodScenario(name=name, job="etl", **fields)
+
+
+def _hello_jobs(count: int, *, complete_at: float) -> KubernetesScenario:
+    """``count`` Jobs ``j<i>``, each one pod saying ``hello from <i>`` at 1 s and ending at 2 s."""
+    return KubernetesScenario(
+        jobs=[
+            JobScenario(name=f"j{i}", timeline=[JobPoint(at=complete_at, phase="complete")])
+            for i in range(count)
+        ],
+        pods=[
+            PodScenario(
+                name=f"j{i}-1",
+                job=f"j{i}",
+                log_lines=_lines(f"hello from {i}"),
+                timeline=[_RUNNING, _succeeded(2)],
+            )
+            for i in range(count)
+        ],
+    )
+
+
 def _lines(*texts: str, start: float = 1.0, container: str | None = None) -> list[LogPoint]:
     """One line per scenario second from ``start``."""
     return [LogPoint(at=start + i, text=text, container=container) for i, text in enumerate(texts)]
@@ -81,17 +111,12 @@ async def _step_when(env: Env, check: Any, times: int = 1) -> None:
 async def test_lines_arrive_as_written_and_a_retried_pods_follow(start: Start) -> None:
     """Every line of each pod, in order, each once; the retry's stream starts when it appears."""
     env = await start(
-        KubernetesScenario(
-            jobs=[JobScenario(name="etl")],
-            pods=[
-                PodScenario(
-                    name="etl-1",
-                    job="etl",
-                    logs="booting\n",
-                    log_lines=_lines("step 1", "crash"),
-                    timeline=[_RUNNING, _failed(3)],
-                )
-            ],
+        _etl(
+            _pod(
+                logs="booting\n",
+                log_lines=_lines("step 1", "crash"),
+                timeline=[_RUNNING, _failed(3)],
+            )
         )
     )
     seen = Collected()
@@ -126,16 +151,11 @@ async def test_lines_arrive_as_written_and_a_retried_pods_follow(start: Start) -
 async def test_the_failure_tail_comes_from_the_stream_once_the_pod_is_gone(start: Start) -> None:
     """A pod deleted as soon as it failed: the failure shows its streamed lines and names it."""
     env = await start(
-        KubernetesScenario(
-            jobs=[JobScenario(name="etl")],
-            pods=[
-                PodScenario(
-                    name="etl-1",
-                    job="etl",
-                    log_lines=_lines("working", "Traceback (most recent call last):", "boom"),
-                    timeline=[_RUNNING, _failed(3)],
-                )
-            ],
+        _etl(
+            _pod(
+                log_lines=_lines("working", "Traceback (most recent call last):", "boom"),
+                timeline=[_RUNNING, _failed(3)],
+            )
         )
     )
     waiter = JobWaiter(env.api, "etl", stream_logs=True, log_lines=2, watch=QUICK, policy=FAST)
@@ -160,16 +180,9 @@ async def test_a_cut_stream_resumes_without_losing_or_repeating_lines(start: Sta
     """429, 503 and streams cut after two lines: sinceTime resumes them, repeats are dropped."""
     texts = [f"line {i}" for i in range(6)]
     env = await start(
-        KubernetesScenario(
-            jobs=[JobScenario(name="etl", timeline=[JobPoint(at=2, phase="complete")])],
-            pods=[
-                PodScenario(
-                    name="etl-1",
-                    job="etl",
-                    logs="".join(f"{text}\n" for text in texts),
-                    timeline=[_RUNNING, _succeeded(1)],
-                )
-            ],
+        _etl(
+            _pod(logs="".join(f"{text}\n" for text in texts), timeline=[_RUNNING, _succeeded(1)]),
+            complete_at=2,
         )
     )
     env.emu.faults.add(Fault(kind="throttle", operation="log", count=1, retry_after=0.05))
@@ -191,13 +204,7 @@ async def test_a_cut_stream_resumes_without_losing_or_repeating_lines(start: Sta
 async def test_forbidden_logs_are_said_once_and_the_job_decides(start: Start) -> None:
     """403 on pods/log: one notice (state and on_log); the Job's success is the outcome."""
     env = await start(
-        KubernetesScenario(
-            jobs=[JobScenario(name="etl", timeline=[JobPoint(at=1, phase="complete")])],
-            pods=[
-                PodScenario(name="etl-1", job="etl", timeline=[_RUNNING]),
-                PodScenario(name="etl-2", job="etl", timeline=[_RUNNING]),
-            ],
-        )
+        _etl(_pod("etl-1", timeline=[_RUNNING]), _pod("etl-2", timeline=[_RUNNING]), complete_at=1)
     )
     env.emu.faults.add(Fault(kind="error", status=403, operation="log"))
     seen = Collected()
@@ -218,19 +225,18 @@ async def test_forbidden_logs_are_said_once_and_the_job_decides(start: Start) ->
 async def test_an_unknown_container_is_said_once_and_the_others_stream(start: Start) -> None:
     """log_containers naming a container the pods lack: one notice; the known one streams."""
     env = await start(
-        KubernetesScenario(
-            jobs=[JobScenario(name="etl", timeline=[JobPoint(at=2, phase="complete")])],
-            pods=[
-                PodScenario(
-                    name=f"etl-{i}",
-                    job="etl",
+        _etl(
+            *(
+                _pod(
+                    f"etl-{i}",
                     containers=["main", "sidecar"],
                     log_lines=_lines("main says", container="main")
                     + _lines("sidecar says", container="sidecar"),
                     timeline=[_RUNNING],
                 )
                 for i in (1, 2)
-            ],
+            ),
+            complete_at=2,
         )
     )
     seen = Collected()
@@ -259,12 +265,7 @@ async def test_an_unknown_container_is_said_once_and_the_others_stream(start: St
 
 async def test_an_on_log_error_ends_the_wait_with_its_cause(start: Start) -> None:
     """A callback that raises ends the wait (ProbeError, cause kept) and closes the streams."""
-    env = await start(
-        KubernetesScenario(
-            jobs=[JobScenario(name="etl")],
-            pods=[PodScenario(name="etl-1", job="etl", logs="bad line\n", timeline=[_RUNNING])],
-        )
-    )
+    env = await start(_etl(_pod(logs="bad line\n", timeline=[_RUNNING])))
 
     def explode(line: LogLine) -> None:
         raise ValueError(f"cannot parse {line.text!r}")
@@ -282,16 +283,9 @@ async def test_an_on_log_error_ends_the_wait_with_its_cause(start: Start) -> Non
 async def test_an_async_on_log_is_awaited_in_order(start: Start) -> None:
     """A coroutine function gets every line in order."""
     env = await start(
-        KubernetesScenario(
-            jobs=[JobScenario(name="etl", timeline=[JobPoint(at=1, phase="complete")])],
-            pods=[
-                PodScenario(
-                    name="etl-1",
-                    job="etl",
-                    logs="".join(f"{i}\n" for i in range(50)),
-                    timeline=[_RUNNING, _succeeded(1)],
-                )
-            ],
+        _etl(
+            _pod(logs="".join(f"{i}\n" for i in range(50)), timeline=[_RUNNING, _succeeded(1)]),
+            complete_at=1,
         )
     )
     got: list[str] = []
@@ -313,23 +307,7 @@ async def test_an_async_on_log_is_awaited_in_order(start: Start) -> None:
 async def test_many_jobs_hold_one_stream_per_running_container(start: Start) -> None:
     """30 Jobs at once: 30 streams while they run, none once the waits ended."""
     count = 30
-    env = await start(
-        KubernetesScenario(
-            jobs=[
-                JobScenario(name=f"j{i}", timeline=[JobPoint(at=2, phase="complete")])
-                for i in range(count)
-            ],
-            pods=[
-                PodScenario(
-                    name=f"j{i}-1",
-                    job=f"j{i}",
-                    log_lines=_lines(f"hello from {i}"),
-                    timeline=[_RUNNING, _succeeded(2)],
-                )
-                for i in range(count)
-            ],
-        )
-    )
+    env = await start(_hello_jobs(count, complete_at=2))
     seen = Collected()
     waiters = [JobWaiter(env.api, f"j{i}", on_log=seen, policy=FAST) for i in range(count)]
     peak = 0
@@ -352,23 +330,7 @@ async def test_many_jobs_hold_one_stream_per_running_container(start: Start) -> 
 async def test_streams_take_turns_for_a_small_connection_pool(start: Start) -> None:
     """A pool of 12 connections: 4 streams at once (8 kept for watches), the rest wait, no loss."""
     count = 6
-    env = await start(
-        KubernetesScenario(
-            jobs=[
-                JobScenario(name=f"j{i}", timeline=[JobPoint(at=3, phase="complete")])
-                for i in range(count)
-            ],
-            pods=[
-                PodScenario(
-                    name=f"j{i}-1",
-                    job=f"j{i}",
-                    log_lines=_lines(f"hello from {i}"),
-                    timeline=[_RUNNING, _succeeded(2)],
-                )
-                for i in range(count)
-            ],
-        )
-    )
+    env = await start(_hello_jobs(count, complete_at=3))
     seen = Collected()
 
     async def drive() -> None:
@@ -388,12 +350,7 @@ async def test_streams_take_turns_for_a_small_connection_pool(start: Start) -> N
 
 async def test_pods_that_may_not_be_listed_are_one_notice(start: Start) -> None:
     """403 on listing pods: no stream can start; one notice says why; the Job decides."""
-    env = await start(
-        KubernetesScenario(
-            jobs=[JobScenario(name="etl", timeline=[JobPoint(at=1, phase="complete")])],
-            pods=[PodScenario(name="etl-1", job="etl", timeline=[_RUNNING])],
-        )
-    )
+    env = await start(_etl(_pod(timeline=[_RUNNING]), complete_at=1))
     env.emu.faults.add(Fault(kind="error", status=403, operation="list:pods"))
     seen = Collected()
     waiter = JobWaiter(env.api, "etl", on_log=seen, watch=QUICK, policy=FAST)
@@ -411,12 +368,7 @@ async def test_pods_that_may_not_be_listed_are_one_notice(start: Start) -> None:
 
 async def test_a_cancelled_wait_closes_its_streams(start: Start) -> None:
     """Cancelling a wait with streams open closes them (and their tasks) at once."""
-    env = await start(
-        KubernetesScenario(
-            jobs=[JobScenario(name="etl")],
-            pods=[PodScenario(name="etl-1", job="etl", containers=["a", "b"], timeline=[_RUNNING])],
-        )
-    )
+    env = await start(_etl(_pod(containers=["a", "b"], timeline=[_RUNNING])))
     waiter = JobWaiter(env.api, "etl", on_log=Collected(), watch=QUICK, policy=FAST)
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(waiter.wait)
@@ -430,19 +382,14 @@ async def test_a_waiting_container_is_not_asked_and_a_deleted_pod_ends_its_strea
 ) -> None:
     """No pods/log call while the container waits; its deletion ends the stream and follower."""
     env = await start(
-        KubernetesScenario(
-            jobs=[JobScenario(name="etl")],
-            pods=[
-                PodScenario(
-                    name="etl-1",
-                    job="etl",
-                    log_lines=_lines("hello", start=2),
-                    timeline=[
-                        PodPoint(at=0, containers=[ContainerState(waiting="ContainerCreating")]),
-                        PodPoint(at=1, phase="Running"),
-                    ],
-                )
-            ],
+        _etl(
+            _pod(
+                log_lines=_lines("hello", start=2),
+                timeline=[
+                    PodPoint(at=0, containers=[ContainerState(waiting="ContainerCreating")]),
+                    PodPoint(at=1, phase="Running"),
+                ],
+            )
         )
     )
     seen = Collected()
