@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -139,8 +140,20 @@ def ms_spread(stat: dict[str, float]) -> str:
     return "/".join(f"{stat[k] * 1e3:.1f}" for k in ("min", "median", "max"))
 
 
+#: kubectl as found on the PATH (the Kubernetes benchmarks run it beside waitkit).
+KUBECTL = shutil.which("kubectl") or "kubectl"
+
+
+def kubectl_command(
+    kubeconfig: Path, cache: Path, *args: str, namespace: str | None = None
+) -> list[str]:
+    """The argv of one kubectl run against the emulator, with the warm discovery cache."""
+    scope = [] if namespace is None else ["--namespace", namespace]
+    return [KUBECTL, "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), *scope, *args]
+
+
 @contextlib.asynccontextmanager
-async def kube_emulator(kubectl: str, warm: str) -> AsyncIterator[tuple[Any, Path]]:
+async def kube_emulator(warm: str) -> AsyncIterator[tuple[Any, Path]]:
     """The Kubernetes emulator, and a kubectl cache directory whose discovery is warm.
 
     ``kubectl get WARM`` runs once first, so no measured round pays for discovery.
@@ -153,15 +166,7 @@ async def kube_emulator(kubectl: str, warm: str) -> AsyncIterator[tuple[Any, Pat
             cache = Path(cache_dir)
             await asyncio.to_thread(
                 subprocess.run,
-                [
-                    kubectl,
-                    "--kubeconfig",
-                    str(emu.kubeconfig_path),
-                    "--cache-dir",
-                    str(cache),
-                    "get",
-                    warm,
-                ],
+                kubectl_command(emu.kubeconfig_path, cache, "get", warm),
                 check=True,
                 capture_output=True,
             )

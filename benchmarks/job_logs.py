@@ -29,7 +29,6 @@ import asyncio
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import threading
@@ -37,12 +36,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import kube_emulator, machine_facts, percentiles, quiet_structlog, spread, write_report
+from _common import (
+    kube_emulator,
+    kubectl_command,
+    machine_facts,
+    percentiles,
+    quiet_structlog,
+    spread,
+    write_report,
+)
 from waitkit.emulator import Emulator
 from waitkit.emulator.k8s import JobPoint, JobScenario, LogPoint, PodPoint, PodScenario
 
 RESULTS = Path(__file__).parent / "results" / "job_logs.json"
-KUBECTL = shutil.which("kubectl") or "kubectl"
 FIRST_LINE = 0.5  # scenario seconds after the clock resumes
 
 
@@ -92,18 +98,7 @@ class KubectlLogs:
 
     def __init__(self, kubeconfig: Path, cache: Path, namespace: str, pod: str) -> None:
         self.proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [
-                KUBECTL,
-                "--kubeconfig",
-                str(kubeconfig),
-                "--cache-dir",
-                str(cache),
-                "--namespace",
-                namespace,
-                "logs",
-                "-f",
-                f"pod/{pod}",
-            ],
+            kubectl_command(kubeconfig, cache, "logs", "-f", f"pod/{pod}", namespace=namespace),
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
@@ -241,7 +236,7 @@ async def one_round(
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     rounds: list[dict[str, Any]] = []
-    async with kube_emulator(KUBECTL, "pods") as (emu, cache):
+    async with kube_emulator("pods") as (emu, cache):
         for rep in range(args.repeats):
             result = await one_round(emu, rep, args, cache)
             rounds.append(result)

@@ -41,7 +41,6 @@ import asyncio
 import json
 import random
 import resource
-import shutil
 import subprocess
 import sys
 import threading
@@ -50,7 +49,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from _common import kube_emulator, machine_facts, percentiles, quiet_structlog, spread, write_report
+from _common import (
+    KUBECTL,
+    kube_emulator,
+    kubectl_command,
+    machine_facts,
+    percentiles,
+    quiet_structlog,
+    spread,
+    write_report,
+)
 from waitkit.emulator import Emulator
 from waitkit.emulator.k8s import JobScenario
 
@@ -148,19 +156,15 @@ class KubectlWait:
 
     def __init__(self, kubeconfig: Path, cache: Path, namespace: str, name: str) -> None:
         self.proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [
-                KUBECTL,
-                "--kubeconfig",
-                str(kubeconfig),
-                "--cache-dir",
-                str(cache),
-                "--namespace",
-                namespace,
+            kubectl_command(
+                kubeconfig,
+                cache,
                 "wait",
                 "--for=condition=complete",
                 f"job/{name}",
                 "--timeout=300s",
-            ],
+                namespace=namespace,
+            ),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -172,9 +176,6 @@ class KubectlWait:
     def _wait(self) -> None:
         self.returncode = self.proc.wait()
         self.exited = time.monotonic()
-
-
-KUBECTL = shutil.which("kubectl") or "kubectl"
 
 
 async def flip_spaced(
@@ -265,7 +266,7 @@ async def big_round(
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     rounds: list[dict[str, Any]] = []
-    async with kube_emulator(KUBECTL, "jobs") as (emu, cache):
+    async with kube_emulator("jobs") as (emu, cache):
         for rep in range(args.repeats):
             paired = await paired_round(emu, rep, args, cache, rng)
             big = await big_round(emu, rep, args, rng)
