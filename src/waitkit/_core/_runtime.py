@@ -25,9 +25,8 @@ from waitkit._core import _asyncio_native
 class Runtime:
     """The running backend's primitives."""
 
-    current_time: Callable[[], float]
-    #: The running loop's clock as a callable cheaper than ``current_time`` (on asyncio
-    #: the loop's own ``time``: 100 ns a read, not 250): taken once per wait.
+    #: The running loop's clock: a callable taken once per wait and read directly (on
+    #: asyncio the loop's own ``time``: 100 ns a read, where ``anyio.current_time`` is 250).
     clock: Callable[[], Callable[[], float]]
     sleep: Callable[[float], Awaitable[None]]
     cancel_scope: Callable[[], anyio.CancelScope]
@@ -47,7 +46,6 @@ def current_runtime() -> Runtime:
     if runtime is None:
         on_asyncio = backend.__name__ == "AsyncIOBackend"
         runtime = _BY_BACKEND[backend] = Runtime(
-            current_time=backend.current_time,
             clock=_asyncio_native.loop_clock if on_asyncio else _returning(backend.current_time),
             # anyio's asyncio sleep only awaits asyncio.sleep: called directly, a pending
             # wait holds one coroutine fewer for the garbage collector to walk.

@@ -232,7 +232,7 @@ class Waiter(ABC, Generic[StateT]):
         if isinstance(deadline, _Unset):
             # The wait starts when its deadline is set: its timeout then reads as given
             # (30 s, not 29.996 s after a slow for_wait on a loaded machine).
-            started = runtime.current_time()
+            started = runtime.clock()()
             deadline = resolve_deadline(timeout, chosen, now=started)
         return ActiveWait(
             self.for_wait(deadline),

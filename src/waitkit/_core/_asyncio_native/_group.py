@@ -71,8 +71,7 @@ class NativeGroup(Generic[ItemT, T]):
                     wait = start(item)
                 except Exception as refused:  # noqa: BLE001 - the wait's failure, at its start
                     self._remaining -= 1
-                    if self._outcomes.failed(index, refused):
-                        self._set_wake()
+                    if self._failed(index, refused):
                         break  # the group ends: start no more
                     continue
                 task = loop.create_task(wait)
@@ -101,8 +100,7 @@ class NativeGroup(Generic[ItemT, T]):
             if error is None:
                 self._outcomes.succeeded(index, task.result())
             elif isinstance(error, Exception):
-                if self._outcomes.failed(index, error):
-                    self._set_wake()
+                self._failed(index, error)
             elif self._fatal is None:  # KeyboardInterrupt, SystemExit: the group ends
                 self._fatal = error
                 self._set_wake()
@@ -110,6 +108,13 @@ class NativeGroup(Generic[ItemT, T]):
             self._remaining -= 1
             if self._remaining == 0:
                 self._set_wake()
+
+    def _failed(self, index: int, error: Exception) -> bool:
+        """Record wait ``index``'s failure; True (and the group woken) if it ends the group."""
+        ends = self._outcomes.failed(index, error)
+        if ends:
+            self._set_wake()
+        return ends
 
     def _set_wake(self) -> None:
         wake = self._wake
